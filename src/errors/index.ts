@@ -1,0 +1,2 @@
+export * from './tree';
+export { createErrorFromFailure, type WireFailure } from './factory';
