@@ -30,8 +30,16 @@ export type ToolName<Tools extends ToolMap> = Extract<keyof Tools, string>;
 /** The arguments of one tool. */
 export type ToolArgs<Tools extends ToolMap, Name extends ToolName<Tools>> = Tools[Name]['args'];
 
-/** A `tools/call` result whose `structuredContent` has the tool's declared type. */
-export type TypedCallToolResult<Result> = Omit<CallToolResult, 'structuredContent'> & {
+/**
+ * A `tools/call` result whose `structuredContent` has the tool's declared type.
+ *
+ * Not `Omit<CallToolResult, 'structuredContent'>`: the SDK's result type has an index signature (zod
+ * passthrough), so `keyof` is `string` and `Omit` would drop `content`, `isError` and `_meta` down to
+ * `unknown`. A key-remapping mapped type keeps the declared members.
+ */
+export type TypedCallToolResult<Result> = {
+  [Key in keyof CallToolResult as Key extends 'structuredContent' ? never : Key]: CallToolResult[Key];
+} & {
   structuredContent?: Result;
 };
 

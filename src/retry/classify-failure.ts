@@ -1,0 +1,92 @@
+/**
+ * Every failed attempt is classified once, here (DESIGN.md "The client contract"). The class decides what
+ * the client does next; nothing else in the client looks at status codes or error names to decide.
+ */
+import { ConnectionError, HttpError, ProtocolError, SessionExpiredError, TimeoutError } from '../errors/tree';
+
+/**
+ * What a failed attempt means for the request:
+ * - `not_delivered`: the server never processed it; resending is always safe (after a wait).
+ * - `session_lost`: the server forgot the protocol session; re-initialize, then resend.
+ * - `response_lost`: the request may have run but its answer is gone; resume the stream, or resend only if
+ *   replay-safe, else `MaybeExecutedError`.
+ * - `definite`: a final answer (or a bug); reject at once.
+ *
+ * @example
+ * ```ts
+ * const failureClass: FailureClass = classifyFailure(error);
+ * ```
+ */
+export type FailureClass = 'not_delivered' | 'session_lost' | 'response_lost' | 'definite';
+
+/**
+ * HTTP statuses that prove the request was not processed:
+ * - 408: the server gave up waiting for the request itself and "MAY close the connection"; the client
+ *   "MAY repeat that request" (RFC 9110 15.5.9).
+ * - 429: rate limited before processing (RFC 6585 4), usually with Retry-After.
+ * - 503: the server refused the work, usually with Retry-After (RFC 9110 15.6.4); the reference server
+ *   answers 503 at capacity before touching the session.
+ */
+const NOT_DELIVERED_STATUSES: ReadonlySet<number> = new Set([408, 429, 503]);
+
+/**
+ * 502/504 come from a proxy that cannot tell whether its upstream ran the request (RFC 9110 15.6.3, 15.6.5):
+ * the answer is lost, not refused. Every other status, 500 included, is the server's own final answer.
+ */
+const RESPONSE_LOST_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
+function classifyHttpStatus(status: number): FailureClass {
+  if (NOT_DELIVERED_STATUSES.has(status)) return 'not_delivered';
+  if (RESPONSE_LOST_STATUSES.has(status)) return 'response_lost';
+  return 'definite';
+}
+
+function classifyConnection(error: ConnectionError): FailureClass {
+  // An open breaker exists to fail fast; retrying against it would only wait out the cool-down.
+  if (error.reason === 'circuit_open') return 'definite';
+  return error.requestSent ? 'response_lost' : 'not_delivered';
+}
+
+function classifyTimeout(error: TimeoutError): FailureClass {
+  switch (error.kind) {
+    case 'attempt':
+      return 'response_lost';
+    case 'connect':
+      // No connection means no request bytes left the process.
+      return 'not_delivered';
+    case 'total':
+    case 'close':
+      return 'definite';
+  }
+}
+
+/**
+ * Classifies one failed attempt. Unknown errors (a plain `Error`, a `TypeError` from a bug) are `definite`:
+ * never retry what you do not understand (ky's rule).
+ *
+ * | error | class |
+ * |---|---|
+ * | `ConnectionError` with `requestSent: false` (refused, DNS, connect timeout) | `not_delivered` |
+ * | `HttpError` 408, 429, 503 | `not_delivered` |
+ * | `SessionExpiredError` (404 with session id, 400 "Server not initialized") | `session_lost` |
+ * | `ConnectionError` with `requestSent: true` (reset, socket closed, `terminated`) | `response_lost` |
+ * | `HttpError` 502, 504; `TimeoutError` kind `attempt`; `ProtocolError` `stream_ended` | `response_lost` |
+ * | everything else, including `circuit_open` and unknown errors | `definite` |
+ *
+ * @example
+ * ```ts
+ * classifyFailure(createErrorFromFailure({ kind: 'http', status: 503 }));                   // 'not_delivered'
+ * classifyFailure(createErrorFromFailure({ kind: 'http', status: 404, mcpSessionId: 's' })); // 'session_lost'
+ * classifyFailure(new Error('bug'));                                                       // 'definite'
+ * ```
+ */
+export function classifyFailure(error: unknown): FailureClass {
+  if (error instanceof ConnectionError) return classifyConnection(error);
+  if (error instanceof SessionExpiredError) return 'session_lost';
+  if (error instanceof HttpError) return classifyHttpStatus(error.status);
+  if (error instanceof TimeoutError) return classifyTimeout(error);
+  if (error instanceof ProtocolError) return error.reason === 'stream_ended' ? 'response_lost' : 'definite';
+  // RpcError, ToolCallError, AbortError, ClosedError, OutputValidationError, UnknownToolError,
+  // MaybeExecutedError, RetryExhaustedError are final answers; anything else is not understood.
+  return 'definite';
+}

@@ -1,0 +1,146 @@
+/**
+ * The retry loop around one request: attempt, classify (through `shouldRetry`), wait, repeat.
+ *
+ * Written as a small loop rather than on p-retry 7.1 because p-retry's contract differs on points this client
+ * promises (read in node_modules/p-retry/index.js):
+ * - `onFailedAttempt` runs before `shouldRetry` and the retries-left check, so a Retry-After-aware wait placed
+ *   there would sleep before knowing whether a retry follows;
+ * - running out of retries and "not retryable" both rethrow the bare last error, so `RetryExhaustedError`
+ *   would need side-channel state;
+ * - a thrown non-Error is replaced by a new `TypeError`, breaking "a non-retryable error is rethrown unchanged";
+ * - `maxRetryTime` clips the last wait to the budget and then attempts once more past it, on
+ *   `performance.now()` rather than an injectable clock;
+ * - an attempt in flight is not raced with the signal, and abort rejects with the bare `signal.reason`.
+ */
+import { AbortError, RetryExhaustedError } from '../errors/tree';
+import { computeDelay } from './compute-delay';
+import type { ResolvedRetryOptions } from './retry-options';
+import { sleep } from './sleep';
+
+/**
+ * What `onRetry` is told before each wait.
+ *
+ * @example
+ * ```ts
+ * const onRetry = (info: RetryInfo) => console.log(`attempt ${info.attempt} failed, waiting ${info.delayMs} ms`);
+ * ```
+ */
+export interface RetryInfo {
+  /** The number of the attempt that just failed (1 = the first attempt). */
+  readonly attempt: number;
+  /** The wait before the next attempt. */
+  readonly delayMs: number;
+  readonly error: unknown;
+}
+
+/**
+ * How {@link runWithRetry} decides and waits.
+ *
+ * @example
+ * ```ts
+ * const options: RunWithRetryOptions = { retry: resolveRetryOptions(), shouldRetry: () => false };
+ * ```
+ */
+export interface RunWithRetryOptions {
+  readonly retry: ResolvedRetryOptions;
+  /** Aborts the current attempt's wait and any backoff; the loop then rejects with `AbortError`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Jitter source in [0, 1). @default Math.random */
+  readonly random?: (() => number) | undefined;
+  /** Clock in ms for the `maxElapsedMs` budget. @default Date.now */
+  readonly now?: (() => number) | undefined;
+  /** Whether this failure may be retried at all (classification + replay safety live in the caller). */
+  readonly shouldRetry: (error: unknown, attemptNumber: number) => boolean | Promise<boolean>;
+  /** A server hint in ms for this failure (see `retryAfterOf`); replaces the jittered delay when defined. */
+  readonly retryAfterMs?: ((error: unknown) => number | undefined) | undefined;
+  /** Called before each wait, e.g. to emit the client's `retry` event. */
+  readonly onRetry?: ((info: RetryInfo) => void) | undefined;
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+/** Settles with the attempt, or rejects as soon as `signal` aborts; the listener is removed either way. */
+async function raceWithAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // The losing attempt settles later; its rejection must not surface as an unhandled one.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, `shouldRetry` says no, retries or the `maxElapsedMs` budget run out, or
+ * `signal` aborts.
+ *
+ * - A non-retryable error is rethrown unchanged. So is any error when `retry.retries` is 0: no retry layer.
+ * - Out of retries, or the next wait would end past the budget: `RetryExhaustedError` (`attempts`,
+ *   `elapsedMs`, `cause` = the last error). The loop never sleeps into a budget it cannot use.
+ * - Abort: `AbortError` with `cause` = `signal.reason`, at once, even mid-attempt; no listener or timer stays.
+ * - The wait is `computeDelay(attempt, retry, random, retryAfterMs(error))`: full jitter, or the server's hint.
+ *
+ * @example
+ * ```ts
+ * const result = await runWithRetry((attempt) => send(request, attempt), {
+ *   retry: resolveRetryOptions(),
+ *   signal,
+ *   shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
+ *   retryAfterMs: (error) => retryAfterOf(error, Date.now()),
+ *   onRetry: ({ attempt, delayMs }) => console.log(`retry ${attempt} in ${delayMs} ms`),
+ * });
+ * ```
+ */
+export async function runWithRetry<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RunWithRetryOptions,
+): Promise<T> {
+  const { retry, signal, shouldRetry, retryAfterMs, onRetry } = options;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  if (signal?.aborted) throw abortError(signal);
+  const startedAt = now();
+
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    let error: unknown;
+    try {
+      return await raceWithAbort(attempt(attemptNumber), signal);
+    } catch (caught) {
+      if (signal?.aborted) throw caught instanceof AbortError ? caught : abortError(signal);
+      error = caught;
+    }
+
+    if (!(await shouldRetry(error, attemptNumber))) throw error;
+    if (signal?.aborted) throw abortError(signal);
+    if (retry.retries === 0) throw error;
+
+    const elapsedMs = now() - startedAt;
+    const exhausted = (why: string): RetryExhaustedError =>
+      new RetryExhaustedError(`Gave up after ${attemptNumber} attempts in ${elapsedMs} ms: ${why}`, {
+        attempts: attemptNumber,
+        elapsedMs,
+        cause: error,
+      });
+    if (attemptNumber > retry.retries) throw exhausted(`${retry.retries} retries used`);
+    const delayMs = computeDelay(attemptNumber, retry, random, retryAfterMs?.(error));
+    if (elapsedMs + delayMs > retry.maxElapsedMs) {
+      throw exhausted(`waiting ${delayMs} ms more would exceed the ${retry.maxElapsedMs} ms budget`);
+    }
+
+    onRetry?.({ attempt: attemptNumber, delayMs, error });
+    try {
+      await sleep(delayMs, signal);
+    } catch (sleepError) {
+      // sleep rejects only on abort: delays are valid by construction (computeDelay caps them).
+      throw signal ? abortError(signal) : sleepError;
+    }
+  }
+}
