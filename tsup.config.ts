@@ -12,6 +12,9 @@ export default defineConfig([
     clean: true,
     splitting: false,
     treeshake: true,
+    // Never bundle a package: runtime deps are installed with us, and the optional backends
+    // (pglite, pg, redis, json-schema-to-typescript) are loaded with import() only when asked for.
+    skipNodeModulesBundle: true,
   },
   {
     // The `archon-mcp` bin: ESM only, with a shebang.
@@ -21,5 +24,6 @@ export default defineConfig([
     platform: 'node',
     sourcemap: false,
     banner: { js: '#!/usr/bin/env node' },
+    skipNodeModulesBundle: true,
   },
 ]);
