@@ -1,0 +1,114 @@
+/**
+ * Lua scripts for the session store: each keeps a record and its indexes consistent in one atomic
+ * step (a crash between two commands would otherwise leave an index pointing at nothing). Keys are
+ * built from the prefix in ARGV[1], following the layout in `redis-keys.ts`; that is fine for a single
+ * Redis (or Sentinel) but not for Redis Cluster, whose slots require declared KEYS.
+ */
+
+/** Helpers prepended to every script. */
+const PRELUDE = `
+local p = ARGV[1]
+local function live(status) return status == 'active' or status == 'draining' end
+local function reindex(id, key, old, new)
+  if old ~= new then redis.call('SMOVE', p .. 'sessions:status:' .. old, p .. 'sessions:status:' .. new, id) end
+  if live(new) then
+    redis.call('ZADD', p .. 'sessions:expiry', redis.call('HGET', key, 'expiresAt'), id)
+    redis.call('ZREM', p .. 'sessions:inactive', id)
+  else
+    redis.call('ZREM', p .. 'sessions:expiry', id)
+    redis.call('ZADD', p .. 'sessions:inactive', redis.call('HGET', key, 'lastActivityAt'), id)
+  end
+end
+`;
+
+/** ARGV: prefix, sessionId, appSessionId, createdAt, status, field, value, ... -> 1, or an error if it exists. */
+export const CREATE_SESSION = `${PRELUDE}
+local id = ARGV[2]
+local key = p .. 'session:' .. id
+if redis.call('EXISTS', key) == 1 then return redis.error_reply('ERR session ' .. id .. ' already exists') end
+redis.call('HSET', key, unpack(ARGV, 6))
+redis.call('ZADD', p .. 'app:' .. ARGV[3], ARGV[4], id)
+redis.call('SADD', p .. 'sessions:status:' .. ARGV[5], id)
+reindex(id, key, ARGV[5], ARGV[5])
+return 1`;
+
+/** ARGV: prefix, sessionId, now, expiresAt -> 1 if the session exists. */
+export const TOUCH_SESSION = `${PRELUDE}
+local id = ARGV[2]
+local key = p .. 'session:' .. id
+local status = redis.call('HGET', key, 'status')
+if not status then return 0 end
+redis.call('HSET', key, 'lastActivityAt', ARGV[3], 'expiresAt', ARGV[4])
+reindex(id, key, status, status)
+return 1`;
+
+/** ARGV: prefix, sessionId, status[, reason] -> 1 if the session exists. No reason = null. */
+export const SET_STATUS = `${PRELUDE}
+local id = ARGV[2]
+local key = p .. 'session:' .. id
+local old = redis.call('HGET', key, 'status')
+if not old then return 0 end
+redis.call('HSET', key, 'status', ARGV[3])
+if #ARGV >= 4 then redis.call('HSET', key, 'disconnectReason', ARGV[4]) else redis.call('HDEL', key, 'disconnectReason') end
+reindex(id, key, old, ARGV[3])
+return 1`;
+
+/** ARGV: prefix, sessionId, owner -> 1 if the session exists. */
+export const SET_OWNER = `${PRELUDE}
+local key = p .. 'session:' .. ARGV[2]
+if redis.call('EXISTS', key) == 0 then return 0 end
+redis.call('HSET', key, 'ownerInstance', ARGV[3])
+return 1`;
+
+/** ARGV: prefix, now, batch -> { ids moved to expired, how many index entries were read }. */
+export const EXPIRE_SESSIONS = `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', p .. 'sessions:expiry', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+local expired = {}
+for _, id in ipairs(ids) do
+  local key = p .. 'session:' .. id
+  local old = redis.call('HGET', key, 'status')
+  if old and live(old) then
+    redis.call('HSET', key, 'status', 'expired', 'disconnectReason', 'ttl')
+    reindex(id, key, old, 'expired')
+    expired[#expired + 1] = id
+  else
+    redis.call('ZREM', p .. 'sessions:expiry', id)
+  end
+end
+return { expired, #ids }`;
+
+/** ARGV: prefix, before (exclusive), batch -> { purged count, how many index entries were read }. */
+export const PURGE_SESSIONS = `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', p .. 'sessions:inactive', '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[3])
+local purged = 0
+for _, id in ipairs(ids) do
+  local key = p .. 'session:' .. id
+  local fields = redis.call('HMGET', key, 'status', 'appSessionId')
+  redis.call('ZREM', p .. 'sessions:inactive', id)
+  if fields[1] and not live(fields[1]) then
+    redis.call('SREM', p .. 'sessions:status:' .. fields[1], id)
+    redis.call('ZREM', p .. 'app:' .. fields[2], id)
+    redis.call('ZREM', p .. 'sessions:expiry', id)
+    redis.call('DEL', key, p .. 'req:' .. id)
+    purged = purged + 1
+  end
+end
+return { purged, #ids }`;
+
+/** KEYS: lock. ARGV: owner, ttlMs -> 1 when the owner holds the lock now (acquired or renewed). */
+export const ACQUIRE_LOCK = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+/** KEYS: lock. ARGV: owner -> 1 if released. Never deletes a lock another owner took after expiry. */
+export const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
