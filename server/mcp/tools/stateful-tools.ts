@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { ToolContext } from '../tool-context';
+
+/** Waits `ms`; when the request is cancelled, counts the cancellation and rethrows (the SDK then sends nothing). */
+async function cancellableSleep(ms: number, signal: AbortSignal, tool: string, context: ToolContext): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    if (signal.aborted) context.recordToolCancelled(tool);
+    throw error;
+  }
+}
+
+/**
+ * Registers the tools that exercise recovery: `counter` (non-idempotent), `slow` (progress,
+ * cancellation), `test_reconnection` (closes its own stream) and `notify` (GET-stream notifications).
+ *
+ * @example
+ * ```ts
+ * registerStatefulTools(new McpServer({ name: 'demo', version: '1.0.0' }), context);
+ * ```
+ */
+export function registerStatefulTools(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'counter',
+    {
+      description: 'Increments a counter and returns it. NOT idempotent: every execution counts.',
+      inputSchema: {
+        key: z.string().min(1).max(200).optional(),
+        delayMs: z.number().int().min(0).max(60_000).optional(),
+      },
+      outputSchema: { key: z.string(), value: z.number().int(), executions: z.number().int() },
+      annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+    },
+    async ({ key = 'default', delayMs = 0 }, extra) => {
+      context.recordToolRun('counter');
+      // Counted before the delay so a test can kill the server after the execution but before the answer.
+      const execution = context.counter.increment(key);
+      if (delayMs > 0) await cancellableSleep(delayMs, extra.signal, 'counter', context);
+      return { content: [{ type: 'text', text: JSON.stringify(execution) }], structuredContent: { ...execution } };
+    },
+  );
+
+  server.registerTool(
+    'slow',
+    {
+      description: 'Takes `steps` steps of `intervalMs`, reporting progress after each; honours cancellation.',
+      inputSchema: {
+        steps: z.number().int().min(1).max(1_000).optional(),
+        intervalMs: z.number().int().min(0).max(60_000).optional(),
+      },
+      outputSchema: { steps: z.number().int() },
+      annotations: { readOnlyHint: true, idempotentHint: true },
+    },
+    async ({ steps = 5, intervalMs = 100 }, extra) => {
+      context.recordToolRun('slow');
+      const progressToken = extra._meta?.progressToken;
+      for (let step = 1; step <= steps; step += 1) {
+        await cancellableSleep(intervalMs, extra.signal, 'slow', context);
+        if (progressToken !== undefined) {
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress: step, total: steps, message: `step ${step} of ${steps}` },
+          });
+        }
+      }
+      return { content: [{ type: 'text', text: `done after ${steps} steps` }], structuredContent: { steps } };
+    },
+  );
+
+  server.registerTool(
+    'test_reconnection',
+    {
+      description:
+        'Tests SSE stream disconnection and client reconnection (SEP-1699). Server will close the stream mid-call and send the result after client reconnects.',
+      inputSchema: { delayMs: z.number().int().min(0).max(10_000).optional() },
+      annotations: { readOnlyHint: true, idempotentHint: true },
+    },
+    async ({ delayMs = 100 }, extra) => {
+      context.recordToolRun('test_reconnection');
+      // Without an event store the result could never be replayed: answer on the open stream instead.
+      const resumable = context.eventStore;
+      if (resumable) context.closeRequestStream(extra.requestId);
+      await cancellableSleep(delayMs, extra.signal, 'test_reconnection', context);
+      // The text of the upstream conformance fixture (modelcontextprotocol/conformance everything-server).
+      const text = resumable
+        ? 'Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.'
+        : 'Reconnection test completed without closing the stream: the server has no event store.';
+      return { content: [{ type: 'text', text }] };
+    },
+  );
+
+  server.registerTool(
+    'notify',
+    {
+      description:
+        'Sends a log notification (and resources/updated for subscribed resources) on the session GET stream.',
+      inputSchema: {
+        text: z.string(),
+        level: z.enum(['debug', 'info', 'notice', 'warning', 'error']).optional(),
+      },
+      outputSchema: { logged: z.boolean(), resourcesUpdated: z.array(z.string()) },
+    },
+    async ({ text, level = 'info' }, extra) => {
+      context.recordToolRun('notify');
+      // No relatedRequestId: the SDK routes these to the standalone GET stream, not this POST's stream.
+      await server.server.sendLoggingMessage({ level, logger: 'archon', data: text }, extra.sessionId);
+      const resourcesUpdated = [...context.subscriptions];
+      for (const uri of resourcesUpdated) await server.server.sendResourceUpdated({ uri });
+      const result = { logged: true, resourcesUpdated };
+      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+    },
+  );
+}
