@@ -1,0 +1,392 @@
+/**
+ * The connection core behind MCPClient: lazy single-flight connect, the state machine, the app session
+ * header, single-flight recovery after session loss, the GET notification stream, the request path
+ * (through `request-runner.ts`) and close(). The public facade (`mcp-client.ts`) adds the MCP surface.
+ */
+import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { ClosedError, TimeoutError, type SessionExpiredError } from '../errors';
+import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
+import type { Attempt } from '../session/attempt';
+import { McpSession } from '../session/mcp-session';
+import { NotificationStream, type StreamEvent } from '../session/notification-stream';
+import { createFetchStack } from '../transport/fetch-stack';
+import type { HttpResponse } from '../transport/http-seam';
+import type { JsonRpcNotification } from '../transport/json-rpc';
+import { StreamableHttpExchange } from '../transport/streamable-http';
+import { createUndiciStack } from '../transport/undici-stack';
+import { type ClientStats, StatsCounter } from './client-stats';
+import { TypedEmitter } from './events';
+import { log } from './logger';
+import type { ResolvedClientOptions } from './options';
+import { type RunnerContext, runConnect, runRequest } from './request-runner';
+import { logStreamEvent, streamReconnectDelay } from './stream-policy';
+
+/**
+ * The client's lifecycle: `idle -> connecting -> ready -> recovering -> ready ... -> closed`.
+ *
+ * @example
+ * ```ts
+ * if (client.state === 'ready') console.log('connected');
+ * ```
+ */
+export type ClientState = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
+
+/**
+ * Every event MCPClient emits, with its payload.
+ *
+ * @example
+ * ```ts
+ * client.on('retry', ({ method, attempt, delayMs, cause }) => console.warn(method, attempt, delayMs, cause));
+ * ```
+ */
+export interface MCPClientEvents {
+  state: { readonly from: ClientState; readonly to: ClientState };
+  /** The server answered with another application session id, which the client adopted. */
+  session: { readonly sessionId: string; readonly previousSessionId: string };
+  /** A failed attempt will be sent again after `delayMs`. */
+  retry: { readonly method: string; readonly attempt: number; readonly delayMs: number; readonly cause: unknown };
+  /** A new protocol session replaced a lost one (same application session id). */
+  recovered: { readonly reason: 'session_lost'; readonly mcpSessionId: string | undefined; readonly durationMs: number };
+  /** A server notification (from a POST stream or the GET stream), progress for a live call excepted. */
+  notification: { readonly method: string; readonly params: Record<string, unknown> | undefined };
+  /** The GET notification stream opened, ended, failed (with the reconnect delay) or is unsupported. */
+  stream: StreamEvent;
+}
+
+/**
+
+ * Options of one request through the core.
+
+ *
+
+ * @example
+ * ```ts
+ * await core.request('tools/call', params, { timeoutMs: 5_000, idempotent: true });
+ * ```
+ */
+export interface CoreRequestOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly idempotent?: boolean;
+}
+
+/**
+
+ * What the facade tells the core about itself.
+
+ *
+
+ * @example
+ * ```ts
+ * new ClientCore(options, { onNotification() {}, subscriptions: () => [], annotationsOf: () => undefined, onRecovered() {} });
+ * ```
+ */
+export interface CoreHooks {
+  onNotification(notification: JsonRpcNotification): void;
+  /** Resources to subscribe to again after a re-initialize. */
+  subscriptions(): Iterable<string>;
+  annotationsOf(toolName: string): ToolAnnotations | undefined;
+  /** Called after a successful re-initialize (the facade refreshes its tool cache). */
+  onRecovered(): void;
+}
+
+/**
+ * The connection core. Internal: use `MCPClient`.
+ *
+ * @example
+ * ```ts
+ * const core = new ClientCore(resolveClientOptions({ url }), hooks);
+ * await core.request('ping', undefined, {});
+ * await core.close();
+ * ```
+ */
+export class ClientCore {
+  readonly options: ResolvedClientOptions;
+  readonly events = new TypedEmitter<MCPClientEvents>();
+  readonly #hooks: CoreHooks;
+  readonly #stats = new StatsCounter();
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #scopes = new Set<Attempt>();
+  readonly #runner: RunnerContext;
+  #state: ClientState = 'idle';
+  #sessionId: string;
+  #exchange: StreamableHttpExchange | undefined;
+  #session: McpSession | undefined;
+  #stream: NotificationStream | undefined;
+  #connecting: Promise<void> | undefined;
+  #recovering: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: ResolvedClientOptions, hooks: CoreHooks) {
+    this.options = options;
+    this.#sessionId = options.sessionId;
+    this.#hooks = hooks;
+    this.#breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...options.breaker, now: options.now });
+    this.#runner = {
+      options,
+      stats: this.#stats,
+      breaker: this.#breaker,
+      ensureReady: (signal) => this.#ensureReady(signal),
+      recover: (error) => this.recover(error),
+      track: (scope) => {
+        this.#scopes.add(scope);
+        return () => this.#scopes.delete(scope);
+      },
+      onRetry: (info) => {
+        log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs }, 'retrying an MCP request');
+        this.events.emit('retry', info);
+      },
+      annotationsOf: (name) => hooks.annotationsOf(name),
+    };
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  get mcpSessionId(): string | undefined {
+    return this.#exchange?.mcpSessionId;
+  }
+
+  get serverInfo(): Implementation | undefined {
+    return this.#session?.serverInfo;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#session?.serverCapabilities;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.#session?.protocolVersion;
+  }
+
+  /** The resilience counters. */
+  stats(): ClientStats {
+    return this.#stats.snapshot(this.#breaker?.trips ?? 0);
+  }
+
+  #setState(to: ClientState): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.events.emit('state', { from, to });
+  }
+
+  /**
+   * Connects under the retry policy (503/429/refused are retried). Idempotent.
+   *
+   * @example
+   * ```ts
+   * await core.connectWithRetry();
+   * ```
+   */
+  connectWithRetry(signal?: AbortSignal): Promise<void> {
+    if (this.#state === 'ready') return Promise.resolve();
+    if (this.#state === 'closed') return Promise.reject(new ClosedError());
+    return runConnect(this.#runner, signal);
+  }
+
+  /** Connects once; concurrent callers share the attempt; a failed attempt leaves the client idle. */
+  connect(signal?: AbortSignal): Promise<void> {
+    if (this.#state === 'closed') return Promise.reject(new ClosedError());
+    if (this.#state === 'ready') return Promise.resolve();
+    if (this.#state === 'recovering') return this.#recover();
+    this.#connecting ??= this.#initialize('connecting', signal).finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  async #ensureReady(signal: AbortSignal): Promise<McpSession> {
+    if (this.#state !== 'ready') await this.connect(signal);
+    if (!this.#session || this.#state !== 'ready') throw new ClosedError();
+    return this.#session;
+  }
+
+  /**
+   * Re-initializes after `error`, once for all callers; a no-op when the lost session was already replaced.
+   *
+   * @example
+   * ```ts
+   * await core.recover(sessionExpiredError);
+   * ```
+   */
+  recover(error: SessionExpiredError): Promise<void> {
+    if (this.#state === 'closed') return Promise.reject(new ClosedError());
+    if (this.#recovering) return this.#recovering;
+    if (error.mcpSessionId !== undefined && error.mcpSessionId !== this.mcpSessionId) return Promise.resolve();
+    this.#setState('recovering');
+    return this.#recover();
+  }
+
+  #recover(): Promise<void> {
+    this.#recovering ??= this.#reinitialize().finally(() => {
+      this.#recovering = undefined;
+    });
+    return this.#recovering;
+  }
+
+  async #reinitialize(): Promise<void> {
+    const started = this.options.now();
+    await this.#stream?.stop();
+    await this.#initialize('recovering', undefined);
+    const session = this.#session;
+    for (const uri of this.#hooks.subscriptions()) {
+      await session?.request('resources/subscribe', { uri }, { timeoutMs: this.options.timeoutMs }).catch((error: unknown) => {
+        log(this.options.logger, 'warn', { uri, error: String(error) }, 'could not re-subscribe to a resource after re-initializing');
+      });
+    }
+    this.#hooks.onRecovered();
+    const durationMs = this.options.now() - started;
+    this.#stats.reinitializations++;
+    this.#stats.recoveryMs += durationMs;
+    log(this.options.logger, 'info', { mcpSessionId: this.mcpSessionId, durationMs }, 'MCP session re-initialized');
+    this.events.emit('recovered', { reason: 'session_lost', mcpSessionId: this.mcpSessionId, durationMs });
+  }
+
+  async #initialize(phase: 'connecting' | 'recovering', signal: AbortSignal | undefined): Promise<void> {
+    this.#setState(phase);
+    const session = this.#ensureSession();
+    try {
+      await session.initialize({ signal, timeoutMs: this.options.connectTimeoutMs });
+    } catch (error) {
+      this.#breaker?.recordFailure();
+      // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
+      if (this.#state === 'connecting') this.#setState('idle');
+      if (error instanceof TimeoutError && error.kind === 'attempt') {
+        throw new TimeoutError(`initialize timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+      }
+      throw error;
+    }
+    if (this.#state !== phase) throw new ClosedError();
+    this.#breaker?.recordSuccess();
+    this.#setState('ready');
+    log(this.options.logger, 'debug', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'MCP session initialized');
+    if (this.options.listen) this.#ensureStream().start();
+  }
+
+  #ensureSession(): McpSession {
+    if (this.#session) return this.#session;
+    const { options } = this;
+    const stack = options.fetch
+      ? createFetchStack(options.fetch)
+      : createUndiciStack({
+          dispatcher: options.dispatcher,
+          // Above the attempt timeout so the client's typed TimeoutError fires first.
+          headersTimeoutMs: Math.max(options.timeoutMs, options.connectTimeoutMs) + 1_000,
+          connectTimeoutMs: options.connectTimeoutMs,
+        });
+    const headerName = options.sessionHeader.toLowerCase();
+    this.#exchange = new StreamableHttpExchange({
+      url: options.url,
+      stack,
+      maxResponseBytes: options.maxResponseBytes,
+      headers: { ...options.headers, [headerName]: this.#sessionId },
+      onResponse: (response) => this.#adoptSessionHeader(response, headerName),
+    });
+    this.#session = new McpSession({
+      exchange: this.#exchange,
+      clientInfo: options.clientInfo,
+      capabilities: options.capabilities,
+      protocolVersion: options.protocolVersion,
+      onNotification: (notification) => {
+        this.#hooks.onNotification(notification);
+        this.events.emit('notification', { method: notification.method, params: notification.params });
+      },
+      notifyTimeoutMs: options.timeoutMs,
+      requestHandlers: options.requestHandlers,
+    });
+    return this.#session;
+  }
+
+  #adoptSessionHeader(response: HttpResponse, headerName: string): void {
+    const echoed = response.header(headerName);
+    if (echoed === undefined || echoed === '' || echoed === this.#sessionId || !this.#exchange) return;
+    const previousSessionId = this.#sessionId;
+    this.#sessionId = echoed;
+    this.#exchange.headers = { ...this.#exchange.headers, [headerName]: echoed };
+    log(this.options.logger, 'info', { sessionId: echoed, previousSessionId }, 'adopted the application session id the server sent');
+    this.events.emit('session', { sessionId: echoed, previousSessionId });
+  }
+
+  /**
+   * Keeps re-initializing while nobody calls, so the GET stream (and its notifications) comes back on its
+   * own after an outage; calls in the meantime share the same single-flight recovery.
+   */
+  #recoverInBackground(recovery: Promise<void>, round: number): void {
+    recovery.catch((error: unknown) => {
+      if (this.#state !== 'recovering') return;
+      const delayMs = computeDelay(Math.min(round, 64), this.options.retry, this.options.random, retryAfterOf(error, this.options.now()));
+      log(this.options.logger, 'warn', { error: String(error), round, delayMs }, 're-initializing in the background failed; trying again');
+      this.#backgroundTimer = setTimeout(() => {
+        this.#backgroundTimer = undefined;
+        if (this.#state === 'recovering') this.#recoverInBackground(this.connect(), round + 1);
+      }, delayMs);
+    });
+  }
+
+  #ensureStream(): NotificationStream {
+    const session = this.#session;
+    const exchange = this.#exchange;
+    if (!session || !exchange) throw new ClosedError();
+    this.#stream ??= new NotificationStream({
+      exchange,
+      dispatch: session.dispatch,
+      delayFor: (failures, error, state) => streamReconnectDelay(this.options, failures, error, state),
+      onEvent: (event) => {
+        logStreamEvent(this.options, event, this.mcpSessionId);
+        this.events.emit('stream', event);
+        if (event.type === 'session_lost' && this.options.retry.retries > 0) this.#recoverInBackground(this.recover(event.error), 1);
+      },
+    });
+    return this.#stream;
+  }
+
+  /**
+   * One request under the retry policy: connects lazily, recovers, resumes or replays as classified.
+   *
+   * @example
+   * ```ts
+   * const result = await core.request('tools/list', {}, { timeoutMs: 5_000 });
+   * ```
+   */
+  request(method: string, params: Record<string, unknown> | undefined, options: CoreRequestOptions): Promise<Record<string, unknown>> {
+    if (this.#state === 'closed') return Promise.reject(new ClosedError());
+    return runRequest(this.#runner, { method, params, ...options });
+  }
+
+  /**
+   * Closes: in-flight calls reject with ClosedError at once, DELETE with a bounded wait, the GET stream
+   * stops, owned sockets are destroyed. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await core.close();
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#setState('closed');
+    if (this.#backgroundTimer !== undefined) clearTimeout(this.#backgroundTimer);
+    for (const scope of this.#scopes) scope.cancel('closed');
+    const session = this.#session;
+    session?.cancelAll();
+    await this.#stream?.stop();
+    if (session && this.mcpSessionId !== undefined) {
+      const confirmed = await session.terminate(this.options.closeTimeoutMs);
+      if (!confirmed) log(this.options.logger, 'warn', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'DELETE of the MCP session was not confirmed');
+    }
+    await this.#exchange?.close();
+    this.events.clear();
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * MCPClient: the public, typed face of the client. Connection, state and recovery live in
+ * `client-core.ts`; this file is the MCP surface (spec 2025-11-25 "Server Features" + utilities).
+ */
+import type {
+  CallToolResult,
+  CompleteRequest,
+  CompleteResult,
+  GetPromptResult,
+  Implementation,
+  ListPromptsResult,
+  ListResourceTemplatesResult,
+  ListResourcesResult,
+  ListToolsResult,
+  LoggingLevel,
+  ReadResourceResult,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ToolCallError } from '../errors';
+import type { JsonRpcNotification } from '../transport/json-rpc';
+import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
+import { ClientCore, type ClientState, type MCPClientEvents } from './client-core';
+import type { ClientStats } from './client-stats';
+import { type MCPClientOptions, resolveClientOptions } from './options';
+import type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './request-options';
+import { ToolCatalog } from './tool-catalog';
+
+/** Bound on pagination so a server that always returns a cursor cannot loop us forever. */
+const MAX_PAGES = 1_000;
+
+/**
+ * A resilient, typed MCP client over Streamable HTTP. Connects lazily on first use.
+ *
+ * @example
+ * ```ts
+ * await using client = new MCPClient({ url: 'http://localhost:8051/mcp' });
+ * const result = await client.callTool('find_projects', { query: 'auth' });
+ * console.log(result.structuredContent);
+ * ```
+ */
+export class MCPClient<Tools extends ToolMap = AnyToolMap> {
+  readonly #core: ClientCore;
+  readonly #catalog = new ToolCatalog();
+  readonly #subscriptions = new Set<string>();
+
+  constructor(options?: MCPClientOptions) {
+    this.#core = new ClientCore(resolveClientOptions(options), {
+      onNotification: (notification) => this.#onNotification(notification),
+      subscriptions: () => this.#subscriptions,
+      annotationsOf: (name) => this.#catalog.annotationsOf(name),
+      onRecovered: () => this.#refreshToolCache(),
+    });
+  }
+
+  /**
+   * Creates a client and connects it at once (initialize + GET stream).
+   *
+   * @example
+   * ```ts
+   * const client = await MCPClient.connect({ url });
+   * ```
+   */
+  static async connect<Tools extends ToolMap = AnyToolMap>(options?: MCPClientOptions): Promise<MCPClient<Tools>> {
+    const client = new MCPClient<Tools>(options);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  /** `idle -> connecting -> ready -> recovering -> ready ... -> closed`. */
+  get state(): ClientState {
+    return this.#core.state;
+  }
+
+  /** The application session id sent in `sessionHeader` on every request. */
+  get sessionId(): string {
+    return this.#core.sessionId;
+  }
+
+  /** The protocol session id the server issued at initialize. */
+  get mcpSessionId(): string | undefined {
+    return this.#core.mcpSessionId;
+  }
+
+  /** The server's name and version, once connected. */
+  get serverInfo(): Implementation | undefined {
+    return this.#core.serverInfo;
+  }
+
+  /** The server's capabilities, once connected. */
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#core.serverCapabilities;
+  }
+
+  /** The negotiated protocol version, once connected. */
+  get protocolVersion(): string | undefined {
+    return this.#core.protocolVersion;
+  }
+
+  /** The resources this client subscribed to (re-subscribed after a re-initialize). */
+  get subscriptions(): ReadonlySet<string> {
+    return this.#subscriptions;
+  }
+
+  /**
+   * Resilience counters: calls, retries, reinitializations, resumes, replaysRefused, breakerTrips, recoveryMs.
+   *
+   * @example
+   * ```ts
+   * const { retries, reinitializations } = client.stats();
+   * ```
+   */
+  stats(): ClientStats {
+    return this.#core.stats();
+  }
+
+  /**
+   * Subscribes to an event; returns the unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * const off = client.on('notification', ({ method, params }) => console.log(method, params));
+   * ```
+   */
+  on<Name extends keyof MCPClientEvents>(name: Name, listener: (payload: MCPClientEvents[Name]) => void): () => void {
+    return this.#core.events.on(name, listener);
+  }
+
+  /**
+   * Connects now (otherwise the first call does). Idempotent; concurrent callers share one attempt.
+   *
+   * @example
+   * ```ts
+   * await client.connect();
+   * ```
+   */
+  connect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#core.connectWithRetry(options.signal);
+  }
+
+  /**
+   * Calls a tool. Rejects with ToolCallError when the result has `isError` (unless `throwOnError: false`).
+   * Once `listTools()` has run, an unknown name rejects with UnknownToolError before any request, and
+   * `structuredContent` is validated against the tool's `outputSchema` (OutputValidationError).
+   *
+   * @example
+   * ```ts
+   * const { structuredContent } = await client.callTool('find_projects', { query: 'auth' }, { timeoutMs: 10_000 });
+   * ```
+   */
+  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N>> {
+    this.#catalog.assertKnown(name);
+    const result = await this.#core.request('tools/call', { name, arguments: args }, options);
+    if (!Array.isArray(result.content)) {
+      throw new ProtocolError(`The result of tool ${name} has no content array`, { reason: 'invalid_message', cause: result });
+    }
+    const toolResult = result as CallToolResult;
+    if (toolResult.isError === true && (options.throwOnError ?? this.#core.options.throwOnToolError)) {
+      throw new ToolCallError(`Tool ${name} reported an error: ${describeContent(toolResult)}`, { toolName: name, result: toolResult });
+    }
+    await this.#catalog.validateOutput(name, toolResult);
+    return toolResult as ToolResult<Tools, N>;
+  }
+
+  /**
+   * Lists the server's tools. The full list is cached until `notifications/tools/list_changed` or
+   * `{ refresh: true }`; a `cursor` fetches one page, uncached.
+   *
+   * @example
+   * ```ts
+   * const { tools } = await client.listTools();
+   * ```
+   */
+  async listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
+    if (options.cursor !== undefined) return (await this.#page('tools/list', 'tools', options)) as ListToolsResult;
+    const cached = this.#catalog.tools;
+    if (cached && !options.refresh) return { tools: cached };
+    const { tools } = (await this.#listAll('tools/list', 'tools', options)) as ListToolsResult;
+    this.#catalog.replace(tools);
+    return { tools };
+  }
+
+  /**
+   * The cached tool definition of `name`, if the tool list was fetched.
+   *
+   * @example
+   * ```ts
+   * const readOnly = client.cachedTool('find_projects')?.annotations?.readOnlyHint === true;
+   * ```
+   */
+  cachedTool(name: string): Tool | undefined {
+    return this.#catalog.get(name);
+  }
+
+  /**
+   * Lists resources (all pages unless `cursor` is given).
+   *
+   * @example
+   * ```ts
+   * const { resources } = await client.listResources();
+   * ```
+   */
+  async listResources(options: ListOptions = {}): Promise<ListResourcesResult> {
+    return (await this.#listAll('resources/list', 'resources', options)) as ListResourcesResult;
+  }
+
+  /**
+   * Lists resource templates (all pages unless `cursor` is given).
+   *
+   * @example
+   * ```ts
+   * const { resourceTemplates } = await client.listResourceTemplates();
+   * ```
+   */
+  async listResourceTemplates(options: ListOptions = {}): Promise<ListResourceTemplatesResult> {
+    return (await this.#listAll('resources/templates/list', 'resourceTemplates', options)) as ListResourceTemplatesResult;
+  }
+
+  /**
+   * Reads one resource.
+   *
+   * @example
+   * ```ts
+   * const { contents } = await client.readResource('archon://status');
+   * ```
+   */
+  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+    const result = await this.#core.request('resources/read', { uri }, options);
+    return expectArray(result, 'contents', 'resources/read') as ReadResourceResult;
+  }
+
+  /**
+   * Subscribes to updates of a resource (`notifications/resources/updated` arrive as `notification`).
+   * Remembered, so a re-initialized session subscribes again.
+   *
+   * @example
+   * ```ts
+   * await client.subscribeResource('archon://status');
+   * ```
+   */
+  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    await this.#core.request('resources/subscribe', { uri }, options);
+    this.#subscriptions.add(uri);
+  }
+
+  /**
+   * Ends a resource subscription.
+   *
+   * @example
+   * ```ts
+   * await client.unsubscribeResource('archon://status');
+   * ```
+   */
+  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    this.#subscriptions.delete(uri);
+    await this.#core.request('resources/unsubscribe', { uri }, options);
+  }
+
+  /**
+   * Lists prompts (all pages unless `cursor` is given).
+   *
+   * @example
+   * ```ts
+   * const { prompts } = await client.listPrompts();
+   * ```
+   */
+  async listPrompts(options: ListOptions = {}): Promise<ListPromptsResult> {
+    return (await this.#listAll('prompts/list', 'prompts', options)) as ListPromptsResult;
+  }
+
+  /**
+   * Renders one prompt.
+   *
+   * @example
+   * ```ts
+   * const { messages } = await client.getPrompt('summarize', { topic: 'auth' });
+   * ```
+   */
+  async getPrompt(name: string, args?: Record<string, string>, options: RequestOptions = {}): Promise<GetPromptResult> {
+    const params: Record<string, unknown> = { name };
+    if (args !== undefined) params.arguments = args;
+    const result = await this.#core.request('prompts/get', params, options);
+    return expectArray(result, 'messages', 'prompts/get') as GetPromptResult;
+  }
+
+  /**
+   * Asks for argument completions (spec "Completion").
+   *
+   * @example
+   * ```ts
+   * const { completion } = await client.complete({ ref: { type: 'ref/prompt', name: 'summarize' }, argument: { name: 'topic', value: 'au' } });
+   * ```
+   */
+  async complete(params: CompleteRequest['params'], options: RequestOptions = {}): Promise<CompleteResult> {
+    const result = await this.#core.request('completion/complete', params, options);
+    if (typeof result.completion !== 'object' || result.completion === null) {
+      throw new ProtocolError('completion/complete returned no completion object', { reason: 'invalid_message', cause: result });
+    }
+    return result as CompleteResult;
+  }
+
+  /**
+   * Sets the server's log level; log lines arrive as `notifications/message` on `notification`.
+   *
+   * @example
+   * ```ts
+   * await client.setLoggingLevel('debug');
+   * ```
+   */
+  async setLoggingLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
+    await this.#core.request('logging/setLevel', { level }, options);
+  }
+
+  /**
+   * Pings the server; resolves with the round trip in ms.
+   *
+   * @example
+   * ```ts
+   * const ms = await client.ping();
+   * ```
+   */
+  async ping(options: RequestOptions = {}): Promise<number> {
+    const now = this.#core.options.now;
+    if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
+    const started = now();
+    await this.#core.request('ping', undefined, options);
+    return now() - started;
+  }
+
+  /**
+   * Closes the client: in-flight calls reject with ClosedError, the session is DELETEd (bounded wait),
+   * the GET stream closes, owned sockets are released. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await client.close();
+   * ```
+   */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** `await using client = new MCPClient(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #onNotification(notification: JsonRpcNotification): void {
+    if (notification.method === 'notifications/tools/list_changed') this.#catalog.invalidate();
+  }
+
+  /** After a re-initialize the server may be a new version with other tools: fetch the list again. */
+  #refreshToolCache(): void {
+    if (this.#catalog.tools === undefined) return;
+    // The old list stays until the new one arrives, so replay decisions keep their annotations meanwhile.
+    this.listTools({ refresh: true }).catch(() => {
+      // The next listTools() call fetches again; a failure here must not outlive the recovery.
+    });
+  }
+
+  async #page(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
+    const params = options.cursor === undefined ? undefined : { cursor: options.cursor };
+    return expectArray(await this.#core.request(method, params, options), key, method);
+  }
+
+  async #listAll(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
+    if (options.cursor !== undefined) return this.#page(method, key, options);
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await this.#page(method, key, { ...options, cursor });
+      items.push(...(result[key] as unknown[]));
+      if (typeof result.nextCursor !== 'string' || result.nextCursor === '') return { [key]: items };
+      cursor = result.nextCursor;
+    }
+    throw new ProtocolError(`${method} returned more than ${MAX_PAGES} pages`, { reason: 'invalid_message' });
+  }
+}
+
+function expectArray(result: Record<string, unknown>, key: string, method: string): Record<string, unknown> {
+  if (!Array.isArray(result[key])) {
+    throw new ProtocolError(`The ${method} result has no \`${key}\` array`, { reason: 'invalid_message', cause: result });
+  }
+  return result;
+}
+
+function describeContent(result: CallToolResult): string {
+  const first = result.content[0];
+  return first && first.type === 'text' ? first.text.slice(0, 200) : 'isError: true';
+}

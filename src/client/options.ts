@@ -1,0 +1,269 @@
+/**
+ * Every MCPClient option, its default (declared once, here) and its validation. The docs test checks
+ * that each option in this file is documented, so all options live in this one file.
+ */
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { Dispatcher } from 'undici';
+import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
+import type { FetchLike } from '../transport/http-seam';
+import type { McpClientLogger } from './logger';
+import { CLIENT_VERSION } from './version';
+
+/**
+ * Options of `new MCPClient(options)`.
+ *
+ * @example
+ * ```ts
+ * const client = new MCPClient({ url: 'http://localhost:8051/mcp', timeoutMs: 30_000, logger: console });
+ * ```
+ */
+export interface MCPClientOptions {
+  /** The MCP endpoint. @default process.env.ARCHON_MCP_URL, then 'http://localhost:8051/mcp' */
+  url?: string | URL;
+  /** The application session id, sent on every request in `sessionHeader`. @default crypto.randomUUID() */
+  sessionId?: string;
+  /** Header carrying the application session id. @default 'X-Archon-Session-Id' */
+  sessionHeader?: string;
+  /** Extra headers on every request (e.g. `authorization`). Values are never logged. @default {} */
+  headers?: Record<string, string>;
+  /** Sent in initialize. @default { name: 'archon-mcp-client', version: <package version> } */
+  clientInfo?: Implementation;
+  /** Client capabilities sent in initialize. @default {} */
+  capabilities?: ClientCapabilities;
+  /** Protocol version requested in initialize. @default '2025-11-25' */
+  protocolVersion?: string;
+  /** Time limit of one attempt of one request, in ms. @default 60_000 */
+  timeoutMs?: number;
+  /** Time limit of initialize, in ms. @default 10_000 */
+  connectTimeoutMs?: number;
+  /** How long `close()` waits for the DELETE, in ms. @default 2_000 */
+  closeTimeoutMs?: number;
+  /** Largest response body (or single SSE event) accepted, in bytes. @default 16 MiB */
+  maxResponseBytes?: number;
+  /** Reject `callTool` with ToolCallError when the result has `isError: true`. @default true */
+  throwOnToolError?: boolean;
+  /** Open the GET stream for server notifications once connected. @default true */
+  listen?: boolean;
+  /** Use this fetch instead of undici (msw tests, browsers, edge runtimes). @default undefined (undici) */
+  fetch?: FetchLike;
+  /** Use this undici dispatcher instead of a client-owned Agent; it is not closed by `close()`. @default undefined */
+  dispatcher?: Dispatcher;
+  /** Structured logger (console/pino compatible). @default undefined (silent) */
+  logger?: McpClientLogger;
+  /** Retry policy of every request; `false` turns retrying (and recovery) off. @default RETRY_DEFAULTS (6 retries, 100..5000 ms, 30 s budget) */
+  retry?: RetryOptions | false;
+  /** When a request whose answer was lost may be resent: 'safe' (read-only/idempotent), 'never', 'always'. @default 'safe' */
+  replay?: ReplayPolicy;
+  /** Believe the server's readOnlyHint/idempotentHint annotations for replay (spec: only for trusted servers). @default true */
+  trustAnnotations?: boolean;
+  /** Time limit of one whole call (attempts, waits, recovery), in ms. @default 120_000 */
+  totalTimeoutMs?: number;
+  /** Fail fast with ConnectionError('circuit_open') after this many consecutive failed recoveries; `false` disables. @default { failureThreshold: 5, coolDownMs: 10_000 } */
+  breaker?: Omit<CircuitBreakerOptions, 'now'> | false;
+  /**
+   * Answers server->client requests by method (e.g. `roots/list`); the return value is the result, a throw
+   * becomes a JSON-RPC error. `ping` is always answered; other methods get -32601. Declare the matching
+   * `capabilities` yourself. @default {}
+   */
+  requestHandlers?: Record<string, (params: Record<string, unknown> | undefined) => unknown>;
+  /** Random source in [0, 1) for jitter. @default Math.random */
+  random?: () => number;
+  /** Clock in ms. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Defaults of every option that has a static default.
+ *
+ * @example
+ * ```ts
+ * console.log(MCP_CLIENT_DEFAULTS.timeoutMs); // 60000
+ * ```
+ */
+export const MCP_CLIENT_DEFAULTS = {
+  url: 'http://localhost:8051/mcp',
+  sessionHeader: 'X-Archon-Session-Id',
+  headers: {},
+  clientInfo: { name: 'archon-mcp-client', version: CLIENT_VERSION },
+  capabilities: {},
+  // The latest version in both SDK lines (1.32.2, 2.4.0); notes/clients-survey.md.
+  protocolVersion: '2025-11-25',
+  timeoutMs: 60_000,
+  connectTimeoutMs: 10_000,
+  closeTimeoutMs: 2_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  throwOnToolError: true,
+  listen: true,
+  retry: {},
+  replay: 'safe',
+  trustAnnotations: true,
+  totalTimeoutMs: 120_000,
+  breaker: { failureThreshold: 5, coolDownMs: 10_000 },
+  requestHandlers: {},
+  random: Math.random,
+  now: Date.now,
+} as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger'>>;
+
+/**
+
+ * Options after defaults and validation.
+
+ *
+
+ * @example
+ * ```ts
+ * const { timeoutMs, retry } = resolveClientOptions({ url });
+ * ```
+ */
+export interface ResolvedClientOptions {
+  readonly url: URL;
+  readonly sessionId: string;
+  readonly sessionHeader: string;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly clientInfo: Implementation;
+  readonly capabilities: ClientCapabilities;
+  readonly protocolVersion: string;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly throwOnToolError: boolean;
+  readonly listen: boolean;
+  readonly fetch: FetchLike | undefined;
+  readonly dispatcher: Dispatcher | undefined;
+  readonly logger: McpClientLogger | undefined;
+  readonly retry: ResolvedRetryOptions;
+  readonly replay: ReplayPolicy;
+  readonly trustAnnotations: boolean;
+  readonly totalTimeoutMs: number;
+  readonly breaker: Required<Omit<CircuitBreakerOptions, 'now'>> | false;
+  readonly requestHandlers: ReadonlyMap<string, (params: Record<string, unknown> | undefined) => unknown>;
+  readonly random: () => number;
+  readonly now: () => number;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function expect(ok: boolean, name: string, what: string, value: unknown): asserts ok {
+  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
+}
+
+function positiveInteger(name: string, value: number): number {
+  expect(Number.isSafeInteger(value) && value > 0, name, 'a positive integer', value);
+  return value;
+}
+
+function envUrl(): string | undefined {
+  // `process` is absent in browsers and some edge runtimes.
+  const env = typeof process === 'undefined' ? undefined : process.env;
+  const value = env?.ARCHON_MCP_URL;
+  return value ? value : undefined;
+}
+
+function resolveHandlers(input: MCPClientOptions['requestHandlers']): ResolvedClientOptions['requestHandlers'] {
+  const value: unknown = input ?? MCP_CLIENT_DEFAULTS.requestHandlers;
+  expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'requestHandlers', 'an object of functions', value);
+  const handlers = new Map<string, (params: Record<string, unknown> | undefined) => unknown>();
+  for (const [method, handler] of Object.entries(value as Record<string, unknown>)) {
+    expect(typeof handler === 'function', `requestHandlers.${method}`, 'a function', handler);
+    handlers.set(method, handler as (params: Record<string, unknown> | undefined) => unknown);
+  }
+  return handlers;
+}
+
+function resolveBreaker(input: MCPClientOptions['breaker']): ResolvedClientOptions['breaker'] {
+  if (input === false) return false;
+  const value: unknown = input ?? MCP_CLIENT_DEFAULTS.breaker;
+  expect(typeof value === 'object' && value !== null, 'breaker', 'an object or false', value);
+  const { failureThreshold, coolDownMs } = { ...MCP_CLIENT_DEFAULTS.breaker, ...(value as Omit<CircuitBreakerOptions, 'now'>) };
+  return {
+    failureThreshold: positiveInteger('breaker.failureThreshold', failureThreshold),
+    coolDownMs: positiveInteger('breaker.coolDownMs', coolDownMs),
+  };
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Applies defaults and validates. Throws `TypeError` with an "Expected `x` to be ..., got ..." message.
+ *
+ * @example
+ * ```ts
+ * resolveClientOptions({ timeoutMs: -1 }); // TypeError: Expected `timeoutMs` to be a positive integer, got -1
+ * ```
+ */
+export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedClientOptions {
+  expect(typeof options === 'object' && options !== null, 'options', 'an object', options);
+  const rawUrl = options.url ?? envUrl() ?? MCP_CLIENT_DEFAULTS.url;
+  let url: URL | undefined;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    url = undefined;
+  }
+  expect(url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:'), 'url', 'an http(s) URL', rawUrl);
+  const sessionId: unknown = options.sessionId ?? globalThis.crypto.randomUUID();
+  if (typeof sessionId !== 'string' || sessionId.length === 0) {
+    throw new TypeError(`Expected \`sessionId\` to be a non-empty string, got ${describe(sessionId)}`);
+  }
+  const sessionHeader = options.sessionHeader ?? MCP_CLIENT_DEFAULTS.sessionHeader;
+  expect(typeof sessionHeader === 'string' && TOKEN.test(sessionHeader), 'sessionHeader', 'an HTTP header name', sessionHeader);
+  const rawHeaders = options.headers ?? MCP_CLIENT_DEFAULTS.headers;
+  expect(typeof rawHeaders === 'object' && rawHeaders !== null && !Array.isArray(rawHeaders), 'headers', 'an object of strings', rawHeaders);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(rawHeaders)) {
+    expect(TOKEN.test(name), `headers`, 'an object whose keys are HTTP header names', name);
+    expect(typeof value === 'string', `headers.${name}`, 'a string', value);
+    headers[name.toLowerCase()] = value;
+  }
+  const clientInfo = options.clientInfo ?? MCP_CLIENT_DEFAULTS.clientInfo;
+  expect(typeof clientInfo?.name === 'string' && typeof clientInfo.version === 'string', 'clientInfo', 'an object with string `name` and `version`', clientInfo);
+  const protocolVersion = options.protocolVersion ?? MCP_CLIENT_DEFAULTS.protocolVersion;
+  expect(typeof protocolVersion === 'string' && protocolVersion.length > 0, 'protocolVersion', 'a non-empty string', protocolVersion);
+  const replay = options.replay ?? MCP_CLIENT_DEFAULTS.replay;
+  expect(replay === 'safe' || replay === 'never' || replay === 'always', 'replay', "'safe', 'never' or 'always'", replay);
+  const breaker = resolveBreaker(options.breaker);
+  for (const name of ['throwOnToolError', 'listen', 'trustAnnotations'] as const) {
+    const value = options[name];
+    expect(value === undefined || typeof value === 'boolean', name, 'a boolean', value);
+  }
+  for (const name of ['fetch', 'random', 'now'] as const) {
+    const value = options[name];
+    expect(value === undefined || typeof value === 'function', name, 'a function', value);
+  }
+  const dispatcher = options.dispatcher;
+  expect(dispatcher === undefined || typeof dispatcher?.request === 'function', 'dispatcher', 'an undici Dispatcher', dispatcher);
+  expect(options.logger === undefined || (typeof options.logger === 'object' && options.logger !== null), 'logger', 'a logger object', options.logger);
+  return {
+    url: url as URL,
+    sessionId,
+    sessionHeader,
+    headers,
+    clientInfo,
+    capabilities: options.capabilities ?? MCP_CLIENT_DEFAULTS.capabilities,
+    protocolVersion,
+    timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? MCP_CLIENT_DEFAULTS.timeoutMs),
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? MCP_CLIENT_DEFAULTS.connectTimeoutMs),
+    closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? MCP_CLIENT_DEFAULTS.closeTimeoutMs),
+    maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes ?? MCP_CLIENT_DEFAULTS.maxResponseBytes),
+    throwOnToolError: options.throwOnToolError ?? MCP_CLIENT_DEFAULTS.throwOnToolError,
+    listen: options.listen ?? MCP_CLIENT_DEFAULTS.listen,
+    fetch: options.fetch,
+    dispatcher,
+    logger: options.logger,
+    retry: resolveRetryOptions(options.retry ?? MCP_CLIENT_DEFAULTS.retry),
+    replay,
+    trustAnnotations: options.trustAnnotations ?? MCP_CLIENT_DEFAULTS.trustAnnotations,
+    totalTimeoutMs: positiveInteger('totalTimeoutMs', options.totalTimeoutMs ?? MCP_CLIENT_DEFAULTS.totalTimeoutMs),
+    breaker,
+    requestHandlers: resolveHandlers(options.requestHandlers),
+    random: options.random ?? MCP_CLIENT_DEFAULTS.random,
+    now: options.now ?? MCP_CLIENT_DEFAULTS.now,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The call path with resilience (DESIGN.md "The client contract"): every failed attempt is classified
+ * once (`classifyFailure`) and handled by class:
+ * - not delivered: wait (backoff or Retry-After, capped) and resend;
+ * - session lost: one shared re-initialize, then resend at once;
+ * - response lost: resume with GET + Last-Event-ID if an event id was seen, else resend only if
+ *   replay-safe, else `MaybeExecutedError`;
+ * - definite: reject.
+ */
+import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { MaybeExecutedError, SessionExpiredError, TimeoutError } from '../errors';
+import { type CircuitBreaker, classifyFailure, isReplaySafe, retryAfterOf, runWithRetry } from '../retry/index';
+import { Attempt } from '../session/attempt';
+import type { McpSession } from '../session/mcp-session';
+import type { SseStreamState } from '../transport/sse-reader';
+import type { StatsCounter } from './client-stats';
+import type { ResolvedClientOptions } from './options';
+
+/** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
+const MAX_RESUMES = 5;
+
+/**
+
+ * What the runner needs from the client core.
+
+ *
+
+ * @example
+ * ```ts
+ * await runRequest(context, { method: 'ping', params: undefined });
+ * ```
+ */
+export interface RunnerContext {
+  readonly options: ResolvedClientOptions;
+  readonly stats: StatsCounter;
+  readonly breaker: CircuitBreaker | undefined;
+  /** The ready session: connects, or finishes a pending recovery, first. */
+  ensureReady(signal: AbortSignal): Promise<McpSession>;
+  /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
+  recover(error: SessionExpiredError): Promise<void>;
+  /** Registers a call scope so close() can end it; returns the unregister function. */
+  track(scope: Attempt): () => void;
+  onRetry(info: { method: string; attempt: number; delayMs: number; cause: unknown }): void;
+  annotationsOf(toolName: string): ToolAnnotations | undefined;
+}
+
+/**
+
+ * One request as the surface methods describe it.
+
+ *
+
+ * @example
+ * ```ts
+ * const request: RunnerRequest = { method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } }, idempotent: true };
+ * ```
+ */
+export interface RunnerRequest {
+  readonly method: string;
+  readonly params: Record<string, unknown> | undefined;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly onProgress?: (progress: Progress) => void;
+  /** The caller vouches that a resend is harmless. */
+  readonly idempotent?: boolean;
+}
+
+function toolNameOf(request: RunnerRequest): string | undefined {
+  const name = request.params?.name;
+  return request.method === 'tools/call' && typeof name === 'string' ? name : undefined;
+}
+
+function replaySafe(context: RunnerContext, request: RunnerRequest): boolean {
+  const toolName = toolNameOf(request);
+  return isReplaySafe({
+    method: request.method,
+    toolAnnotations: toolName === undefined ? undefined : context.annotationsOf(toolName),
+    idempotent: request.idempotent,
+    policy: context.options.replay,
+    trustAnnotations: context.options.trustAnnotations,
+  });
+}
+
+async function resumeStream(
+  session: McpSession,
+  id: number,
+  stream: SseStreamState,
+  request: RunnerRequest,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  for (let round = 1; ; round++) {
+    const seen = stream.lastEventId;
+    try {
+      return await session.resume(id, { stream, signal, timeoutMs, onProgress: request.onProgress });
+    } catch (error) {
+      // Another cut after new events: resume again from the newer id; no progress or another class: give up.
+      if (round >= MAX_RESUMES || classifyFailure(error) !== 'response_lost' || stream.lastEventId === seen) throw error;
+    }
+  }
+}
+
+async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+  context.breaker?.check();
+  const session = await context.ensureReady(signal);
+  const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
+  const stream: SseStreamState = {};
+  const id = session.nextId();
+  try {
+    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream });
+  } catch (error) {
+    if (context.options.retry.retries === 0) throw error;
+    const failureClass = classifyFailure(error);
+    if (failureClass === 'session_lost') {
+      // 404 for a request carrying the session id: the server never ran it, so a resend is safe.
+      await context.recover(error as SessionExpiredError);
+      throw error;
+    }
+    if (failureClass !== 'response_lost') throw error;
+    let lost: unknown = error;
+    // A timed-out attempt was cancelled (notifications/cancelled); its stream will never carry the result.
+    const resumable = stream.lastEventId !== undefined && !(error instanceof TimeoutError);
+    if (resumable) {
+      try {
+        const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
+        context.stats.resumes++;
+        return result;
+      } catch (resumeError) {
+        if (signal.aborted) throw resumeError;
+        lost = resumeError;
+        if (resumeError instanceof SessionExpiredError) await context.recover(resumeError).catch(() => {});
+      }
+    }
+    if (replaySafe(context, request)) throw error; // the loop resends
+    context.stats.replaysRefused++;
+    const toolName = toolNameOf(request);
+    throw new MaybeExecutedError(
+      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} was lost after the request reached the server, ` +
+        'and it is not safe to send it again',
+      { method: request.method, toolName, cause: lost },
+    );
+  }
+}
+
+/**
+ * Connects (or finishes a pending recovery) under the retry policy and the breaker: `connect()` gets the
+ * same treatment of 503/429/refused as any call.
+ *
+ * @example
+ * ```ts
+ * await runConnect(context, signal);
+ * ```
+ */
+export async function runConnect(context: RunnerContext, signal: AbortSignal | undefined): Promise<void> {
+  const { options } = context;
+  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const untrack = context.track(scope);
+  try {
+    await runWithRetry(
+      async () => {
+        context.breaker?.check();
+        await context.ensureReady(scope.signal);
+      },
+      {
+        retry: options.retry,
+        signal: scope.signal,
+        random: options.random,
+        now: options.now,
+        shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
+        retryAfterMs: (error) => retryAfterOf(error, options.now()),
+        onRetry: ({ attempt, delayMs, error }) => {
+          context.stats.retries++;
+          context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
+        },
+      },
+    );
+  } catch (error) {
+    throw scope.end === undefined ? error : scope.explain(error);
+  } finally {
+    scope.dispose();
+    untrack();
+  }
+}
+
+/**
+ * Runs one request under the retry policy, the per-call `totalTimeoutMs` and the circuit breaker.
+ *
+ * @example
+ * ```ts
+ * const result = await runRequest(context, { method: 'tools/list', params: {} });
+ * ```
+ */
+export async function runRequest(context: RunnerContext, request: RunnerRequest): Promise<Record<string, unknown>> {
+  const { options } = context;
+  context.stats.calls++;
+  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const untrack = context.track(scope);
+  try {
+    return await runWithRetry(() => attemptOnce(context, request, scope.signal), {
+      retry: options.retry,
+      signal: scope.signal,
+      random: options.random,
+      now: options.now,
+      shouldRetry: (error) => classifyFailure(error) !== 'definite',
+      // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
+      retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
+      onRetry: ({ attempt, delayMs, error }) => {
+        context.stats.retries++;
+        context.onRetry({ method: request.method, attempt, delayMs, cause: error });
+      },
+    });
+  } catch (error) {
+    throw scope.end === undefined ? error : scope.explain(error);
+  } finally {
+    scope.dispose();
+    untrack();
+  }
+}

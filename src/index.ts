@@ -1,0 +1,54 @@
+/**
+ * archon-mcp-client: the public entry. Named exports only; types with `export type`.
+ * The reference server (`archon-mcp-client/server`) and the CLI are separate entries.
+ */
+
+// The client
+export { MCPClient } from './client/mcp-client';
+export { MCP_CLIENT_DEFAULTS } from './client/options';
+export type { MCPClientOptions } from './client/options';
+export type { ClientState, MCPClientEvents } from './client/client-core';
+export type { ClientStats } from './client/client-stats';
+export type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './client/request-options';
+export type { McpClientLogger } from './client/logger';
+export type { StreamEvent } from './session/notification-stream';
+
+// Helpers
+export { callMcpTool } from './helpers/call-mcp-tool';
+export type { CallMcpToolOptions } from './helpers/call-mcp-tool';
+export { checkMcpHealth } from './helpers/check-mcp-health';
+export type { CheckMcpHealthOptions, HealthCheck, HealthReport } from './helpers/check-mcp-health';
+
+// Transport (for the SDK's own Client, and custom fetch)
+export { ArchonStreamableHttpTransport } from './transport/sdk-transport';
+export type { ArchonTransportOptions } from './transport/sdk-transport';
+export type { FetchLike } from './transport/http-seam';
+
+// Errors
+export {
+  AbortError,
+  ClosedError,
+  ConnectionError,
+  HttpError,
+  MaybeExecutedError,
+  McpClientError,
+  OutputValidationError,
+  ProtocolError,
+  RetryExhaustedError,
+  RpcError,
+  SessionExpiredError,
+  TimeoutError,
+  ToolCallError,
+  UnknownToolError,
+  isMcpClientError,
+} from './errors';
+export type {
+  ConnectionFailureReason,
+  McpClientErrorCode,
+  OutputValidationIssue,
+  ProtocolErrorReason,
+  TimeoutKind,
+} from './errors';
+
+// Typed tools
+export type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolSignature, TypedCallToolResult } from './typed/tool-map';

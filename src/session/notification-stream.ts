@@ -1,0 +1,144 @@
+/**
+ * The GET stream for server-initiated messages (spec 2025-11-25 "Listening for Messages from the
+ * Server"). It reconnects for as long as it is running: the official SDK's stream dies silently after
+ * two failures (TS-SDK #2098, notes/sdk-baseline.md e2/e3c), which loses notifications for good.
+ */
+import { SessionExpiredError } from '../errors';
+import type { JsonRpcMessage } from '../transport/json-rpc';
+import type { SseStreamState } from '../transport/sse-reader';
+import type { StreamableHttpExchange } from '../transport/streamable-http';
+
+/**
+
+ * What happened to the GET stream.
+
+ *
+
+ * @example
+ * ```ts
+ * client.on('stream', (event) => { if (event.type === 'error') console.warn(`GET stream down, retry in ${event.delayMs} ms`); });
+ * ```
+ */
+export type StreamEvent =
+  | { readonly type: 'open' }
+  | { readonly type: 'unsupported' }
+  | { readonly type: 'ended' }
+  | { readonly type: 'error'; readonly error: unknown; readonly failures: number; readonly delayMs: number }
+  | { readonly type: 'session_lost'; readonly error: SessionExpiredError };
+
+/**
+
+ * Options of {@link NotificationStream}.
+
+ *
+
+ * @example
+ * ```ts
+ * new NotificationStream({ exchange, dispatch: session.dispatch, delayFor: () => 1_000, onEvent: () => {} });
+ * ```
+ */
+export interface NotificationStreamOptions {
+  readonly exchange: StreamableHttpExchange;
+  readonly dispatch: (message: JsonRpcMessage) => void;
+  /** Delay before reconnect number `failures` (1-based after errors, 0 after a clean end). */
+  readonly delayFor: (failures: number, error: unknown, state: SseStreamState) => number;
+  readonly onEvent: (event: StreamEvent) => void;
+}
+
+/**
+ * A self-reconnecting GET stream. `start()` is idempotent; `stop()` aborts the open GET and any wait.
+ *
+ * @example
+ * ```ts
+ * const stream = new NotificationStream({ exchange, dispatch: session.dispatch, delayFor: () => 1_000, onEvent: console.log });
+ * stream.start();
+ * stream.stop();
+ * ```
+ */
+export class NotificationStream {
+  readonly #options: NotificationStreamOptions;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wake: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+  #state: SseStreamState = {};
+
+  constructor(options: NotificationStreamOptions) {
+    this.#options = options;
+  }
+
+  /** True while the loop runs (connected, connecting or waiting to reconnect). */
+  get running(): boolean {
+    return this.#controller !== undefined;
+  }
+
+  /** Starts the loop with a fresh stream state (a new session has new event ids). */
+  start(): void {
+    if (this.#controller) return;
+    this.#state = {};
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#running = this.#loop(controller.signal).finally(() => {
+      if (this.#controller === controller) this.#controller = undefined;
+    });
+  }
+
+  /** Stops the loop and resolves once it has ended. */
+  async stop(): Promise<void> {
+    const controller = this.#controller;
+    this.#controller = undefined;
+    if (!controller) return;
+    controller.abort();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#wake?.();
+    await this.#running;
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    const { exchange, dispatch, onEvent, delayFor } = this.#options;
+    let failures = 0;
+    while (!signal.aborted) {
+      let error: unknown;
+      try {
+        const outcome = await exchange.listen({
+          signal,
+          stream: this.#state,
+          onMessage: dispatch,
+          onOpen: () => {
+            failures = 0;
+            onEvent({ type: 'open' });
+          },
+        });
+        if (signal.aborted) return;
+        if (outcome === 'unsupported') {
+          onEvent({ type: 'unsupported' });
+          return;
+        }
+        onEvent({ type: 'ended' });
+      } catch (caught) {
+        if (signal.aborted) return;
+        if (caught instanceof SessionExpiredError) {
+          onEvent({ type: 'session_lost', error: caught });
+          return;
+        }
+        error = caught;
+        failures++;
+      }
+      const delayMs = delayFor(failures, error, this.#state);
+      if (error !== undefined) onEvent({ type: 'error', error, failures, delayMs });
+      await this.#sleep(delayMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#timer = undefined;
+        this.#wake = undefined;
+        resolve();
+      };
+      this.#wake = done;
+      this.#timer = setTimeout(done, ms);
+    });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets.
+ */
+import type { FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
+
+class FetchResponse implements HttpResponse {
+  readonly status: number;
+  readonly #response: Response;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+
+  constructor(response: Response) {
+    this.#response = response;
+    this.status = response.status;
+  }
+
+  header(name: string): string | undefined {
+    return this.#response.headers.get(name) ?? undefined;
+  }
+
+  headers(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.#response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+    return out;
+  }
+
+  text(): Promise<string> {
+    return this.#response.text();
+  }
+
+  async *chunks(): AsyncIterable<Uint8Array> {
+    const body = this.#response.body;
+    if (!body) return;
+    // getReader() rather than async iteration: Safari's ReadableStream is not async-iterable.
+    const reader = body.getReader();
+    this.#reader = reader;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      this.#reader = undefined;
+      reader.releaseLock();
+    }
+  }
+
+  discard(): void {
+    this.cancel();
+  }
+
+  cancel(): void {
+    if (this.#reader) {
+      this.#reader.cancel().catch(() => {});
+      return;
+    }
+    const body = this.#response.body;
+    if (body && !body.locked) body.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Creates a stack on any WHATWG `fetch`.
+ *
+ * @example
+ * ```ts
+ * const stack = createFetchStack(globalThis.fetch);
+ * const response = await stack.send({ method: 'GET', url: new URL('http://127.0.0.1:8051/mcp'), headers: {} });
+ * response.cancel();
+ * ```
+ */
+export function createFetchStack(fetchImpl: FetchLike): HttpStack {
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+      });
+      return new FetchResponse(response);
+    },
+    close: () => Promise.resolve(),
+  };
+}

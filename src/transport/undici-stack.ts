@@ -1,0 +1,161 @@
+/**
+ * The default HTTP stack: undici's Dispatcher API on a client-owned keep-alive `Agent`.
+ * undici is imported lazily so that a client that never connects costs nothing and bundles for
+ * browsers (which pass `fetch`) never execute it.
+ */
+import type { Dispatcher } from 'undici';
+import type { HttpRequest, HttpResponse, HttpStack } from './http-seam';
+
+/**
+
+ * Options of {@link createUndiciStack}.
+
+ *
+
+ * @example
+ * ```ts
+ * createUndiciStack({ dispatcher: myAgent, headersTimeoutMs: 61_000, connectTimeoutMs: 10_000 });
+ * ```
+ */
+export interface UndiciStackOptions {
+  /** Use this dispatcher instead of owning an Agent; it is then never closed by the stack. */
+  readonly dispatcher?: Dispatcher;
+  /**
+   * Time to wait for response headers. Must exceed the per-attempt timeout so that the client's own
+   * typed TimeoutError wins: a JSON-mode server sends headers only once the tool finished.
+   */
+  readonly headersTimeoutMs: number;
+  /** Time to establish a TCP connection. */
+  readonly connectTimeoutMs: number;
+}
+
+type UndiciModule = typeof import('undici');
+let undiciModule: Promise<UndiciModule> | undefined;
+
+function loadUndici(): Promise<UndiciModule> {
+  undiciModule ??= import('undici');
+  return undiciModule;
+}
+
+const DUMP_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
+function ignore(): void {}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+class UndiciResponse implements HttpResponse {
+  readonly status: number;
+  readonly #data: Dispatcher.ResponseData;
+  readonly #closed: AbortSignal;
+
+  constructor(data: Dispatcher.ResponseData, closed: AbortSignal) {
+    this.#data = data;
+    this.#closed = closed;
+    this.status = data.statusCode;
+  }
+
+  header(name: string): string | undefined {
+    return headerValue(this.#data.headers[name]);
+  }
+
+  headers(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(this.#data.headers)) {
+      const joined = headerValue(value);
+      if (joined !== undefined) out[name] = joined;
+    }
+    return out;
+  }
+
+  text(): Promise<string> {
+    return this.#data.body.text();
+  }
+
+  chunks(): AsyncIterable<Uint8Array> {
+    return this.#data.body;
+  }
+
+  cancel(): void {
+    const body = this.#data.body;
+    if (body.destroyed || body.readableEnded) return;
+    // destroy() without an error still emits UND_ERR_ABORTED as 'error'; nobody else listens by then.
+    body.on('error', ignore);
+    const length = Number(this.header('content-length'));
+    if (length <= DUMP_LIMIT_BYTES) {
+      // A short body of known length (202, error pages): drain it so the keep-alive socket is reused.
+      body.dump({ limit: DUMP_LIMIT_BYTES }).catch(ignore);
+      return;
+    }
+    // Unknown length (SSE, chunked): destroy, so a never-ending stream cannot keep the socket busy.
+    body.destroy();
+  }
+
+  discard(): void {
+    const body = this.#data.body;
+    if (body.destroyed || body.readableEnded) return;
+    body.on('error', ignore);
+    // Destroying a live body closes its socket: measured, every call then paid a new TCP connection and
+    // ~2x the client CPU. Draining keeps the socket; a server that never ends the stream holds it only
+    // until the stack closes (the signal) or the limit.
+    body.dump({ limit: DRAIN_LIMIT_BYTES, signal: this.#closed }).catch(ignore);
+  }
+}
+
+/**
+ * Creates the undici-backed stack. The Agent is created on the first request and destroyed by `close()`,
+ * so no socket outlives the client (the SDK's pooled sockets linger up to 60 s, notes/sdk-baseline.md).
+ *
+ * @example
+ * ```ts
+ * const stack = createUndiciStack({ headersTimeoutMs: 61_000, connectTimeoutMs: 10_000 });
+ * const response = await stack.send({ method: 'GET', url: new URL('http://127.0.0.1:8051/mcp'), headers: {} });
+ * response.cancel();
+ * await stack.close();
+ * ```
+ */
+export function createUndiciStack(options: UndiciStackOptions): HttpStack {
+  let owned: Dispatcher | undefined;
+  let closed = false;
+  const closing = new AbortController();
+
+  async function dispatcher(): Promise<Dispatcher> {
+    if (options.dispatcher) return options.dispatcher;
+    if (owned) return owned;
+    const { Agent } = await loadUndici();
+    owned ??= new Agent({
+      // SSE notification streams idle for minutes; undici's default 300 s body timeout would kill them.
+      bodyTimeout: 0,
+      headersTimeout: options.headersTimeoutMs,
+      connectTimeout: options.connectTimeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+    return owned;
+  }
+
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      const target = await dispatcher();
+      const data = await target.request({
+        origin: request.url.origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+      });
+      return new UndiciResponse(data, closing.signal);
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      closing.abort();
+      const agent = owned;
+      owned = undefined;
+      // destroy() rather than close(): close() waits for open SSE bodies, which never end by themselves.
+      if (agent) await agent.destroy();
+    },
+  };
+}

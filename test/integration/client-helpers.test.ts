@@ -1,0 +1,75 @@
+/**
+ * callMcpTool and checkMcpHealth against the real reference server.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ToolCallError, callMcpTool, checkMcpHealth } from '../../src/index';
+import { type ReferenceServer, startServer } from '../transport/wire-fixture';
+
+let server: ReferenceServer;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('callMcpTool', () => {
+  test('connects, calls once, and closes with a DELETE', async () => {
+    const before = server.stats();
+    const result = await callMcpTool('echo', { text: 'one shot' }, { url: server.url });
+    expect(result.structuredContent).toEqual({ text: 'one shot' });
+    const after = server.stats();
+    expect(after.initializeCount).toBe(before.initializeCount + 1);
+    expect(after.toolRuns.echo).toBe((before.toolRuns.echo ?? 0) + 1);
+    expect(after.deleteCount).toBe(before.deleteCount + 1);
+    // No GET stream for a one-shot call.
+    expect(after.byHttpMethod.GET ?? 0).toBe(before.byHttpMethod.GET ?? 0);
+  });
+
+  test('closes the session even when the tool fails', async () => {
+    const before = server.stats().deleteCount;
+    await expect(callMcpTool('fail', {}, { url: server.url })).rejects.toBeInstanceOf(ToolCallError);
+    expect(server.stats().deleteCount).toBe(before + 1);
+  });
+});
+
+describe('checkMcpHealth', () => {
+  test('a healthy server passes initialize, ping, tools/list and the named tool', async () => {
+    const report = await checkMcpHealth({ url: server.url, tool: { name: 'health_check' } });
+    expect(report.healthy).toBe(true);
+    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['initialize', true],
+      ['ping', true],
+      ['tools/list', true],
+      ['tool:health_check', true],
+    ]);
+    expect(report.url).toBe(server.url);
+    expect(report.protocolVersion).toBe('2025-11-25');
+    expect(report.toolCount).toBeGreaterThanOrEqual(9);
+    expect(report.serverInfo?.name).toEqual(expect.any(String));
+    expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test('a failing tool makes the report unhealthy without throwing', async () => {
+    const report = await checkMcpHealth({ url: server.url, tool: { name: 'fail' } });
+    expect(report.healthy).toBe(false);
+    expect(report.checks.at(-1)).toMatchObject({ name: 'tool:fail', ok: false, error: expect.stringContaining('TOOL_CALL_ERROR') });
+  });
+
+  test('a dead server is reported, not thrown', async () => {
+    const dead = await startServer();
+    const url = dead.url;
+    await dead.close();
+    const report = await checkMcpHealth({ url, timeoutMs: 1_000, retry: false });
+    expect(report.healthy).toBe(false);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]).toMatchObject({ name: 'initialize', ok: false, error: expect.stringContaining('CONNECTION_ERROR') });
+    expect(report.serverInfo).toBeUndefined();
+  });
+
+  test('throws only for invalid options', async () => {
+    await expect(checkMcpHealth({ url: 'ftp://nope' })).rejects.toThrow(TypeError);
+    await expect(checkMcpHealth({ url: server.url, timeoutMs: -1 })).rejects.toThrow('Expected `timeoutMs` to be a positive integer, got -1');
+  });
+});

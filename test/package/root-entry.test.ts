@@ -1,0 +1,31 @@
+/**
+ * The root entry must not pull in the reference server, the CLI or the SDK's runtime: bundle it with
+ * esbuild (tsup's own dependency) with packages external and assert the inputs.
+ */
+import { build } from 'esbuild';
+import { expect, test } from 'vitest';
+
+test('src/index.ts bundles without server/ or src/cli/ code', async () => {
+  const result = await build({
+    entryPoints: ['src/index.ts'],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'neutral',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs).toContain('src/client/mcp-client.ts');
+  expect(inputs.filter((input) => input.startsWith('server/'))).toEqual([]);
+  expect(inputs.filter((input) => input.startsWith('src/cli/'))).toEqual([]);
+  const output = Object.values(result.metafile.outputs)[0];
+  const imports = output?.imports ?? [];
+  const staticImports = imports.filter((entry) => entry.kind === 'import-statement').map((entry) => entry.path);
+  const dynamicImports = imports.filter((entry) => entry.kind === 'dynamic-import').map((entry) => entry.path);
+  // Loading the root entry runs only eventsource-parser; the SDK is used for types only.
+  expect(new Set(staticImports)).toEqual(new Set(['eventsource-parser']));
+  // undici on the first request, ajv on the first outputSchema check: never for clients that skip them.
+  expect(new Set(dynamicImports)).toEqual(new Set(['undici', 'ajv', 'ajv/dist/2020.js', 'ajv-formats']));
+});

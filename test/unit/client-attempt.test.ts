@@ -1,0 +1,64 @@
+import { getEventListeners } from 'node:events';
+import { afterEach, expect, test, vi } from 'vitest';
+import { AbortError, ClosedError, TimeoutError } from '../../src/errors';
+import { Attempt } from '../../src/session/attempt';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+test('times out with TimeoutError kind attempt', async () => {
+  vi.useFakeTimers();
+  const attempt = new Attempt({ timeoutMs: 1_000 });
+  await vi.advanceTimersByTimeAsync(999);
+  expect(attempt.signal.aborted).toBe(false);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(attempt.signal.aborted).toBe(true);
+  const error = attempt.explain(new Error('undici abort'));
+  expect(error).toBeInstanceOf(TimeoutError);
+  expect(error).toMatchObject({ kind: 'attempt', timeoutMs: 1_000 });
+  attempt.dispose();
+});
+
+test("a caller's abort becomes AbortError with the signal's reason as cause", () => {
+  const controller = new AbortController();
+  const attempt = new Attempt({ signal: controller.signal, timeoutMs: 60_000 });
+  controller.abort(new Error('user went away'));
+  const error = attempt.explain(new Error('x'));
+  expect(error).toBeInstanceOf(AbortError);
+  expect((error as AbortError).cause).toEqual(new Error('user went away'));
+  attempt.dispose();
+});
+
+test('an already-aborted signal cancels at once', () => {
+  const attempt = new Attempt({ signal: AbortSignal.abort('early'), timeoutMs: 60_000 });
+  expect(attempt.signal.aborted).toBe(true);
+  expect(attempt.end).toBe('aborted');
+  attempt.dispose();
+});
+
+test('close wins over a later timeout and yields ClosedError', () => {
+  const attempt = new Attempt({ timeoutMs: 60_000 });
+  attempt.cancel('closed');
+  attempt.cancel('timeout');
+  expect(attempt.explain(new Error('x'))).toBeInstanceOf(ClosedError);
+  attempt.dispose();
+});
+
+test('an attempt that was not cancelled passes errors through', () => {
+  const attempt = new Attempt({ timeoutMs: 60_000 });
+  const original = new Error('original');
+  expect(attempt.explain(original)).toBe(original);
+  attempt.dispose();
+});
+
+test('dispose() leaves no listener on the caller signal and no timer', () => {
+  vi.useFakeTimers();
+  const controller = new AbortController();
+  const attempt = new Attempt({ signal: controller.signal, timeoutMs: 1_000 });
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+  expect(vi.getTimerCount()).toBe(1);
+  attempt.dispose();
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  expect(vi.getTimerCount()).toBe(0);
+});
