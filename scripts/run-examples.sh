@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every example against a reference server started from the sources on a free loopback port, and
+# fails if any example exits non-zero. Needs no build: the server and the examples run through tsx.
+#   scripts/run-examples.sh                 all examples
+#   scripts/run-examples.sh basics typed-tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# demo.ts (`npm run demo`) is the minute-long tour that starts and restarts its own server; it runs only when
+# named: scripts/run-examples.sh demo
+SKIP=(demo)
+EXAMPLE_TIMEOUT_S=${EXAMPLE_TIMEOUT_S:-120}
+
+log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archon-examples.XXXXXX")
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$log_dir"
+}
+trap cleanup EXIT
+
+# Port 0 + the listening line: no race for a "free" port between choosing it and binding it.
+node --import tsx src/cli/main.ts serve --port 0 --store memory >"$log_dir/server.log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 1 120); do
+  url=$(grep -oE 'listening on http://[^ ]+' "$log_dir/server.log" | head -n1 | cut -d' ' -f3 || true)
+  [[ -n "$url" ]] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.25
+done
+if [[ -z "$url" ]]; then
+  echo "run-examples: the reference server did not start:" >&2
+  cat "$log_dir/server.log" >&2
+  exit 1
+fi
+export ARCHON_MCP_URL="$url"
+echo "reference server: $ARCHON_MCP_URL"
+
+if [[ $# -gt 0 ]]; then
+  examples=()
+  for name in "$@"; do
+    name=${name%.ts}
+    [[ "${name%.sh}" == health-probe ]] || examples+=("examples/$name.ts")
+  done
+else
+  examples=(examples/*.ts)
+fi
+
+failed=()
+for example in "${examples[@]+"${examples[@]}"}"; do
+  name=$(basename "$example" .ts)
+  [[ $# -eq 0 && " ${SKIP[*]} " == *" $name "* ]] && continue
+  started=$(date +%s%N)
+  if timeout "$EXAMPLE_TIMEOUT_S" node --import tsx "$example" >"$log_dir/$name.log" 2>&1; then
+    echo "ok    $name ($(( ($(date +%s%N) - started) / 1000000 )) ms)"
+  else
+    status=$?
+    echo "FAIL  $name (exit $status)"
+    sed 's/^/      /' "$log_dir/$name.log"
+    failed+=("$name")
+  fi
+done
+
+# The shell example starts its own server, so it only needs a free port and the CLI from the sources.
+if [[ $# -eq 0 || " $* " == *" health-probe "* || " $* " == *" health-probe.sh "* ]]; then
+  if ARCHON_MCP="node --import tsx src/cli/main.ts" PORT=0 timeout "$EXAMPLE_TIMEOUT_S" \
+    examples/health-probe.sh >"$log_dir/health-probe.log" 2>&1; then
+    echo "ok    health-probe.sh"
+  else
+    echo "FAIL  health-probe.sh (exit $?)"
+    sed 's/^/      /' "$log_dir/health-probe.log"
+    failed+=(health-probe)
+  fi
+fi
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "run-examples: ${#failed[@]} failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "run-examples: all passed"
