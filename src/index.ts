@@ -7,11 +7,12 @@
 export { MCPClient } from './client/mcp-client';
 export { MCP_CLIENT_DEFAULTS } from './client/options';
 export type { MCPClientOptions } from './client/options';
-export type { ClientState, MCPClientEvents } from './client/client-core';
+export type { ClientState, MCPClientEvents } from './client/client-events';
 export type { ClientStats } from './client/client-stats';
 export type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './client/request-options';
 export type { McpClientLogger } from './client/logger';
 export type { StreamEvent } from './session/notification-stream';
+export type { CircuitBreakerOptions, ReplayPolicy, RetryOptions } from './retry/index';
 
 // Helpers
 export { callMcpTool } from './helpers/call-mcp-tool';

@@ -7,58 +7,23 @@ import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } fr
 import { ClosedError, TimeoutError, type SessionExpiredError } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
-import { McpSession } from '../session/mcp-session';
-import { NotificationStream, type StreamEvent } from '../session/notification-stream';
-import { createFetchStack } from '../transport/fetch-stack';
+import type { McpSession } from '../session/mcp-session';
+import { NotificationStream } from '../session/notification-stream';
 import type { HttpResponse } from '../transport/http-seam';
 import type { JsonRpcNotification } from '../transport/json-rpc';
-import { StreamableHttpExchange } from '../transport/streamable-http';
-import { createUndiciStack } from '../transport/undici-stack';
+import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { type ClientStats, StatsCounter } from './client-stats';
+import type { ClientState, MCPClientEvents } from './client-events';
 import { TypedEmitter } from './events';
 import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
+import { createSession } from './session-factory';
 import { logStreamEvent, streamReconnectDelay } from './stream-policy';
 
 /**
- * The client's lifecycle: `idle -> connecting -> ready -> recovering -> ready ... -> closed`.
- *
- * @example
- * ```ts
- * if (client.state === 'ready') console.log('connected');
- * ```
- */
-export type ClientState = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
-
-/**
- * Every event MCPClient emits, with its payload.
- *
- * @example
- * ```ts
- * client.on('retry', ({ method, attempt, delayMs, cause }) => console.warn(method, attempt, delayMs, cause));
- * ```
- */
-export interface MCPClientEvents {
-  state: { readonly from: ClientState; readonly to: ClientState };
-  /** The server answered with another application session id, which the client adopted. */
-  session: { readonly sessionId: string; readonly previousSessionId: string };
-  /** A failed attempt will be sent again after `delayMs`. */
-  retry: { readonly method: string; readonly attempt: number; readonly delayMs: number; readonly cause: unknown };
-  /** A new protocol session replaced a lost one (same application session id). */
-  recovered: { readonly reason: 'session_lost'; readonly mcpSessionId: string | undefined; readonly durationMs: number };
-  /** A server notification (from a POST stream or the GET stream), progress for a live call excepted. */
-  notification: { readonly method: string; readonly params: Record<string, unknown> | undefined };
-  /** The GET notification stream opened, ended, failed (with the reconnect delay) or is unsupported. */
-  stream: StreamEvent;
-}
-
-/**
-
  * Options of one request through the core.
-
  *
-
  * @example
  * ```ts
  * await core.request('tools/call', params, { timeoutMs: 5_000, idempotent: true });
@@ -72,11 +37,8 @@ export interface CoreRequestOptions {
 }
 
 /**
-
  * What the facade tells the core about itself.
-
  *
-
  * @example
  * ```ts
  * new ClientCore(options, { onNotification() {}, subscriptions: () => [], annotationsOf: () => undefined, onRecovered() {} });
@@ -86,7 +48,7 @@ export interface CoreHooks {
   onNotification(notification: JsonRpcNotification): void;
   /** Resources to subscribe to again after a re-initialize. */
   subscriptions(): Iterable<string>;
-  annotationsOf(toolName: string): ToolAnnotations | undefined;
+  annotationsOf(toolName: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined>;
   /** Called after a successful re-initialize (the facade refreshes its tool cache). */
   onRecovered(): void;
 }
@@ -128,7 +90,7 @@ export class ClientCore {
       options,
       stats: this.#stats,
       breaker: this.#breaker,
-      ensureReady: (signal) => this.#ensureReady(signal),
+      ensureReady: () => this.#ensureReady(),
       recover: (error) => this.recover(error),
       track: (scope) => {
         this.#scopes.add(scope);
@@ -192,19 +154,23 @@ export class ClientCore {
     return runConnect(this.#runner, signal);
   }
 
-  /** Connects once; concurrent callers share the attempt; a failed attempt leaves the client idle. */
-  connect(signal?: AbortSignal): Promise<void> {
+  /**
+   * Connects once; concurrent callers share the attempt; a failed attempt leaves the client idle. The
+   * shared initialize takes no caller's signal (one caller's abort must not fail the others): callers
+   * race it with their own signal in the retry loop, and it is bounded by `connectTimeoutMs`.
+   */
+  connect(): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#state === 'ready') return Promise.resolve();
     if (this.#state === 'recovering') return this.#recover();
-    this.#connecting ??= this.#initialize('connecting', signal).finally(() => {
+    this.#connecting ??= this.#initialize('connecting').finally(() => {
       this.#connecting = undefined;
     });
     return this.#connecting;
   }
 
-  async #ensureReady(signal: AbortSignal): Promise<McpSession> {
-    if (this.#state !== 'ready') await this.connect(signal);
+  async #ensureReady(): Promise<McpSession> {
+    if (this.#state !== 'ready') await this.connect();
     if (!this.#session || this.#state !== 'ready') throw new ClosedError();
     return this.#session;
   }
@@ -235,7 +201,7 @@ export class ClientCore {
   async #reinitialize(): Promise<void> {
     const started = this.options.now();
     await this.#stream?.stop();
-    await this.#initialize('recovering', undefined);
+    await this.#initialize('recovering');
     const session = this.#session;
     for (const uri of this.#hooks.subscriptions()) {
       await session?.request('resources/subscribe', { uri }, { timeoutMs: this.options.timeoutMs }).catch((error: unknown) => {
@@ -250,13 +216,12 @@ export class ClientCore {
     this.events.emit('recovered', { reason: 'session_lost', mcpSessionId: this.mcpSessionId, durationMs });
   }
 
-  async #initialize(phase: 'connecting' | 'recovering', signal: AbortSignal | undefined): Promise<void> {
+  async #initialize(phase: 'connecting' | 'recovering'): Promise<void> {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
-      await session.initialize({ signal, timeoutMs: this.options.connectTimeoutMs });
+      await session.initialize({ timeoutMs: this.options.connectTimeoutMs });
     } catch (error) {
-      this.#breaker?.recordFailure();
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
       if (error instanceof TimeoutError && error.kind === 'attempt') {
@@ -265,7 +230,6 @@ export class ClientCore {
       throw error;
     }
     if (this.#state !== phase) throw new ClosedError();
-    this.#breaker?.recordSuccess();
     this.#setState('ready');
     log(this.options.logger, 'debug', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'MCP session initialized');
     if (this.options.listen) this.#ensureStream().start();
@@ -273,39 +237,20 @@ export class ClientCore {
 
   #ensureSession(): McpSession {
     if (this.#session) return this.#session;
-    const { options } = this;
-    const stack = options.fetch
-      ? createFetchStack(options.fetch)
-      : createUndiciStack({
-          dispatcher: options.dispatcher,
-          // Above the attempt timeout so the client's typed TimeoutError fires first.
-          headersTimeoutMs: Math.max(options.timeoutMs, options.connectTimeoutMs) + 1_000,
-          connectTimeoutMs: options.connectTimeoutMs,
-        });
-    const headerName = options.sessionHeader.toLowerCase();
-    this.#exchange = new StreamableHttpExchange({
-      url: options.url,
-      stack,
-      maxResponseBytes: options.maxResponseBytes,
-      headers: { ...options.headers, [headerName]: this.#sessionId },
-      onResponse: (response) => this.#adoptSessionHeader(response, headerName),
-    });
-    this.#session = new McpSession({
-      exchange: this.#exchange,
-      clientInfo: options.clientInfo,
-      capabilities: options.capabilities,
-      protocolVersion: options.protocolVersion,
+    const { exchange, session } = createSession(this.options, this.#sessionId, {
+      onResponse: (response) => this.#adoptSessionHeader(response),
       onNotification: (notification) => {
         this.#hooks.onNotification(notification);
         this.events.emit('notification', { method: notification.method, params: notification.params });
       },
-      notifyTimeoutMs: options.timeoutMs,
-      requestHandlers: options.requestHandlers,
     });
-    return this.#session;
+    this.#exchange = exchange;
+    this.#session = session;
+    return session;
   }
 
-  #adoptSessionHeader(response: HttpResponse, headerName: string): void {
+  #adoptSessionHeader(response: HttpResponse): void {
+    const headerName = this.options.sessionHeader.toLowerCase();
     const echoed = response.header(headerName);
     if (echoed === undefined || echoed === '' || echoed === this.#sessionId || !this.#exchange) return;
     const previousSessionId = this.#sessionId;

@@ -29,11 +29,8 @@ export interface ClientStats {
 }
 
 /**
-
  * The mutable counters behind {@link ClientStats}. Internal.
-
  *
-
  * @example
  * ```ts
  * const counter = new StatsCounter(); counter.retries++; counter.snapshot(0).retries; // 1

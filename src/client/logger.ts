@@ -20,11 +20,8 @@ export interface McpClientLogger {
 }
 
 /**
-
  * Log levels the client uses.
-
  *
-
  * @example
  * ```ts
  * const level: LogLevel = 'warn';

@@ -16,18 +16,18 @@ import type {
   ReadResourceResult,
   ServerCapabilities,
   Tool,
+  ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ProtocolError, ToolCallError } from '../errors';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
-import { ClientCore, type ClientState, type MCPClientEvents } from './client-core';
+import { ClientCore } from './client-core';
+import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
 import { type MCPClientOptions, resolveClientOptions } from './options';
 import type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './request-options';
+import { expectArray, listPages } from './pagination';
 import { ToolCatalog } from './tool-catalog';
-
-/** Bound on pagination so a server that always returns a cursor cannot loop us forever. */
-const MAX_PAGES = 1_000;
 
 /**
  * A resilient, typed MCP client over Streamable HTTP. Connects lazily on first use.
@@ -42,13 +42,14 @@ const MAX_PAGES = 1_000;
 export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   readonly #core: ClientCore;
   readonly #catalog = new ToolCatalog();
+  #learning: Promise<unknown> | undefined;
   readonly #subscriptions = new Set<string>();
 
   constructor(options?: MCPClientOptions) {
     this.#core = new ClientCore(resolveClientOptions(options), {
       onNotification: (notification) => this.#onNotification(notification),
       subscriptions: () => this.#subscriptions,
-      annotationsOf: (name) => this.#catalog.annotationsOf(name),
+      annotationsOf: (name) => this.#annotationsOf(name),
       onRecovered: () => this.#refreshToolCache(),
     });
   }
@@ -177,10 +178,10 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
-    if (options.cursor !== undefined) return (await this.#page('tools/list', 'tools', options)) as ListToolsResult;
+    if (options.cursor !== undefined) return (await this.#list('tools/list', 'tools', options)) as ListToolsResult;
     const cached = this.#catalog.tools;
     if (cached && !options.refresh) return { tools: cached };
-    const { tools } = (await this.#listAll('tools/list', 'tools', options)) as ListToolsResult;
+    const { tools } = (await this.#list('tools/list', 'tools', options)) as ListToolsResult;
     this.#catalog.replace(tools);
     return { tools };
   }
@@ -206,7 +207,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listResources(options: ListOptions = {}): Promise<ListResourcesResult> {
-    return (await this.#listAll('resources/list', 'resources', options)) as ListResourcesResult;
+    return (await this.#list('resources/list', 'resources', options)) as ListResourcesResult;
   }
 
   /**
@@ -218,7 +219,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listResourceTemplates(options: ListOptions = {}): Promise<ListResourceTemplatesResult> {
-    return (await this.#listAll('resources/templates/list', 'resourceTemplates', options)) as ListResourceTemplatesResult;
+    return (await this.#list('resources/templates/list', 'resourceTemplates', options)) as ListResourceTemplatesResult;
   }
 
   /**
@@ -270,7 +271,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listPrompts(options: ListOptions = {}): Promise<ListPromptsResult> {
-    return (await this.#listAll('prompts/list', 'prompts', options)) as ListPromptsResult;
+    return (await this.#list('prompts/list', 'prompts', options)) as ListPromptsResult;
   }
 
   /**
@@ -350,8 +351,21 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     return this.close();
   }
 
+  /** Cached annotations, or one shared tools/list to learn them (only on the lost-answer path). */
+  #annotationsOf(name: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined> {
+    if (this.#catalog.tools) return this.#catalog.annotationsOf(name);
+    this.#learning ??= this.listTools().finally(() => {
+      this.#learning = undefined;
+    });
+    return this.#learning.then(() => this.#catalog.annotationsOf(name));
+  }
+
   #onNotification(notification: JsonRpcNotification): void {
     if (notification.method === 'notifications/tools/list_changed') this.#catalog.invalidate();
+  }
+
+  #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
+    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor);
   }
 
   /** After a re-initialize the server may be a new version with other tools: fetch the list again. */
@@ -362,31 +376,6 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
       // The next listTools() call fetches again; a failure here must not outlive the recovery.
     });
   }
-
-  async #page(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
-    const params = options.cursor === undefined ? undefined : { cursor: options.cursor };
-    return expectArray(await this.#core.request(method, params, options), key, method);
-  }
-
-  async #listAll(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
-    if (options.cursor !== undefined) return this.#page(method, key, options);
-    const items: unknown[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await this.#page(method, key, { ...options, cursor });
-      items.push(...(result[key] as unknown[]));
-      if (typeof result.nextCursor !== 'string' || result.nextCursor === '') return { [key]: items };
-      cursor = result.nextCursor;
-    }
-    throw new ProtocolError(`${method} returned more than ${MAX_PAGES} pages`, { reason: 'invalid_message' });
-  }
-}
-
-function expectArray(result: Record<string, unknown>, key: string, method: string): Record<string, unknown> {
-  if (!Array.isArray(result[key])) {
-    throw new ProtocolError(`The ${method} result has no \`${key}\` array`, { reason: 'invalid_message', cause: result });
-  }
-  return result;
 }
 
 function describeContent(result: CallToolResult): string {

@@ -58,7 +58,11 @@ export interface MCPClientOptions {
   trustAnnotations?: boolean;
   /** Time limit of one whole call (attempts, waits, recovery), in ms. @default 120_000 */
   totalTimeoutMs?: number;
-  /** Fail fast with ConnectionError('circuit_open') after this many consecutive failed recoveries; `false` disables. @default { failureThreshold: 5, coolDownMs: 10_000 } */
+  /**
+   * Circuit breaker: after `failureThreshold` consecutive calls that exhausted their retries, calls fail fast
+   * with ConnectionError('circuit_open') for `coolDownMs`, then one probe is let through; `false` disables.
+   * @default { failureThreshold: 5, coolDownMs: 10_000 }
+   */
   breaker?: Omit<CircuitBreakerOptions, 'now'> | false;
   /**
    * Answers server->client requests by method (e.g. `roots/list`); the return value is the result, a throw
@@ -105,11 +109,8 @@ export const MCP_CLIENT_DEFAULTS = {
 } as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger'>>;
 
 /**
-
  * Options after defaults and validation.
-
  *
-
  * @example
  * ```ts
  * const { timeoutMs, retry } = resolveClientOptions({ url });

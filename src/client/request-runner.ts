@@ -8,7 +8,7 @@
  * - definite: reject.
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { MaybeExecutedError, SessionExpiredError, TimeoutError } from '../errors';
+import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError } from '../errors';
 import { type CircuitBreaker, classifyFailure, isReplaySafe, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
@@ -20,11 +20,8 @@ import type { ResolvedClientOptions } from './options';
 const MAX_RESUMES = 5;
 
 /**
-
  * What the runner needs from the client core.
-
  *
-
  * @example
  * ```ts
  * await runRequest(context, { method: 'ping', params: undefined });
@@ -34,22 +31,23 @@ export interface RunnerContext {
   readonly options: ResolvedClientOptions;
   readonly stats: StatsCounter;
   readonly breaker: CircuitBreaker | undefined;
-  /** The ready session: connects, or finishes a pending recovery, first. */
-  ensureReady(signal: AbortSignal): Promise<McpSession>;
+  /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
+  ensureReady(): Promise<McpSession>;
   /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
   recover(error: SessionExpiredError): Promise<void>;
   /** Registers a call scope so close() can end it; returns the unregister function. */
   track(scope: Attempt): () => void;
   onRetry(info: { method: string; attempt: number; delayMs: number; cause: unknown }): void;
-  annotationsOf(toolName: string): ToolAnnotations | undefined;
+  /**
+   * The tool's annotations: from the cache, or learned with one shared `tools/list` when the cache is
+   * empty (a read-only tool must be resent even if the caller never listed tools).
+   */
+  annotationsOf(toolName: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined>;
 }
 
 /**
-
  * One request as the surface methods describe it.
-
  *
-
  * @example
  * ```ts
  * const request: RunnerRequest = { method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } }, idempotent: true };
@@ -70,15 +68,18 @@ function toolNameOf(request: RunnerRequest): string | undefined {
   return request.method === 'tools/call' && typeof name === 'string' ? name : undefined;
 }
 
-function replaySafe(context: RunnerContext, request: RunnerRequest): boolean {
+async function replaySafe(context: RunnerContext, request: RunnerRequest): Promise<boolean> {
+  const { replay: policy, trustAnnotations } = context.options;
+  const base = { method: request.method, idempotent: request.idempotent, policy, trustAnnotations };
+  if (isReplaySafe(base)) return true;
   const toolName = toolNameOf(request);
-  return isReplaySafe({
-    method: request.method,
-    toolAnnotations: toolName === undefined ? undefined : context.annotationsOf(toolName),
-    idempotent: request.idempotent,
-    policy: context.options.replay,
-    trustAnnotations: context.options.trustAnnotations,
-  });
+  // Only a trusted annotation can still make it safe; learn it only when it could matter.
+  if (toolName === undefined || policy !== 'safe' || !trustAnnotations) return false;
+  try {
+    return isReplaySafe({ ...base, toolAnnotations: await context.annotationsOf(toolName) });
+  } catch {
+    return false; // the tool list could not be fetched: stay on the safe side
+  }
 }
 
 async function resumeStream(
@@ -102,7 +103,7 @@ async function resumeStream(
 
 async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
   context.breaker?.check();
-  const session = await context.ensureReady(signal);
+  const session = await context.ensureReady();
   const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
   const stream: SseStreamState = {};
   const id = session.nextId();
@@ -131,7 +132,7 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
         if (resumeError instanceof SessionExpiredError) await context.recover(resumeError).catch(() => {});
       }
     }
-    if (replaySafe(context, request)) throw error; // the loop resends
+    if (await replaySafe(context, request)) throw error; // the loop resends
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
     throw new MaybeExecutedError(
@@ -140,6 +141,14 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
       { method: request.method, toolName, cause: lost },
     );
   }
+}
+
+/**
+ * The breaker counts calls the client gave up recovering (retries or budget exhausted), not single failed
+ * attempts: a server that is down for 2 s must not trip it while retries are still within budget.
+ */
+function recordGiveUp(context: RunnerContext, error: unknown): void {
+  if (error instanceof RetryExhaustedError) context.breaker?.recordFailure();
 }
 
 /**
@@ -159,7 +168,7 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
     await runWithRetry(
       async () => {
         context.breaker?.check();
-        await context.ensureReady(scope.signal);
+        await context.ensureReady();
       },
       {
         retry: options.retry,
@@ -174,7 +183,9 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         },
       },
     );
+    context.breaker?.recordSuccess();
   } catch (error) {
+    recordGiveUp(context, error);
     throw scope.end === undefined ? error : scope.explain(error);
   } finally {
     scope.dispose();
@@ -196,7 +207,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
   const untrack = context.track(scope);
   try {
-    return await runWithRetry(() => attemptOnce(context, request, scope.signal), {
+    const result = await runWithRetry(() => attemptOnce(context, request, scope.signal), {
       retry: options.retry,
       signal: scope.signal,
       random: options.random,
@@ -209,7 +220,10 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });
       },
     });
+    context.breaker?.recordSuccess();
+    return result;
   } catch (error) {
+    recordGiveUp(context, error);
     throw scope.end === undefined ? error : scope.explain(error);
   } finally {
     scope.dispose();

@@ -6,7 +6,8 @@ import { MCPClient } from '../client/mcp-client';
 import { type MCPClientOptions, resolveClientOptions } from '../client/options';
 
 /**
- * Options of {@link checkMcpHealth}.
+ * Options of {@link checkMcpHealth}: the client's options, except that `retry` and `breaker` default to
+ * off (a probe reports the server as it is now; pass them to opt in).
  *
  * @example
  * ```ts
@@ -85,6 +86,9 @@ export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promi
     url: resolved.url,
     listen: false,
     connectTimeoutMs: clientOptions.connectTimeoutMs ?? clientOptions.timeoutMs,
+    // A probe reports the server as it is now: no retries or breaker unless the caller asks for them.
+    retry: clientOptions.retry ?? false,
+    breaker: clientOptions.breaker ?? false,
   });
 
   async function step(name: string, run: () => Promise<void>): Promise<boolean> {

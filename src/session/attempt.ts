@@ -6,11 +6,8 @@
 import { AbortError, ClosedError, TimeoutError, type McpClientError } from '../errors';
 
 /**
-
  * Why an attempt was cancelled.
-
  *
-
  * @example
  * ```ts
  * if (attempt.end === 'timeout') console.warn('attempt timed out');

@@ -18,11 +18,8 @@ import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
 
 /**
-
  * Answers one server->client request method; its return value is the JSON-RPC result.
-
  *
-
  * @example
  * ```ts
  * const listRoots: ServerRequestHandler = () => ({ roots: [] });
@@ -31,11 +28,8 @@ import { Attempt } from './attempt';
 export type ServerRequestHandler = (params: Record<string, unknown> | undefined) => unknown;
 
 /**
-
  * Options of {@link McpSession}.
-
  *
-
  * @example
  * ```ts
  * new McpSession({ exchange, clientInfo, capabilities: {}, protocolVersion: '2025-11-25', onNotification: () => {}, notifyTimeoutMs: 5_000 });
@@ -55,11 +49,8 @@ export interface SessionOptions {
 }
 
 /**
-
  * Options of one request attempt.
-
  *
-
  * @example
  * ```ts
  * await session.request('ping', undefined, { timeoutMs: 5_000, stream: {} });
@@ -171,7 +162,8 @@ export class McpSession {
     this.serverInfo = initialized.serverInfo;
     this.serverCapabilities = initialized.capabilities ?? {};
     this.instructions = initialized.instructions;
-    await this.notify('notifications/initialized', undefined, options.signal);
+    // Part of the handshake: bounded by the connect timeout, not the (possibly much shorter) call timeout.
+    await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' }, options.signal, options.timeoutMs);
     return initialized;
   }
 
@@ -286,8 +278,8 @@ export class McpSession {
     }
   }
 
-  async #post(message: JsonRpcNotification | JsonRpcResponse, signal?: AbortSignal): Promise<void> {
-    const attempt = new Attempt({ signal, timeoutMs: this.#options.notifyTimeoutMs });
+  async #post(message: JsonRpcNotification | JsonRpcResponse, signal?: AbortSignal, timeoutMs = this.#options.notifyTimeoutMs): Promise<void> {
+    const attempt = new Attempt({ signal, timeoutMs });
     this.#attempts.add(attempt);
     try {
       await this.#exchange.notify(message, { signal: attempt.signal });

@@ -9,11 +9,8 @@ import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 
 /**
-
  * What happened to the GET stream.
-
  *
-
  * @example
  * ```ts
  * client.on('stream', (event) => { if (event.type === 'error') console.warn(`GET stream down, retry in ${event.delayMs} ms`); });
@@ -27,11 +24,8 @@ export type StreamEvent =
   | { readonly type: 'session_lost'; readonly error: SessionExpiredError };
 
 /**
-
  * Options of {@link NotificationStream}.
-
  *
-
  * @example
  * ```ts
  * new NotificationStream({ exchange, dispatch: session.dispatch, delayFor: () => 1_000, onEvent: () => {} });

@@ -6,11 +6,8 @@
  */
 
 /**
-
  * One HTTP request as the transport builds it.
-
  *
-
  * @example
  * ```ts
  * const request: HttpRequest = { method: 'GET', url: new URL('http://127.0.0.1:8051/mcp'), headers: { accept: 'text/event-stream' } };
@@ -26,11 +23,8 @@ export interface HttpRequest {
 }
 
 /**
-
  * The part of an HTTP response the transport reads.
-
  *
-
  * @example
  * ```ts
  * const type = response.header('content-type') ?? '';
@@ -57,11 +51,8 @@ export interface HttpResponse {
 }
 
 /**
-
  * Sends one request; resolves once response headers arrived, rejects with the stack's own network error.
-
  *
-
  * @example
  * ```ts
  * const send: HttpSend = createFetchStack(fetch).send;
@@ -70,11 +61,8 @@ export interface HttpResponse {
 export type HttpSend = (request: HttpRequest) => Promise<HttpResponse>;
 
 /**
-
  * An HTTP stack the transport owns for its lifetime.
-
  *
-
  * @example
  * ```ts
  * const stack: HttpStack = createUndiciStack({ headersTimeoutMs: 61_000, connectTimeoutMs: 10_000 });

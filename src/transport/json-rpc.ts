@@ -6,11 +6,8 @@
 import { ProtocolError } from '../errors';
 
 /**
-
  * A JSON-RPC request id.
-
  *
-
  * @example
  * ```ts
  * const id: JsonRpcId = 7;
@@ -19,11 +16,8 @@ import { ProtocolError } from '../errors';
 export type JsonRpcId = string | number;
 
 /**
-
  * A request: expects a response with the same id.
-
  *
-
  * @example
  * ```ts
  * const request: JsonRpcRequest = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
@@ -37,11 +31,8 @@ export interface JsonRpcRequest {
 }
 
 /**
-
  * A notification: no id, no response.
-
  *
-
  * @example
  * ```ts
  * const note: JsonRpcNotification = { jsonrpc: '2.0', method: 'notifications/initialized' };
@@ -54,11 +45,8 @@ export interface JsonRpcNotification {
 }
 
 /**
-
  * A successful response.
-
  *
-
  * @example
  * ```ts
  * const ok: JsonRpcResult = { jsonrpc: '2.0', id: 1, result: {} };
@@ -71,11 +59,8 @@ export interface JsonRpcResult {
 }
 
 /**
-
  * An error response. `id` is null when the server could not read the request id.
-
  *
-
  * @example
  * ```ts
  * const failed: JsonRpcErrorResponse = { jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'Method not found' } };
@@ -88,11 +73,8 @@ export interface JsonRpcErrorResponse {
 }
 
 /**
-
  * A response of either kind.
-
  *
-
  * @example
  * ```ts
  * if ('error' in response) console.error(response.error.message);
@@ -101,11 +83,8 @@ export interface JsonRpcErrorResponse {
 export type JsonRpcResponse = JsonRpcResult | JsonRpcErrorResponse;
 
 /**
-
  * Any JSON-RPC message.
-
  *
-
  * @example
  * ```ts
  * const messages: JsonRpcMessage[] = toJsonRpcMessages(JSON.parse(body));

@@ -20,11 +20,8 @@ import { StreamableHttpExchange } from './streamable-http';
 import { createUndiciStack } from './undici-stack';
 
 /**
-
  * Options of {@link ArchonStreamableHttpTransport}.
-
  *
-
  * @example
  * ```ts
  * const transport = new ArchonStreamableHttpTransport(url, { headers: { authorization: `Bearer ${token}` }, listen: false });

@@ -26,11 +26,8 @@ export interface SseStreamState {
 }
 
 /**
-
  * Options of {@link readSseStream}.
-
  *
-
  * @example
  * ```ts
  * await readSseStream(response, { state: {}, maxEventChars: 1 << 24, onMessage: (message) => 'id' in message });

@@ -22,11 +22,8 @@ const ERROR_BODY_BYTES = 1024;
 const ACCEPT_BOTH = 'application/json, text/event-stream';
 
 /**
-
  * Options of {@link StreamableHttpExchange}.
-
  *
-
  * @example
  * ```ts
  * new StreamableHttpExchange({ url: new URL(url), stack: createFetchStack(fetch), maxResponseBytes: 1 << 24 });
@@ -43,11 +40,8 @@ export interface ExchangeOptions {
 }
 
 /**
-
  * Options of one POST or resume.
-
  *
-
  * @example
  * ```ts
  * await exchange.post(request, { signal: AbortSignal.timeout(5_000), onMessage: console.log, stream: {} });

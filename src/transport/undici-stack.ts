@@ -1,17 +1,16 @@
 /**
- * The default HTTP stack: undici's Dispatcher API on a client-owned keep-alive `Agent`.
- * undici is imported lazily so that a client that never connects costs nothing and bundles for
- * browsers (which pass `fetch`) never execute it.
+ * The default HTTP stack: undici's Dispatcher API on a keep-alive `Agent` shared (reference-counted)
+ * between the clients of this process (`shared-agent.ts`). undici is imported lazily so that a client
+ * that never connects costs nothing and bundles for browsers (which pass `fetch`) never execute it.
  */
 import type { Dispatcher } from 'undici';
+import { ClosedError } from '../errors';
 import type { HttpRequest, HttpResponse, HttpStack } from './http-seam';
+import { type AgentLease, acquireSharedAgent } from './shared-agent';
 
 /**
-
  * Options of {@link createUndiciStack}.
-
  *
-
  * @example
  * ```ts
  * createUndiciStack({ dispatcher: myAgent, headersTimeoutMs: 61_000, connectTimeoutMs: 10_000 });
@@ -27,14 +26,6 @@ export interface UndiciStackOptions {
   readonly headersTimeoutMs: number;
   /** Time to establish a TCP connection. */
   readonly connectTimeoutMs: number;
-}
-
-type UndiciModule = typeof import('undici');
-let undiciModule: Promise<UndiciModule> | undefined;
-
-function loadUndici(): Promise<UndiciModule> {
-  undiciModule ??= import('undici');
-  return undiciModule;
 }
 
 const DUMP_LIMIT_BYTES = 64 * 1024;
@@ -105,8 +96,9 @@ class UndiciResponse implements HttpResponse {
 }
 
 /**
- * Creates the undici-backed stack. The Agent is created on the first request and destroyed by `close()`,
- * so no socket outlives the client (the SDK's pooled sockets linger up to 60 s, notes/sdk-baseline.md).
+ * Creates the undici-backed stack. The shared Agent is acquired on the first request and released by
+ * `close()`; the last release destroys it, so no socket outlives the clients (the SDK's pooled sockets
+ * linger up to 60 s, notes/sdk-baseline.md). A caller's own `dispatcher` is used as is and never closed.
  *
  * @example
  * ```ts
@@ -117,22 +109,15 @@ class UndiciResponse implements HttpResponse {
  * ```
  */
 export function createUndiciStack(options: UndiciStackOptions): HttpStack {
-  let owned: Dispatcher | undefined;
+  let lease: Promise<AgentLease> | undefined;
   let closed = false;
   const closing = new AbortController();
 
-  async function dispatcher(): Promise<Dispatcher> {
+  function dispatcher(): Promise<Dispatcher> | Dispatcher {
+    if (closed) throw new ClosedError('The HTTP stack is closed');
     if (options.dispatcher) return options.dispatcher;
-    if (owned) return owned;
-    const { Agent } = await loadUndici();
-    owned ??= new Agent({
-      // SSE notification streams idle for minutes; undici's default 300 s body timeout would kill them.
-      bodyTimeout: 0,
-      headersTimeout: options.headersTimeoutMs,
-      connectTimeout: options.connectTimeoutMs,
-      keepAliveTimeout: 30_000,
-    });
-    return owned;
+    lease ??= acquireSharedAgent(options);
+    return lease.then((held) => held.dispatcher);
   }
 
   return {
@@ -151,11 +136,11 @@ export function createUndiciStack(options: UndiciStackOptions): HttpStack {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      // Ends background drains of this client's bodies; its open streams were aborted by their signals.
       closing.abort();
-      const agent = owned;
-      owned = undefined;
-      // destroy() rather than close(): close() waits for open SSE bodies, which never end by themselves.
-      if (agent) await agent.destroy();
+      const held = lease;
+      lease = undefined;
+      if (held) await (await held).release();
     },
   };
 }

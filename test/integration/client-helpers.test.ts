@@ -61,7 +61,9 @@ describe('checkMcpHealth', () => {
     const dead = await startServer();
     const url = dead.url;
     await dead.close();
-    const report = await checkMcpHealth({ url, timeoutMs: 1_000, retry: false });
+    const started = performance.now();
+    const report = await checkMcpHealth({ url, timeoutMs: 1_000 });
+    expect(performance.now() - started).toBeLessThan(500); // no retries by default in a probe
     expect(report.healthy).toBe(false);
     expect(report.checks).toHaveLength(1);
     expect(report.checks[0]).toMatchObject({ name: 'initialize', ok: false, error: expect.stringContaining('CONNECTION_ERROR') });

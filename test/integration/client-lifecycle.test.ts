@@ -3,7 +3,8 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Agent, type Dispatcher } from 'undici';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { AbortError, ClosedError, MCPClient, TimeoutError } from '../../src/index';
 import { type ReferenceServer, startServer, waitFor } from '../transport/wire-fixture';
 
@@ -46,6 +47,8 @@ describe('the application session header', () => {
     expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(new Set(seen)).toEqual(new Set([sessionId]));
     expect(client.sessionId).toBe(sessionId);
+    // Spec 2025-11-25: MCP-Protocol-Version on every request after initialize (the last one was the DELETE).
+    expect(server.stats().lastHeaders['mcp-protocol-version']).toBe('2025-11-25');
   });
 
   test('is adopted, with a session event, when the server answers with another one', async () => {
@@ -75,6 +78,43 @@ describe('the application session header', () => {
     await client.ping();
     expect(server.stats().lastHeaders['x-custom']).toBe('yes');
     expect(lines.join('\n')).not.toContain('secret-token');
+  });
+});
+
+describe('seams', () => {
+  test('a caller-owned undici dispatcher carries every request and survives close()', async () => {
+    class CountingAgent extends Agent {
+      dispatched = 0;
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        this.dispatched++;
+        return super.dispatch(options, handler);
+      }
+    }
+    const agent = new CountingAgent();
+    try {
+      const client = new MCPClient({ url: server.url, dispatcher: agent, listen: false });
+      await client.callTool('echo', { text: 'own agent' });
+      await client.close();
+      expect(agent.dispatched).toBe(4); // initialize, initialized, tools/call, DELETE
+      expect(agent.destroyed).toBe(false);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  test('nothing is printed without a logger, even when things fail', async () => {
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) => vi.spyOn(console, name));
+    try {
+      const client = new MCPClient({ url: server.url, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+      await client.ping();
+      server.faults.failNext({ count: 1, status: 503, retryAfter: 0, match: { rpcMethod: 'tools/call' } });
+      await client.callTool('echo', { text: 'quiet' });
+      server.faults.cutStreams();
+      await client.close();
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
 

@@ -172,6 +172,18 @@ describe('response lost: resume, or replay only when safe', () => {
     expect(client.stats().resumes).toBe(1);
   });
 
+  test('resuming works while the GET notification stream is open too', async () => {
+    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    const events: string[] = [];
+    client.on('stream', (event) => events.push(event.type));
+    await client.ping();
+    await waitFor(() => events.includes('open'));
+    server.faults.cutAfterEvents({ count: 1, rpcMethod: 'tools/call' });
+    const result = await client.callTool('slow', { steps: 3, intervalMs: 20 }, { onProgress: () => {} });
+    expect(result.structuredContent).toEqual({ steps: 3 });
+    expect(client.stats()).toMatchObject({ resumes: 1, retries: 0 });
+  });
+
   test('test_reconnection (server closes its own stream) resolves through a resume', async () => {
     await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
     const result = await client.callTool('test_reconnection', { delayMs: 100 });
@@ -243,7 +255,7 @@ describe('response lost without an event store', () => {
 
   test('an attempt timeout on a non-idempotent tool is MaybeExecutedError (never a blind resend)', async () => {
     await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY, timeoutMs: 100 });
-    await client.listTools();
+    await client.listTools({ timeoutMs: 5_000 }); // only the counter call gets the short attempt timeout
     const before = bare.stats().toolRuns.counter ?? 0;
     const error = await failure(client.callTool('counter', { key: 'timeout', delayMs: 400 }));
     expect(error).toBeInstanceOf(MaybeExecutedError);
@@ -260,18 +272,34 @@ describe('budgets, breaker and close', () => {
     expect(error).toMatchObject({ kind: 'total', timeoutMs: 150 });
   });
 
-  test('the breaker opens after consecutive failed (re)initializations and fails fast', async () => {
+  test('the breaker opens after consecutive calls that exhausted their retries, then fails fast', async () => {
     const dead = await startServer();
     const url = dead.url;
     await dead.close();
-    await using client = new MCPClient({ url, listen: false, retry: FAST_RETRY, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    await using client = new MCPClient({ url, listen: false, retry: { ...FAST_RETRY, retries: 2 }, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError', attempts: 3, cause: { reason: 'refused' } });
+    expect(client.stats().breakerTrips).toBe(0);
+    expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError' });
+    expect(client.stats().breakerTrips).toBe(1);
+    const started = performance.now();
     const error = await failure(client.ping());
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ reason: 'circuit_open', requestSent: false });
-    const started = performance.now();
-    expect(await failure(client.ping())).toMatchObject({ reason: 'circuit_open' });
-    expect(performance.now() - started).toBeLessThan(50);
-    expect(client.stats().breakerTrips).toBe(1);
+    expect(performance.now() - started).toBeLessThan(250); // no connect attempt: fails before any I/O
+  });
+
+  test('a read-only tool whose answer was lost is resent even if the caller never listed tools', async () => {
+    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await client.ping();
+    const before = server.stats();
+    server.faults.failNext({ status: 502, match: { rpcMethod: 'tools/call' } }); // a proxy lost the answer
+    const result = await client.callTool('echo', { text: 'learned' });
+    expect(result.structuredContent).toEqual({ text: 'learned' });
+    const after = server.stats();
+    // One tools/list to learn that echo is readOnlyHint, then the resend.
+    expect(after.byRpcMethod['tools/list']).toBe((before.byRpcMethod['tools/list'] ?? 0) + 1);
+    expect(after.byRpcMethod['tools/call']).toBe((before.byRpcMethod['tools/call'] ?? 0) + 2);
+    expect(client.stats()).toMatchObject({ retries: 1, replaysRefused: 0 });
   });
 
   test('close() during a retry wait rejects the call at once with ClosedError', async () => {

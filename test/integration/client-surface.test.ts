@@ -49,6 +49,19 @@ describe('connecting', () => {
     await fresh.close();
   });
 
+  test("one caller's abort during the shared connect fails only that caller", async () => {
+    const fresh = new MCPClient({ url: server.url, listen: false });
+    const before = server.stats().initializeCount;
+    const controller = new AbortController();
+    const aborted = fresh.ping({ signal: controller.signal }).catch((error: unknown) => error);
+    const other = fresh.listTools();
+    controller.abort(new Error('changed my mind'));
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+    expect((await other).tools.length).toBeGreaterThan(0);
+    expect(server.stats().initializeCount).toBe(before + 1);
+    await fresh.close();
+  });
+
   test('MCPClient.connect() connects eagerly and emits the state changes in order', async () => {
     const states: string[] = [];
     const fresh = new MCPClient({ url: server.url, listen: false });

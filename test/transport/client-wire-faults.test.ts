@@ -6,7 +6,7 @@
 import { http, HttpResponse, bypass, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ConnectionError, HttpError, OutputValidationError, ProtocolError, SessionExpiredError, TimeoutError } from '../../src/errors';
+import { ConnectionError, HttpError, MaybeExecutedError, OutputValidationError, ProtocolError, SessionExpiredError, TimeoutError } from '../../src/errors';
 import { MCPClient } from '../../src/index';
 import { type ReferenceServer, lateFetch, startServer, waitFor } from './wire-fixture';
 
@@ -157,6 +157,93 @@ describe('well-formed but unusual streams', () => {
         { jsonrpc: '2.0', id: 'srv-3', result: { roots: [{ uri: 'file:///work', name: 'work' }] } },
       ]),
     );
+  });
+});
+
+describe('recovery decisions that need a fault the real server cannot make', () => {
+  test('a resume that finds the session gone: re-initialize; a read-only tool is resent, a non-idempotent one fails at once', async () => {
+    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 } });
+    await client.listTools();
+    const resumes: (string | null)[] = [];
+    mock.use(
+      http.post(server.url, async ({ request }) => {
+        const body = (await request.clone().json()) as { method?: string };
+        if (body.method !== 'tools/call') return passthrough();
+        // The real answer, cut after its first event (the priming event with the id to resume from).
+        const real = await fetch(bypass(request));
+        const reader = (real.body as ReadableStream<Uint8Array>).getReader();
+        let text = '';
+        while (!text.includes('\n\n')) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+        }
+        reader.cancel().catch(() => {});
+        return new Response(text.slice(0, text.indexOf('\n\n') + 2), { headers: { 'content-type': 'text/event-stream' } });
+      }),
+      http.get(server.url, ({ request }) => {
+        resumes.push(request.headers.get('last-event-id'));
+        // As after a restart without the session: 404 for the session id the resume carried.
+        return HttpResponse.json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }, { status: 404 });
+      }),
+    );
+    const before = server.stats().initializeCount;
+    const started = performance.now();
+    const echoError = await client.callTool('echo', { text: 'replayable' }).catch((caught: unknown) => caught);
+    // echo is read-only by trusted annotation: resent after each lost answer until the retries run out.
+    expect(echoError).toMatchObject({ name: 'RetryExhaustedError', attempts: 4 });
+    const counterError = await client.callTool('counter', { key: 'resume-404' }).catch((caught: unknown) => caught);
+    expect(counterError).toBeInstanceOf(MaybeExecutedError);
+    expect((counterError as MaybeExecutedError).cause).toBeInstanceOf(SessionExpiredError);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(resumes.length).toBeGreaterThanOrEqual(1);
+    expect(resumes.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(server.stats().initializeCount).toBeGreaterThanOrEqual(before + 1);
+    expect(client.stats().replaysRefused).toBeGreaterThanOrEqual(1);
+  }, 10_000);
+});
+
+describe('JSON-mode servers', () => {
+  test('a response answered as application/json (the real answer, re-encoded) resolves the call', async () => {
+    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    let converted = 0;
+    mock.use(
+      http.post(server.url, async ({ request }) => {
+        const real = await fetch(bypass(request));
+        if (!(real.headers.get('content-type') ?? '').startsWith('text/event-stream')) return real;
+        const data = (await real.text()).split('\n').filter((line) => line.startsWith('data: ') && line.length > 6);
+        converted++;
+        const headers = new Headers(real.headers);
+        headers.set('content-type', 'application/json');
+        headers.delete('content-length');
+        return new Response(data.at(-1)?.slice(6) ?? '', { status: real.status, headers });
+      }),
+    );
+    const result = await client.callTool('echo', { text: 'as json' });
+    expect(result.structuredContent).toEqual({ text: 'as json' });
+    expect(converted).toBe(2); // initialize and tools/call
+    expect(client.protocolVersion).toBe('2025-11-25');
+  });
+});
+
+describe('close() waits for the DELETE only so long', () => {
+  test('a DELETE that never gets an answer is abandoned after closeTimeoutMs', async () => {
+    const client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, closeTimeoutMs: 150 });
+    await client.ping();
+    let deletes = 0;
+    mock.use(
+      http.delete(server.url, () => {
+        deletes++;
+        return new Promise<Response>(() => {});
+      }),
+    );
+    const started = performance.now();
+    await client.close();
+    const elapsed = performance.now() - started;
+    expect(deletes).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(client.state).toBe('closed');
   });
 });
 
