@@ -11,6 +11,7 @@ export type { ClientState, MCPClientEvents } from './client/client-events';
 export type { ClientStats } from './client/client-stats';
 export type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './client/request-options';
 export type { McpClientLogger } from './client/logger';
+export type { OpenTelemetryTracer } from './telemetry/index';
 export type { StreamEvent } from './session/notification-stream';
 export type { CircuitBreakerOptions, ReplayPolicy, RetryOptions } from './retry/index';
 

@@ -8,6 +8,7 @@ import { ClosedError, TimeoutError, type SessionExpiredError } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
+import { createCallTracer } from '../telemetry/index';
 import { NotificationStream } from '../session/notification-stream';
 import type { HttpResponse } from '../transport/http-seam';
 import type { JsonRpcNotification } from '../transport/json-rpc';
@@ -90,6 +91,15 @@ export class ClientCore {
       options,
       stats: this.#stats,
       breaker: this.#breaker,
+      tracer: createCallTracer({
+        tracing: options.tracing,
+        tracer: options.tracer,
+        serverUrl: options.url,
+        mcpSessionId: () => this.mcpSessionId,
+        protocolVersion: () => this.protocolVersion,
+        onUnavailable: (error) =>
+          log(options.logger, 'warn', { error: String(error) }, 'tracing is on but @opentelemetry/api could not be loaded; calls are not traced'),
+      }),
       ensureReady: () => this.#ensureReady(),
       recover: (error) => this.recover(error),
       track: (scope) => {

@@ -5,6 +5,7 @@
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { Dispatcher } from 'undici';
 import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
+import type { OpenTelemetryTracer } from '../telemetry/index';
 import type { FetchLike } from '../transport/http-seam';
 import type { McpClientLogger } from './logger';
 import { CLIENT_VERSION } from './version';
@@ -70,6 +71,15 @@ export interface MCPClientOptions {
    * `capabilities` yourself. @default {}
    */
   requestHandlers?: Record<string, (params: Record<string, unknown> | undefined) => unknown>;
+  /**
+   * OpenTelemetry tracing of every request: a CLIENT span per call and `params._meta.traceparent` on the wire.
+   * `'auto'`: trace through the global tracer provider when the optional peer `@opentelemetry/api` is
+   * installed, and load nothing when it is not. `true`: the same, plus a warning through `logger` when it is
+   * missing. `false`: never trace, never load it. @default 'auto'
+   */
+  tracing?: boolean | 'auto';
+  /** Trace with this OpenTelemetry `Tracer` instead of the global provider's: nothing is loaded, the first call is traced. @default undefined */
+  tracer?: OpenTelemetryTracer;
   /** Random source in [0, 1) for jitter. @default Math.random */
   random?: () => number;
   /** Clock in ms. @default Date.now */
@@ -104,9 +114,10 @@ export const MCP_CLIENT_DEFAULTS = {
   totalTimeoutMs: 120_000,
   breaker: { failureThreshold: 5, coolDownMs: 10_000 },
   requestHandlers: {},
+  tracing: 'auto',
   random: Math.random,
   now: Date.now,
-} as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger'>>;
+} as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger' | 'tracer'>>;
 
 /**
  * Options after defaults and validation.
@@ -140,6 +151,8 @@ export interface ResolvedClientOptions {
   readonly totalTimeoutMs: number;
   readonly breaker: Required<Omit<CircuitBreakerOptions, 'now'>> | false;
   readonly requestHandlers: ReadonlyMap<string, (params: Record<string, unknown> | undefined) => unknown>;
+  readonly tracing: boolean | 'auto';
+  readonly tracer: OpenTelemetryTracer | undefined;
   readonly random: () => number;
   readonly now: () => number;
 }
@@ -241,6 +254,10 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
   const dispatcher = options.dispatcher;
   expect(dispatcher === undefined || typeof dispatcher?.request === 'function', 'dispatcher', 'an undici Dispatcher', dispatcher);
   expect(options.logger === undefined || (typeof options.logger === 'object' && options.logger !== null), 'logger', 'a logger object', options.logger);
+  const tracing = options.tracing ?? MCP_CLIENT_DEFAULTS.tracing;
+  expect(tracing === true || tracing === false || tracing === 'auto', 'tracing', "a boolean or 'auto'", tracing);
+  const tracer = options.tracer;
+  expect(tracer === undefined || typeof tracer?.startSpan === 'function', 'tracer', 'an OpenTelemetry Tracer', tracer);
   return {
     url: url as URL,
     sessionId,
@@ -264,6 +281,8 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     totalTimeoutMs: positiveInteger('totalTimeoutMs', options.totalTimeoutMs ?? MCP_CLIENT_DEFAULTS.totalTimeoutMs),
     breaker,
     requestHandlers: resolveHandlers(options.requestHandlers),
+    tracing,
+    tracer,
     random: options.random ?? MCP_CLIENT_DEFAULTS.random,
     now: options.now ?? MCP_CLIENT_DEFAULTS.now,
   };

@@ -12,6 +12,7 @@ import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutEr
 import { type CircuitBreaker, classifyFailure, isReplaySafe, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
+import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StatsCounter } from './client-stats';
 import type { ResolvedClientOptions } from './options';
@@ -31,6 +32,8 @@ export interface RunnerContext {
   readonly options: ResolvedClientOptions;
   readonly stats: StatsCounter;
   readonly breaker: CircuitBreaker | undefined;
+  /** Spans and `_meta.traceparent` of calls (a no-op without `@opentelemetry/api` or with `tracing: false`). */
+  readonly tracer: CallTracer;
   /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
   ensureReady(): Promise<McpSession>;
   /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
@@ -101,12 +104,13 @@ async function resumeStream(
   }
 }
 
-async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal, span: CallSpan): Promise<Record<string, unknown>> {
   context.breaker?.check();
   const session = await context.ensureReady();
   const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
   const stream: SseStreamState = {};
   const id = session.nextId();
+  span.sent(id);
   try {
     return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream });
   } catch (error) {
@@ -202,12 +206,21 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
  * ```
  */
 export async function runRequest(context: RunnerContext, request: RunnerRequest): Promise<Record<string, unknown>> {
-  const { options } = context;
+  const { options, tracer } = context;
   context.stats.calls++;
+  // Only the first call(s) of a process wait here, for the one-time import of @opentelemetry/api ('auto').
+  if (tracer.pending !== undefined) await tracer.pending;
+  const span = tracer.start(request.method, request.params);
+  // One traceparent for every attempt: the server's spans hang under this call's span, whichever attempt
+  // reached it (OTel MCP semantic conventions, "Context propagation").
+  const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
   const untrack = context.track(scope);
   try {
-    const result = await runWithRetry(() => attemptOnce(context, request, scope.signal), {
+    const result = await runWithRetry((attemptNumber) => {
+      span.attempt(attemptNumber);
+      return attemptOnce(context, sent, scope.signal, span);
+    }, {
       retry: options.retry,
       signal: scope.signal,
       random: options.random,
@@ -221,10 +234,13 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       },
     });
     context.breaker?.recordSuccess();
+    span.end(callOutcome(request.method, result));
     return result;
   } catch (error) {
     recordGiveUp(context, error);
-    throw scope.end === undefined ? error : scope.explain(error);
+    const failure = scope.end === undefined ? error : scope.explain(error);
+    span.end('error', failure);
+    throw failure;
   } finally {
     scope.dispose();
     untrack();
