@@ -1,0 +1,109 @@
+/**
+ * The soak: 2,000 calls at concurrency 8 (echo, find_projects and the non-idempotent counter) while a
+ * seeded injector restarts the server (SIGKILL), cuts the network, resets connections and injects 503s.
+ * Pass: no call lost (each resolves or rejects with a typed McpClientError), no counter execution
+ * twice, every counter success backed by exactly one execution, executions never more than successes
+ * plus MaybeExecuted, and no unhandled rejection. Failures as such are allowed - a call caught by a crash
+ * may end in MaybeExecutedError - but each must be typed. Replay a run's fault schedule with
+ * `CHAOS_SEED=<seed printed in the failure>`.
+ */
+import { describe, expect, test } from 'vitest';
+import { createChaosClient } from '../support/chaos-client';
+import { describeError, settle } from '../support/chaos-calls';
+import { startFaultInjector, type FaultKind } from '../support/chaos-fault-injector';
+import { chaosSeed, seededRandom, type Random } from '../support/chaos-random';
+import { startChaosServer } from '../support/chaos-server';
+import { soakCounterKey, tallySoak, type SoakCall, type SoakCallKind } from '../support/chaos-soak-tally';
+
+const TOTAL_CALLS = 2_000;
+const CONCURRENCY = 8;
+/** Past this, unsettled calls are counted as lost rather than awaited (the suite must stay bounded). */
+const SOAK_DEADLINE_MS = 60_000;
+
+function pickCallKind(random: Random): SoakCallKind {
+  const roll = random();
+  return roll < 0.5 ? 'echo' : roll < 0.8 ? 'find_projects' : 'counter';
+}
+
+describe('soak under random faults', () => {
+  test('2,000 calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection', async ({
+    annotate,
+  }) => {
+    const seed = chaosSeed();
+    await using chaos = await startChaosServer({ proxy: true });
+    const { proxy } = chaos;
+    await using caller = createChaosClient({
+      url: chaos.url,
+      timeoutMs: 5_000,
+      totalTimeoutMs: 20_000,
+      retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 250 },
+    });
+    // Connected before the first fault: the soak is about keeping a working client working.
+    await caller.client.callTool('echo', { text: 'warm up' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const actionErrors: string[] = [];
+    const injector = startFaultInjector({
+      random: seededRandom(seed),
+      minGapMs: 100,
+      maxGapMs: 500,
+      maxFaults: 80,
+      onActionError: (error: unknown, kind: FaultKind) => actionErrors.push(`${kind}: ${describeError(error)}`),
+      actions: {
+        // The port is closed while the server is down, as without the proxy: connections are refused.
+        restartServer: () => proxy.refuseWhile(() => chaos.server.restart()),
+        cutNetwork: async (ms) => void (await proxy.cut(ms)),
+        resetConnections: async () => void proxy.resetAll(),
+        inject503: (count, retryAfter) => chaos.server.faults.failNext({ count, status: 503, retryAfter }),
+      },
+    });
+
+    const pickKind = seededRandom(seed + 1);
+    const calls: SoakCall[] = Array.from({ length: TOTAL_CALLS }, (_, index) => ({ index, kind: pickCallKind(pickKind) }));
+    let next = 0;
+    async function worker(): Promise<void> {
+      for (let call = calls[next++]; call !== undefined; call = calls[next++]) {
+        const { index, kind } = call;
+        const pending =
+          kind === 'echo'
+            ? caller.client.callTool('echo', { text: `soak ${index}` })
+            : kind === 'find_projects'
+              ? caller.client.callTool('find_projects', { query: 'a', limit: 3 })
+              : caller.client.callTool('counter', { key: soakCounterKey(index) });
+        call.outcome = await settle(pending);
+      }
+    }
+    const startedAt = Date.now();
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.all(Array.from({ length: CONCURRENCY }, () => worker())),
+        new Promise<void>((resolve) => (deadlineTimer = setTimeout(resolve, SOAK_DEADLINE_MS))),
+      ]);
+    } finally {
+      clearTimeout(deadlineTimer);
+      await injector.stop();
+      process.off('unhandledRejection', onUnhandled);
+    }
+    const elapsedMs = Date.now() - startedAt;
+
+    const tally = tallySoak(calls, await chaos.counterRunsByKey());
+    await annotate(
+      `seed ${seed}; ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
+        `failures ${JSON.stringify(tally.failuresByKindAndCode)}; counter: ${tally.counterSucceeded} ok, ` +
+        `${tally.counterMaybeExecuted} maybe-executed, ${tally.counterExecutions} executions; client ${JSON.stringify(caller.client.stats())}`,
+    );
+    const context = `seed ${seed}`;
+    expect(actionErrors, context).toEqual([]);
+    expect(new Set(injector.log.map(({ kind }) => kind)), `${context}: the soak must meet every kind of fault`).toEqual(
+      new Set(['restart', 'cut', 'reset', '503']),
+    );
+    expect(tally.lost, context).toEqual([]);
+    expect(tally.untyped, context).toEqual([]);
+    expect(tally.executedTwice, context).toEqual([]);
+    expect(tally.successWithoutOneExecution, context).toEqual([]);
+    expect(tally.counterExecutions, context).toBeLessThanOrEqual(tally.counterSucceeded + tally.counterMaybeExecuted);
+    expect(unhandled.map(describeError), context).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,57 @@
+/**
+ * "Server down for a while, then back", measured: shared by the chaos rows (pass/fail) and
+ * `bench/recovery.ts` (p50/p90 over runs), so both measure exactly the same thing.
+ */
+import { createChaosClient, type ChaosClientOptions } from './chaos-client';
+import { failuresOf, realDelay, settle, type Settled } from './chaos-calls';
+import { probePortAccepting } from './chaos-port-probe';
+import { startChaosServer } from './chaos-server';
+
+export interface OutageOutcome {
+  /** Caller-visible failures, one line each. */
+  readonly failures: string[];
+  readonly calls: number;
+  /** First successful call's settlement minus the first accepted TCP connect; Infinity if none succeeded. */
+  readonly firstSuccessAfterAcceptingMs: number;
+}
+
+/**
+ * Starts a server and a client, makes one call (unless `connectedBefore: false`), SIGKILLs the server, keeps calling at the outage's
+ * start, middle and end, restarts the server after `downMs` on the same port and waits for every call.
+ * The moment the server accepts connections comes from an independent TCP probe (5 ms period), not the
+ * harness's ready line, which arrives later.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runServerOutage({ downMs: 2_000, client: { retry: { maxElapsedMs: 15_000 } } });
+ * ```
+ */
+export async function runServerOutage(options: {
+  downMs: number;
+  client: Omit<ChaosClientOptions, 'url'>;
+  /** Whether the client has connected before the outage (else its first connect meets it). @default true */
+  connectedBefore?: boolean;
+}): Promise<OutageOutcome> {
+  const { downMs, connectedBefore = true } = options;
+  await using chaos = await startChaosServer();
+  await using caller = createChaosClient({ ...options.client, url: chaos.url });
+  if (connectedBefore) await caller.client.callTool('echo', { text: 'before' });
+
+  await chaos.server.kill();
+  const calls: Promise<Settled<unknown>>[] = [];
+  for (const startAfterMs of [0, downMs / 2, Math.max(0, downMs - 100)]) {
+    calls.push(realDelay(startAfterMs).then(() => settle(caller.client.callTool('echo', { text: `during +${startAfterMs}` }))));
+  }
+  await realDelay(downMs);
+  const probe = probePortAccepting(chaos.server.port, { intervalMs: 5, maxMs: 30_000 });
+  try {
+    await chaos.server.start();
+    const acceptingAt = await probe.acceptingAt;
+    const outcomes = await Promise.all(calls);
+    const successes = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.at] : []));
+    const firstSuccessAt = successes.length > 0 ? Math.min(...successes) : Number.POSITIVE_INFINITY;
+    return { failures: failuresOf(outcomes), calls: outcomes.length, firstSuccessAfterAcceptingMs: firstSuccessAt - acceptingAt };
+  } finally {
+    probe.stop();
+  }
+}
