@@ -9,7 +9,7 @@
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError } from '../errors';
-import { type CircuitBreaker, classifyFailure, isReplaySafe, retryAfterOf, runWithRetry } from '../retry/index';
+import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
 import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
@@ -181,6 +181,7 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         now: options.now,
         shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
         retryAfterMs: (error) => retryAfterOf(error, options.now()),
+        unreachable: isUnreachable,
         onRetry: ({ attempt, delayMs, error }) => {
           context.stats.retries++;
           context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
@@ -228,6 +229,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       shouldRetry: (error) => classifyFailure(error) !== 'definite',
       // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
       retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
+      unreachable: isUnreachable,
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });

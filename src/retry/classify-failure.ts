@@ -90,3 +90,21 @@ export function classifyFailure(error: unknown): FailureClass {
   // MaybeExecutedError, RetryExhaustedError are final answers; anything else is not understood.
   return 'definite';
 }
+
+/** Reasons that mean nothing is listening at the address, as opposed to a live server failing. */
+const UNREACHABLE_REASONS: ReadonlySet<string> = new Set(['refused', 'unreachable', 'dns']);
+
+/**
+ * True when an attempt found nothing listening (connection refused, host unreachable, DNS failure). Such
+ * a failure is `not_delivered`, and probing again is cheap and puts no load on any server, so the retry
+ * loop looks again every `reconnectDelayMs` instead of backing off (a restarted server is found within
+ * ~250 ms of accepting; with a 5 s backoff cap it could wait 5 s).
+ *
+ * @example
+ * ```ts
+ * if (isUnreachable(error)) console.log('server down; probing until the budget runs out');
+ * ```
+ */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof ConnectionError && !error.requestSent && UNREACHABLE_REASONS.has(error.reason);
+}

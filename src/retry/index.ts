@@ -12,7 +12,7 @@ export {
 export { computeDelay } from './compute-delay';
 export { parseRetryAfter, retryAfterOf } from './retry-after';
 export { sleep } from './sleep';
-export { classifyFailure, type FailureClass } from './classify-failure';
+export { classifyFailure, isUnreachable, type FailureClass } from './classify-failure';
 export { isReplaySafe, type ReplayPolicy, type ReplaySafetyInput } from './replay-safety';
 export {
   CIRCUIT_BREAKER_DEFAULTS,

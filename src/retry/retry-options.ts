@@ -41,11 +41,20 @@ export interface RetryOptions {
    * @default 30_000
    */
   maxRetryAfterMs?: number;
+  /**
+   * Cap on the wait after an attempt found nothing listening (connection refused, host unreachable, DNS).
+   * Such a probe costs the server nothing, so the client looks again often and finds a restarted server
+   * within this bound; these attempts count against `maxElapsedMs` only, not against `retries`.
+   * @default 250
+   */
+  reconnectDelayMs?: number;
 }
 
 /**
  * Issue 3 defaults. With full jitter the expected total wait over the 6 retries is about 3.2 s (at most
- * 6.3 s): enough for a restart or a rate-limit burst. Longer outages are the budget's job (`maxElapsedMs`).
+ * 6.3 s): enough for a rate-limit burst or a flaky proxy. Outages where nothing listens do not use up
+ * `retries`: the client probes every `reconnectDelayMs` (jittered) until `maxElapsedMs`, so a 10 s
+ * restart is ridden out and the first call lands within ~250 ms of the server accepting again.
  *
  * @example
  * ```ts
@@ -59,6 +68,7 @@ export const RETRY_DEFAULTS = {
   maxElapsedMs: 30_000,
   factor: 2,
   maxRetryAfterMs: 30_000,
+  reconnectDelayMs: 250,
 } as const satisfies Required<RetryOptions>;
 
 /**
@@ -127,7 +137,8 @@ export function resolveRetryOptions(input?: RetryOptions | false): ResolvedRetry
   checkNumber('maxElapsedMs', resolved.maxElapsedMs, 'non-negative number');
   checkNumber('factor', resolved.factor, 'number >= 1');
   checkNumber('maxRetryAfterMs', resolved.maxRetryAfterMs, 'non-negative number');
-  for (const field of ['minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
+  checkNumber('reconnectDelayMs', resolved.reconnectDelayMs, 'non-negative number');
+  for (const field of ['minDelayMs', 'maxDelayMs', 'maxRetryAfterMs', 'reconnectDelayMs'] as const) {
     if (!Number.isFinite(resolved[field])) {
       throw new TypeError(`Expected \`retry.${field}\` to be a finite number, got ${resolved[field]}`);
     }

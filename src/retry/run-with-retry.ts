@@ -55,6 +55,11 @@ export interface RunWithRetryOptions {
   readonly retryAfterMs?: ((error: unknown) => number | undefined) | undefined;
   /** Called before each wait, e.g. to emit the client's `retry` event. */
   readonly onRetry?: ((info: RetryInfo) => void) | undefined;
+  /**
+   * True when the failure found nothing listening (see `isUnreachable`): the wait is capped at
+   * `retry.reconnectDelayMs` and the attempt does not use up `retry.retries`, only the budget.
+   */
+  readonly unreachable?: ((error: unknown) => boolean) | undefined;
 }
 
 function abortError(signal: AbortSignal): AbortError {
@@ -87,6 +92,8 @@ async function raceWithAbort<T>(work: Promise<T>, signal: AbortSignal | undefine
  *   `elapsedMs`, `cause` = the last error). The loop never sleeps into a budget it cannot use.
  * - Abort: `AbortError` with `cause` = `signal.reason`, at once, even mid-attempt; no listener or timer stays.
  * - The wait is `computeDelay(attempt, retry, random, retryAfterMs(error))`: full jitter, or the server's hint.
+ * - A failure `unreachable` says found nothing listening waits at most `retry.reconnectDelayMs` and does not
+ *   use up `retry.retries`: only the budget bounds how long the client looks for a restarting server.
  *
  * @example
  * ```ts
@@ -103,11 +110,13 @@ export async function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RunWithRetryOptions,
 ): Promise<T> {
-  const { retry, signal, shouldRetry, retryAfterMs, onRetry } = options;
+  const { retry, signal, shouldRetry, retryAfterMs, onRetry, unreachable } = options;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   if (signal?.aborted) throw abortError(signal);
   const startedAt = now();
+  /** Retries used by failures of a live server; probes of an absent one are paid for by the budget. */
+  let retriesUsed = 0;
 
   for (let attemptNumber = 1; ; attemptNumber++) {
     let error: unknown;
@@ -129,8 +138,12 @@ export async function runWithRetry<T>(
         elapsedMs,
         cause: error,
       });
-    if (attemptNumber > retry.retries) throw exhausted(`${retry.retries} retries used`);
-    const delayMs = computeDelay(attemptNumber, retry, random, retryAfterMs?.(error));
+    const probing = unreachable?.(error) === true;
+    if (!probing && ++retriesUsed > retry.retries) throw exhausted(`${retry.retries} retries used`);
+    // Full jitter under a flat cap while probing: nothing listens, so there is no load to back off from.
+    const delayMs = probing
+      ? Math.floor(random() * retry.reconnectDelayMs)
+      : computeDelay(retriesUsed, retry, random, retryAfterMs?.(error));
     if (elapsedMs + delayMs > retry.maxElapsedMs) {
       throw exhausted(`waiting ${delayMs} ms more would exceed the ${retry.maxElapsedMs} ms budget`);
     }

@@ -3,7 +3,7 @@
  * outages, and never runs a non-idempotent tool twice. Real reference server, in process, port 0.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ClosedError, ConnectionError, MCPClient, MaybeExecutedError, TimeoutError } from '../../src/index';
+import { ClosedError, ConnectionError, MCPClient, MaybeExecutedError, RetryExhaustedError, TimeoutError } from '../../src/index';
 import { type ReferenceServer, startServer, waitFor } from '../transport/wire-fixture';
 
 let server: ReferenceServer;
@@ -276,8 +276,15 @@ describe('budgets, breaker and close', () => {
     const dead = await startServer();
     const url = dead.url;
     await dead.close();
-    await using client = new MCPClient({ url, listen: false, retry: { ...FAST_RETRY, retries: 2 }, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
-    expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError', attempts: 3, cause: { reason: 'refused' } });
+    // Refused connections are probed every <= 20 ms without using up retries, so the 300 ms budget ends each call.
+    const retry = { ...FAST_RETRY, retries: 2, reconnectDelayMs: 20, maxElapsedMs: 300 };
+    await using client = new MCPClient({ url, listen: false, retry, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    const first = await failure(client.ping());
+    expect(first).toMatchObject({ name: 'RetryExhaustedError', cause: { reason: 'refused' } });
+    expect((first as RetryExhaustedError).attempts).toBeGreaterThan(3);
+    // Ended by the budget (no wait may cross it; the last refused attempt itself may run a few ms past).
+    expect((first as RetryExhaustedError).elapsedMs).toBeGreaterThanOrEqual(280);
+    expect((first as RetryExhaustedError).elapsedMs).toBeLessThan(600);
     expect(client.stats().breakerTrips).toBe(0);
     expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError' });
     expect(client.stats().breakerTrips).toBe(1);

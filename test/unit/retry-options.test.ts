@@ -10,6 +10,7 @@ describe('resolveRetryOptions', () => {
       maxElapsedMs: 30_000,
       factor: 2,
       maxRetryAfterMs: 30_000,
+      reconnectDelayMs: 250,
     });
   });
 
