@@ -81,6 +81,8 @@ export class ClientCore {
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by the first successful initialize: from then on a refused connection means a restart, not a wrong URL. */
+  #reachedServer = false;
 
   constructor(options: ResolvedClientOptions, hooks: CoreHooks) {
     this.options = options;
@@ -101,6 +103,7 @@ export class ClientCore {
           log(options.logger, 'warn', { error: String(error) }, 'tracing is on but @opentelemetry/api could not be loaded; calls are not traced'),
       }),
       ensureReady: () => this.#ensureReady(),
+      reachedServer: () => this.#reachedServer,
       recover: (error) => this.recover(error),
       track: (scope) => {
         this.#scopes.add(scope);
@@ -240,6 +243,7 @@ export class ClientCore {
       throw error;
     }
     if (this.#state !== phase) throw new ClosedError();
+    this.#reachedServer = true;
     this.#setState('ready');
     log(this.options.logger, 'debug', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'MCP session initialized');
     if (this.options.listen) this.#ensureStream().start();

@@ -36,6 +36,8 @@ export interface RunnerContext {
   readonly tracer: CallTracer;
   /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
   ensureReady(): Promise<McpSession>;
+  /** Whether any initialize ever succeeded (see `probesRestart`). */
+  reachedServer(): boolean;
   /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
   recover(error: SessionExpiredError): Promise<void>;
   /** Registers a call scope so close() can end it; returns the unregister function. */
@@ -148,6 +150,15 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
 }
 
 /**
+ * Nothing listening at an address the client has reached before means the server is restarting: probe
+ * every `reconnectDelayMs` until the budget ends. Before the first success it more likely means a wrong
+ * URL or a server not started yet, which should fail within the normal retries, not hang for the budget.
+ */
+function probesRestart(context: RunnerContext): (error: unknown) => boolean {
+  return (error) => context.reachedServer() && isUnreachable(error);
+}
+
+/**
  * The breaker counts calls the client gave up recovering (retries or budget exhausted), not single failed
  * attempts: a server that is down for 2 s must not trip it while retries are still within budget.
  */
@@ -181,7 +192,7 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         now: options.now,
         shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
         retryAfterMs: (error) => retryAfterOf(error, options.now()),
-        unreachable: isUnreachable,
+        unreachable: probesRestart(context),
         onRetry: ({ attempt, delayMs, error }) => {
           context.stats.retries++;
           context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
@@ -229,7 +240,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       shouldRetry: (error) => classifyFailure(error) !== 'definite',
       // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
       retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
-      unreachable: isUnreachable,
+      unreachable: probesRestart(context),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });

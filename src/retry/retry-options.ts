@@ -42,9 +42,11 @@ export interface RetryOptions {
    */
   maxRetryAfterMs?: number;
   /**
-   * Cap on the wait after an attempt found nothing listening (connection refused, host unreachable, DNS).
-   * Such a probe costs the server nothing, so the client looks again often and finds a restarted server
-   * within this bound; these attempts count against `maxElapsedMs` only, not against `retries`.
+   * Cap on the wait after an attempt found nothing listening (connection refused, host unreachable, DNS)
+   * at an address the client has reached before, i.e. a restarting server. Such a probe costs the server
+   * nothing, so the client looks again often and finds the server within this bound; these attempts count
+   * against `maxElapsedMs` only, not against `retries`. (Before the first successful connect a refusal
+   * more likely means a wrong URL, and uses up `retries` like any failure, so it fails in seconds.)
    * @default 250
    */
   reconnectDelayMs?: number;
