@@ -1,0 +1,117 @@
+/** Reduces per-round results to one figure per mode (median of rounds), the ratios, and the issue's targets. */
+import type { ModeId } from '../clients/types';
+import type { IdleHeapResult } from '../measure/idle-heap';
+import type { SocketsResult } from '../measure/sockets-after-close';
+import type { RoundResult } from '../round';
+import { median } from '../stats';
+
+/** Everything measured for one mode. */
+export interface ModeResults {
+  readonly id: ModeId;
+  readonly label: string;
+  readonly rounds: RoundResult[];
+  heap?: IdleHeapResult;
+  sockets?: SocketsResult;
+  /** Same, while another client of the mode stays open (shared pools keep the closed client's idle sockets). */
+  socketsBeside?: SocketsResult;
+  /** Set when the mode could not be loaded or failed; it is then reported, not measured. */
+  error?: string;
+}
+
+export interface ModeSummary {
+  readonly id: ModeId;
+  readonly label: string;
+  readonly rounds: number;
+  readonly seqP50Ms: number;
+  readonly seqP99Ms: number;
+  readonly callsPerSecond: number;
+  /** Client CPU per call during the c16 phase (the target's figure). */
+  readonly cpuMicrosPerCall: number;
+  /** Client CPU per call during the sequential phase. */
+  readonly seqCpuMicrosPerCall: number;
+  readonly serverCpuMicrosPerCall: number;
+  readonly heapBytesPerClient: number;
+  readonly socketsOpenServerSide: number;
+  readonly socketsOpenClientSide: number;
+  readonly socketsOpenBesideAnotherClient: number;
+  /** Failed calls over all rounds (tolerated up to a few per phase, see measure/call-errors.ts). */
+  readonly callErrors: number;
+  readonly firstCallError: string | undefined;
+  readonly error: string | undefined;
+}
+
+export function summarize(mode: ModeResults): ModeSummary {
+  const of = (pick: (r: RoundResult) => number): number => median(mode.rounds.map(pick));
+  return {
+    id: mode.id,
+    label: mode.label,
+    rounds: mode.rounds.length,
+    seqP50Ms: of((r) => r.sequential.p50Ms),
+    seqP99Ms: of((r) => r.sequential.p99Ms),
+    callsPerSecond: of((r) => r.concurrent.callsPerSecond),
+    cpuMicrosPerCall: of((r) => r.concurrent.cpuMicrosPerCall),
+    seqCpuMicrosPerCall: of((r) => r.sequential.cpuMicrosPerCall),
+    serverCpuMicrosPerCall: of((r) => r.serverCpuMicrosPerCall),
+    heapBytesPerClient: mode.heap?.bytesPerClient ?? Number.NaN,
+    socketsOpenServerSide: mode.sockets?.openServerSide ?? Number.NaN,
+    socketsOpenClientSide: mode.sockets?.openClientSide ?? Number.NaN,
+    socketsOpenBesideAnotherClient: mode.socketsBeside?.openServerSide ?? Number.NaN,
+    callErrors: mode.rounds.reduce((sum, r) => sum + r.sequential.errors + r.concurrent.errors, 0),
+    firstCallError: mode.rounds
+      .map((r) => r.sequential.firstError ?? r.concurrent.firstError)
+      .find((e) => e !== undefined),
+    error: mode.error,
+  };
+}
+
+export type Verdict = 'PASS' | 'FAIL' | 'n/a';
+
+export interface TargetCheck {
+  readonly name: string;
+  readonly want: string;
+  readonly got: string;
+  readonly verdict: Verdict;
+}
+
+const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+const times = (value: number): string => (Number.isFinite(value) ? `${fixed(value)}x` : 'n/a');
+
+function check(name: string, want: string, value: number, pass: (v: number) => boolean, shown: string): TargetCheck {
+  return { name, want, got: shown, verdict: Number.isFinite(value) ? (pass(value) ? 'PASS' : 'FAIL') : 'n/a' };
+}
+
+/** The issue's targets for MCPClient, against the SDK and the undici floor measured in the same run. */
+export function checkTargets(byId: ReadonlyMap<ModeId, ModeSummary>): TargetCheck[] {
+  const archon = byId.get('archon');
+  const sdk = byId.get('sdk');
+  const floor = byId.get('floor');
+  const ratio = (a: number | undefined, b: number | undefined): number =>
+    a === undefined || b === undefined ? Number.NaN : a / b;
+  const thrSdk = ratio(archon?.callsPerSecond, sdk?.callsPerSecond);
+  const thrFloor = ratio(archon?.callsPerSecond, floor?.callsPerSecond);
+  const cpu = ratio(archon?.cpuMicrosPerCall, sdk?.cpuMicrosPerCall);
+  const p50 = ratio(archon?.seqP50Ms, sdk?.seqP50Ms);
+  const heapKb = (archon?.heapBytesPerClient ?? Number.NaN) / 1_000;
+  const sockets = Math.max(archon?.socketsOpenServerSide ?? Number.NaN, archon?.socketsOpenClientSide ?? Number.NaN);
+  return [
+    check('throughput vs SDK', '>= 2x', thrSdk, (v) => v >= 2, times(thrSdk)),
+    check('throughput vs undici floor', '>= 0.85x', thrFloor, (v) => v >= 0.85, times(thrFloor)),
+    check('CPU per call vs SDK (c16)', '<= 0.45x', cpu, (v) => v <= 0.45, times(cpu)),
+    check('sequential p50 vs SDK', '<= 0.65x', p50, (v) => v <= 0.65, times(p50)),
+    check(
+      'heap per idle client',
+      '<= 40 KB',
+      heapKb,
+      (v) => v <= 40,
+      Number.isFinite(heapKb) ? `${fixed(heapKb, 1)} KB` : 'n/a',
+    ),
+    check(
+      'sockets open after close()',
+      '0',
+      sockets,
+      (v) => v === 0,
+      Number.isFinite(sockets) ? String(sockets) : 'n/a',
+    ),
+  ];
+}
