@@ -9,7 +9,7 @@
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError } from '../errors';
-import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
+import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
 import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
@@ -97,6 +97,9 @@ async function resumeStream(
 ): Promise<Record<string, unknown>> {
   for (let round = 1; ; round++) {
     const seen = stream.lastEventId;
+    // The server's SSE `retry:` is the wait before reconnecting (spec 2025-11-25 "Resumability": the
+    // client MUST respect it; the official conformance scenario sse-retry fails a 2 ms reconnect).
+    if (stream.retryMs !== undefined && stream.retryMs > 0) await sleep(stream.retryMs, signal);
     try {
       return await session.resume(id, { stream, signal, timeoutMs, onProgress: request.onProgress });
     } catch (error) {

@@ -12,11 +12,17 @@ import { runServerOutage } from '../support/chaos-outage';
 const FIRST_SUCCESS_WITHIN_MS = 300;
 
 /**
- * While the server is down every attempt is refused; `maxDelayMs` bounds how stale the client's last
- * look at the port can be. 100 ms leaves 200 ms of the bound for the 404 + re-initialize + resend against
- * a process that has just started (its first requests are slow: cold JIT; 30-180 ms measured).
+ * The client's defaults, with the issue's budget of at least 15 s: a server the client has reached before
+ * and that now refuses connections is probed every `reconnectDelayMs` (250 ms, jittered) without using up
+ * `retries`, which is what keeps the first success within the bound.
  */
-const RETRY = { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 100 } as const;
+const RETRY = { maxElapsedMs: 15_000 } as const;
+
+/**
+ * A client that never reached the server treats a refusal as a likely wrong URL and backs off within its
+ * retries; waiting for a server that is still starting is then a matter of options.
+ */
+const RETRY_BEFORE_FIRST_CONNECT = { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 100 } as const;
 
 describe('server down, then back', () => {
   test('down 2 s: no caller sees a failure and the first success follows the restart within 300 ms', async ({ annotate }) => {
@@ -30,7 +36,7 @@ describe('server down, then back', () => {
   test('down 2 s before the client ever connected: no caller sees a failure and the first success follows within 300 ms', async ({
     annotate,
   }) => {
-    const outcome = await runServerOutage({ downMs: 2_000, client: { retry: RETRY }, connectedBefore: false });
+    const outcome = await runServerOutage({ downMs: 2_000, client: { retry: RETRY_BEFORE_FIRST_CONNECT }, connectedBefore: false });
     await annotate(`first success ${outcome.firstSuccessAfterAcceptingMs} ms after accepting; ${outcome.failures.length}/${outcome.calls} failed`);
 
     expect(outcome.failures).toEqual([]);
