@@ -109,8 +109,9 @@ export class McpEndpoint {
       this.#inFlight += 1;
       res.once('close', () => (this.#inFlight -= 1));
     }
+    let request: McpRequest | undefined;
     try {
-      const request = await this.#parse(req, res, httpMethod);
+      request = await this.#parse(req, res, httpMethod);
       if (request === undefined) return;
       if (httpMethod === 'POST' && request.messages.length === 1 && request.rpcMethods[0] === 'initialize') {
         await this.#initialize(req, res, request);
@@ -125,6 +126,8 @@ export class McpEndpoint {
         status: storeUp ? 500 : 503,
         code: RPC_ERROR.serverError,
         message: storeUp ? 'Internal server error' : 'Service Unavailable: session store unreachable',
+        // Answer the request's own id when it was parsed, so a client can match the error to its call.
+        id: request?.replyId ?? null,
         ...(storeUp ? {} : { headers: { 'retry-after': '1' } }),
       });
     }

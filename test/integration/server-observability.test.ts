@@ -89,6 +89,8 @@ describe('reference server health, metrics, cleanup and shutdown', () => {
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('1');
     expect(reply.text).toContain('session store unreachable');
+    // The error answers the request's own id, so a client can match it to its call.
+    expect(typeof reply.messages[0]?.id).toBe('number');
   });
 
   test('GET /metrics exposes the session, request and validation series of THIS server', async () => {
