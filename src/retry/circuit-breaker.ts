@@ -1,6 +1,8 @@
 /**
- * A circuit breaker over session recoveries: after N consecutive failed recoveries the client stops
- * hammering a server that is down and fails calls fast until a cool-down has passed.
+ * A circuit breaker over calls that gave up: after N consecutive calls ended in `RetryExhaustedError`
+ * (each already retried within its budget), the client stops hammering a server that is down and fails
+ * calls fast until a cool-down has passed. Any success closes it. (Counting single failed attempts or
+ * re-initializations instead opened it during a 2 s outage, failing calls that still had budget.)
  */
 import { ConnectionError } from '../errors/tree';
 
@@ -14,12 +16,12 @@ import { ConnectionError } from '../errors/tree';
  */
 export interface CircuitBreakerOptions {
   /**
-   * Consecutive failures that open the circuit.
+   * Consecutive calls that gave up (`RetryExhaustedError`) before the circuit opens.
    * @default 5
    */
   failureThreshold?: number;
   /**
-   * How long the circuit stays open before one probe is let through (half-open).
+   * How long the circuit stays open; then calls are let through again (half-open) and the first failure re-opens it.
    * @default 10_000
    */
   coolDownMs?: number;
@@ -31,9 +33,9 @@ export interface CircuitBreakerOptions {
 }
 
 /**
- * Five consecutive failed recoveries: each recovery already retried with backoff (about 3 s of waits with the
- * retry defaults), so five is ~15 s of a server that does not come back, past a restart. A 10 s cool-down
- * is about one more restart; the half-open probe then finds out cheaply.
+ * Five consecutive calls that gave up: each already spent its retries or its budget, so five is a server
+ * that is not coming back soon, well past a restart. A 10 s cool-down is about one more restart; the
+ * half-open state then finds out cheaply.
  *
  * @example
  * ```ts

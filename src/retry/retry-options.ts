@@ -12,7 +12,8 @@
  */
 export interface RetryOptions {
   /**
-   * Retries after the first attempt (so at most `retries + 1` attempts). `0` disables retrying.
+   * Retries after the first attempt when a live server failed it (503, 429, a reset...). Probes of a
+   * restarting server (see `reconnectDelayMs`) do not count; the budget bounds them. `0` disables retrying.
    * @default 6
    */
   retries?: number;
