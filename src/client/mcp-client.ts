@@ -18,7 +18,7 @@ import type {
   Tool,
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ProtocolError, ToolCallError } from '../errors';
+import { AbortError, ProtocolError, RpcError, ToolCallError } from '../errors';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
 import { ClientCore } from './client-core';
@@ -42,7 +42,12 @@ import { ToolCatalog } from './tool-catalog';
 export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   readonly #core: ClientCore;
   readonly #catalog = new ToolCatalog();
-  #learning: Promise<unknown> | undefined;
+  #learning: Promise<void> | undefined;
+  /**
+   * Set when the server answered tools/list with a JSON-RPC error (no tools capability, say): calls then go
+   * out unchecked until the tool list changes or the session is re-initialized.
+   */
+  #catalogUnavailable = false;
   readonly #subscriptions = new Set<string>();
 
   constructor(options?: MCPClientOptions) {
@@ -146,8 +151,10 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
 
   /**
    * Calls a tool. Rejects with ToolCallError when the result has `isError` (unless `throwOnError: false`).
-   * Once `listTools()` has run, an unknown name rejects with UnknownToolError before any request, and
-   * `structuredContent` is validated against the tool's `outputSchema` (OutputValidationError).
+   * The first call fetches the tool list once (shared by concurrent callers, cached until
+   * `notifications/tools/list_changed` or a re-initialize), so an unknown name rejects with
+   * UnknownToolError before the `tools/call` is sent, `structuredContent` is always validated against the
+   * tool's `outputSchema` (OutputValidationError), and replay decisions know the tool's annotations.
    *
    * @example
    * ```ts
@@ -155,6 +162,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N>> {
+    if (this.#catalog.tools === undefined && !this.#catalogUnavailable) await untilAborted(this.#learnTools(), options.signal);
     this.#catalog.assertKnown(name);
     const result = await this.#core.request('tools/call', { name, arguments: args }, options);
     if (!Array.isArray(result.content)) {
@@ -351,17 +359,37 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     return this.close();
   }
 
-  /** Cached annotations, or one shared tools/list to learn them (only on the lost-answer path). */
+  /** Cached annotations, or one shared tools/list to learn them (the list was invalidated meanwhile). */
   #annotationsOf(name: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined> {
-    if (this.#catalog.tools) return this.#catalog.annotationsOf(name);
-    this.#learning ??= this.listTools().finally(() => {
-      this.#learning = undefined;
-    });
-    return this.#learning.then(() => this.#catalog.annotationsOf(name));
+    if (this.#catalog.tools || this.#catalogUnavailable) return this.#catalog.annotationsOf(name);
+    return this.#learnTools().then(() => this.#catalog.annotationsOf(name));
+  }
+
+  /**
+   * One tools/list shared by every caller waiting for the catalog. A JSON-RPC error (the server offers no
+   * tools/list) marks the catalog unavailable instead of failing the call; anything else (server down,
+   * client closed) is the call's failure too and propagates.
+   */
+  #learnTools(): Promise<void> {
+    this.#learning ??= this.listTools()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof RpcError)) throw error;
+          this.#catalogUnavailable = true;
+        },
+      )
+      .finally(() => {
+        this.#learning = undefined;
+      });
+    return this.#learning;
   }
 
   #onNotification(notification: JsonRpcNotification): void {
-    if (notification.method === 'notifications/tools/list_changed') this.#catalog.invalidate();
+    if (notification.method === 'notifications/tools/list_changed') {
+      this.#catalog.invalidate();
+      this.#catalogUnavailable = false;
+    }
   }
 
   #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
@@ -370,12 +398,27 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
 
   /** After a re-initialize the server may be a new version with other tools: fetch the list again. */
   #refreshToolCache(): void {
+    this.#catalogUnavailable = false;
     if (this.#catalog.tools === undefined) return;
     // The old list stays until the new one arrives, so replay decisions keep their annotations meanwhile.
     this.listTools({ refresh: true }).catch(() => {
       // The next listTools() call fetches again; a failure here must not outlive the recovery.
     });
   }
+}
+
+/** Waits for shared work, but lets one caller's signal end its own wait (the work goes on for the others). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.catch(() => {}); // the others waiting on it handle its outcome; this caller has left
+    return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError(undefined, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function describeContent(result: CallToolResult): string {

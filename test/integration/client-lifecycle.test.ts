@@ -95,7 +95,7 @@ describe('seams', () => {
       const client = new MCPClient({ url: server.url, dispatcher: agent, listen: false });
       await client.callTool('echo', { text: 'own agent' });
       await client.close();
-      expect(agent.dispatched).toBe(4); // initialize, initialized, tools/call, DELETE
+      expect(agent.dispatched).toBe(5); // initialize, initialized, tools/list (first call), tools/call, DELETE
       expect(agent.destroyed).toBe(false);
     } finally {
       await agent.close();
@@ -196,9 +196,10 @@ describe('abort and timeout', () => {
     await using client = new MCPClient({ url: server.url, listen: false });
     await client.ping();
     const cancelledBefore = server.stats().byRpcMethod['notifications/cancelled'] ?? 0;
+    const slowBefore = server.stats().toolRuns.slow ?? 0;
     const controller = new AbortController();
     const call = client.callTool('slow', { steps: 50, intervalMs: 50 }, { signal: controller.signal }).catch((error: unknown) => error);
-    await waitFor(() => (server.stats().toolRuns.slow ?? 0) > 0);
+    await waitFor(() => (server.stats().toolRuns.slow ?? 0) > slowBefore);
     const reason = new Error('user navigated away');
     controller.abort(reason);
     const error = await call;

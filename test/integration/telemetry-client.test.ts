@@ -75,8 +75,9 @@ describe('a traced client', () => {
     await using client = new MCPClient({ url: server.url, listen: false, tracer, fetch: wire.fetch });
     await client.callTool('echo', { text: 'traced' });
 
-    expect(tracer.spans).toHaveLength(1);
-    const [span] = tracer.spans;
+    // The first call lists the tools once (its own span), then calls the tool.
+    expect(tracer.spans.map((recorded) => recorded.name)).toEqual(['tools/list', 'tools/call echo']);
+    const span = tracer.spans[1];
     expect(span).toMatchObject({ name: 'tools/call echo', kind: 2, ended: 1, status: undefined });
     expect(span?.attributes).toMatchObject({
       'mcp.method.name': 'tools/call',
@@ -112,7 +113,7 @@ describe('a traced client', () => {
     const tracer = recordingTracer();
     await using client = new MCPClient({ url: server.url, listen: false, tracer });
     await expect(client.callTool('fail', {})).rejects.toBeInstanceOf(ToolCallError);
-    expect(tracer.spans[0]).toMatchObject({ name: 'tools/call fail', status: { code: 2 }, attributes: { 'error.type': 'tool_error' } });
+    expect(tracer.spans.find((recorded) => recorded.name !== 'tools/list')).toMatchObject({ name: 'tools/call fail', status: { code: 2 }, attributes: { 'error.type': 'tool_error' } });
   });
 
   test('a JSON-RPC error ends its span with the error code as error.type', async () => {

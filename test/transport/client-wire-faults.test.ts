@@ -116,7 +116,8 @@ describe('well-formed but unusual streams', () => {
       return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
     });
     const started = performance.now();
-    const result = await client.callTool('echo', { text: 'ignored' });
+    // A tool without outputSchema: the hand-made result carries no structuredContent.
+    const result = await client.callTool('session_health_check', {});
     expect(result.content).toEqual([{ type: 'text', text: 'kept open' }]);
     expect(performance.now() - started).toBeLessThan(1_000);
     // That the open body is then cancelled is proven in test/unit/client-sse-reader.test.ts (msw does not
@@ -147,7 +148,7 @@ describe('well-formed but unusual streams', () => {
         return sse(events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''));
       }),
     );
-    await client.callTool('echo', { text: 'x' });
+    await client.callTool('session_health_check', {}); // no outputSchema: the crafted empty result is valid
     await waitFor(() => answers.length === 3);
     expect(notifications).toEqual(['notifications/message']);
     expect(answers).toEqual(
@@ -222,7 +223,7 @@ describe('JSON-mode servers', () => {
     );
     const result = await client.callTool('echo', { text: 'as json' });
     expect(result.structuredContent).toEqual({ text: 'as json' });
-    expect(converted).toBe(2); // initialize and tools/call
+    expect(converted).toBe(3); // initialize, the first call's tools/list, tools/call
     expect(client.protocolVersion).toBe('2025-11-25');
   });
 });
