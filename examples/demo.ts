@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
     say('\n-- server down for 1.5 s while a call is in flight --');
     await server.close();
-    const pending = client.callTool('find_projects', { query: 'retry' });
+    const pending = client.callTool('find_projects', { query: 'mcp' });
     await delay(1_500);
     server = await startReferenceServer({ port, store });
     const duringOutage = await pending;
