@@ -171,7 +171,7 @@ function recordGiveUp(context: RunnerContext, error: unknown): void {
 
 /**
  * Connects (or finishes a pending recovery) under the retry policy and the breaker: `connect()` gets the
- * same treatment of 503/429/refused as any call.
+ * treatment of 503/429/refused that every call gets.
  *
  * @example
  * ```ts
