@@ -1,6 +1,7 @@
 /**
- * The soak: 2,000 calls at concurrency 8 (echo, find_projects and the non-idempotent counter) while a
- * seeded injector restarts the server (SIGKILL), cuts the network, resets connections and injects 503s.
+ * The soak: 2,000 calls at concurrency 8 (echo, find_projects and the non-idempotent counter; more of the
+ * same mix if the injector has not yet met every fault kind) while a seeded injector restarts the server
+ * (SIGKILL), cuts the network, resets connections and injects 503s.
  * Pass: no call lost (each resolves or rejects with a typed McpClientError), no counter execution
  * twice, every counter success backed by exactly one execution, executions never more than successes
  * plus MaybeExecuted, and no unhandled rejection. Failures as such are allowed - a call caught by a crash
@@ -26,7 +27,7 @@ function pickCallKind(random: Random): SoakCallKind {
 }
 
 describe('soak under random faults', () => {
-  test('2,000 calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection', async ({
+  test('2,000+ calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection', async ({
     annotate,
   }) => {
     const seed = chaosSeed();
@@ -61,9 +62,18 @@ describe('soak under random faults', () => {
 
     const pickKind = seededRandom(seed + 1);
     const calls: SoakCall[] = Array.from({ length: TOTAL_CALLS }, (_, index) => ({ index, kind: pickCallKind(pickKind) }));
+    const faultKindsMet = (): number => new Set(injector.log.map(({ kind }) => kind)).size;
     let next = 0;
+    /**
+     * The next call: the 2,000 planned ones, then more of the same mix until the injector has met every
+     * fault kind once (on a fast runtime 2,000 calls can finish before a restart has even happened).
+     */
+    function nextCall(): SoakCall | undefined {
+      if (next >= calls.length && faultKindsMet() < 4) calls.push({ index: calls.length, kind: pickCallKind(pickKind) });
+      return calls[next++];
+    }
     async function worker(): Promise<void> {
-      for (let call = calls[next++]; call !== undefined; call = calls[next++]) {
+      for (let call = nextCall(); call !== undefined; call = nextCall()) {
         const { index, kind } = call;
         const pending =
           kind === 'echo'
@@ -90,7 +100,7 @@ describe('soak under random faults', () => {
 
     const tally = tallySoak(calls, await chaos.counterRunsByKey());
     await annotate(
-      `seed ${seed}; ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
+      `seed ${seed}; ${calls.length} calls in ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
         `failures ${JSON.stringify(tally.failuresByKindAndCode)}; counter: ${tally.counterSucceeded} ok, ` +
         `${tally.counterMaybeExecuted} maybe-executed, ${tally.counterExecutions} executions; client ${JSON.stringify(caller.client.stats())}`,
     );
