@@ -2,23 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runCliCaptured } from '../support/run-cli-captured';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../server/index';
-import type { CliIo } from '../../src/cli/cli-io';
-import { runCli } from '../../src/cli/run-cli';
 
-/** Runs the CLI in-process with captured output. */
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCliCaptured;
 
 /** A loopback port with nothing listening: bind port 0, note it, close. */
 async function closedPort(): Promise<number> {

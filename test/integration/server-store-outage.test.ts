@@ -1,21 +1,15 @@
 /**
  * Issue 4: "A store outage (stop Redis / PostgreSQL) gives 503 health and a clear error to clients;
- * nothing is lost once it is back". A real store from the harness (or a persistent redis-server
- * started here), the reference server in-process on top of it.
+ * nothing is lost once it is back". A real store from the harness (Redis with persistence, PostgreSQL),
+ * the reference server in-process on top of it.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { HttpError, MCPClient, RetryExhaustedError, isMcpClientError } from '../../src/index';
 import { startReferenceServer } from '../../server/index';
 import type { StoreSpec } from '../../server/index';
 import type { HealthReport } from '../../server/http/health-endpoint';
 import { postgresAvailable, startPostgres } from '../support/postgres-harness';
-import { freePort, killAndWait, redisAvailable, startRedis, trackChild, waitUntil } from '../support/redis-harness';
+import { redisAvailable, startRedis } from '../support/redis-harness';
 import { RawMcpSession } from '../support/server-raw-client';
 
 /** Starting a database, an outage and the recovery polls on a loaded 2-core box. */
@@ -144,70 +138,14 @@ async function expectOutageSurvived(store: StoreSpec, outage: Outage): Promise<v
   });
 }
 
-/**
- * A redis-server WITH persistence (AOF), restartable on the same port and data. The harness's Redis
- * runs `--save ''` and forgets everything on `restart()`: right for most tests, but "nothing is lost"
- * needs a Redis that keeps what it acknowledged, as a production session store would. AOF is written
- * before the reply leaves, so even a SIGKILL keeps every acknowledged write.
- */
-async function startPersistentRedis(): Promise<Outage & AsyncDisposable & { url: `redis://${string}` }> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'mcp-redis-aof-'));
-  let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
-    const started = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = started;
-    trackChild(started);
-    let stderr = '';
-    started.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
-    await waitUntil(() => pingRedis(port), () => started.exitCode !== null, () => `redis-server on ${port}: ${stderr}`);
-  };
-  const stop = async (): Promise<void> => {
-    const running = child;
-    child = undefined;
-    if (running !== undefined) await killAndWait(running);
-  };
-  await start();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop,
-    restart: async () => {
-      await stop();
-      await start();
-    },
-    [Symbol.asyncDispose]: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pingRedis(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-  });
-}
-
 const redis = redisAvailable();
 describe.skipIf(!redis.ok)(`store outage: redis${redis.ok ? '' : ` (skipped: ${redis.why})`}`, () => {
   test(
     'redis down: /health 503 (store not connected), MCP requests 503 + Retry-After (raw and typed); back: health 200, the same sessions continue, a retrying call succeeds once',
     async () => {
-      await using instance = await startPersistentRedis();
-      await expectOutageSurvived(instance.url, instance);
+      // Persistent (AOF): "nothing is lost" needs a Redis that keeps what it acknowledged.
+      await using instance = await startRedis({ persistent: true });
+      await expectOutageSurvived(redisSpec(instance.url), instance);
     },
     OUTAGE_TIMEOUT_MS,
   );

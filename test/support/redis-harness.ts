@@ -33,10 +33,23 @@ export interface RedisInstance extends AsyncDisposable {
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
-  /** Kills the server (SIGKILL: an outage, not a shutdown). Idempotent. Data is gone: `--save ''`. */
+  /**
+   * Kills the server (SIGKILL: an outage, not a shutdown). Idempotent. Without `persistent` the data is
+   * gone (`--save ''`); with it, every acknowledged write survives (AOF, fsync always).
+   */
   stop(): Promise<void>;
-  /** Starts a fresh server on the same port; resolves when it answers PING. */
+  /** Starts the server again on the same port (and, if persistent, the same data); resolves when it answers PING. */
   restart(): Promise<void>;
+}
+
+/** How `startRedis` runs the server. */
+export interface RedisOptions {
+  /**
+   * Keep what Redis acknowledged across `stop()`/`restart()`, as a production session store would:
+   * append-only file with `appendfsync always`, so even a SIGKILL loses nothing acknowledged.
+   * @default false
+   */
+  persistent?: boolean;
 }
 
 /** How long a fresh redis-server may take to answer PING (it takes ~10-30 ms here). */
@@ -69,14 +82,16 @@ export function redisAvailable(): Availability {
  * const stores = await createRedisStores(redis.url);
  * ```
  */
-export async function startRedis(): Promise<RedisInstance> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisInstance> {
+  const persistent = options.persistent ?? false;
   const port = await freePort();
   let dir = '';
   let child: ChildProcess | undefined;
+  const persistence = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
 
   const start = async (): Promise<void> => {
-    dir = mkdtempSync(path.join(tmpdir(), 'mcp-redis-'));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    if (dir === '') dir = mkdtempSync(path.join(tmpdir(), 'mcp-redis-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
     const started = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = started;
     trackChild(started);
@@ -91,6 +106,8 @@ export async function startRedis(): Promise<RedisInstance> {
     const running = child;
     child = undefined;
     if (running !== undefined) await killAndWait(running);
+  };
+  const removeData = (): void => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
     dir = '';
   };
@@ -99,12 +116,19 @@ export async function startRedis(): Promise<RedisInstance> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop,
+    stop: async () => {
+      await stop();
+      if (!persistent) removeData();
+    },
     restart: async () => {
       await stop();
+      if (!persistent) removeData();
       await start();
     },
-    [Symbol.asyncDispose]: stop,
+    [Symbol.asyncDispose]: async () => {
+      await stop();
+      removeData();
+    },
   };
 }
 

@@ -1,20 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { runCliCaptured } from '../support/run-cli-captured';
 import { CLIENT_VERSION } from '../../src/client/version';
-import type { CliIo } from '../../src/cli/cli-io';
-import { runCli } from '../../src/cli/run-cli';
 
-/** Runs the CLI in-process with captured output. */
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCliCaptured;
 
 describe('runCli: help and version', () => {
   test('--help lists every command and exits 0', async () => {
