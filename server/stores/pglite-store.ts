@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import type { Results, Transaction } from '@electric-sql/pglite';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
+import { loadDriver } from './load-driver';
 import { resolveEventStoreLimits } from './limits';
 import type { SqlClient, SqlExecutor, SqlResult } from './sql-client';
 import { pairSqlClient } from './sql-client';
@@ -34,7 +34,7 @@ export async function createPgliteStores(
   const resolvedLimits = resolveEventStoreLimits(limits);
   const settings = resolveSqlStoreOptions(options);
   const owned = typeof dir === 'string';
-  const db = typeof dir === 'string' ? await PGlite.create(prepareDataDir(dir)) : dir;
+  const db = typeof dir === 'string' ? await openPglite(prepareDataDir(dir)) : dir;
   const [forSessions, forEvents] = pairSqlClient(new PgliteSqlClient(db, owned));
   const sessions = new SqlSessionStore(forSessions, settings);
   // Migrations first: the event table must exist even if the caller only ever uses `events`.
@@ -45,6 +45,12 @@ export async function createPgliteStores(
     now: settings.now,
   });
   return { sessions, events };
+}
+
+/** The driver is an optional package, loaded only when this store is chosen. */
+async function openPglite(dataDir: string): Promise<PGlite> {
+  const { PGlite: Driver } = await loadDriver('pglite', () => import('@electric-sql/pglite'));
+  return Driver.create(dataDir);
 }
 
 /** PGlite creates only the last directory of the path itself (nodefs `mkdirSync` without recursive). */

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadDriver } from './load-driver';
 import { resolveEventStoreLimits } from './limits';
 import type { SqlClient, SqlExecutor, SqlResult } from './sql-client';
 import { pairSqlClient } from './sql-client';
@@ -51,7 +52,8 @@ export async function createPostgresStores(
 ): Promise<{ sessions: SessionStore; events: SessionEventStore }> {
   const resolvedLimits = resolveEventStoreLimits(limits);
   const settings = resolveSqlStoreOptions(options);
-  const pool = new pg.Pool({
+  const { default: driver } = await loadDriver('postgres', () => import('pg'));
+  const pool = new driver.Pool({
     connectionString: url,
     max: options.maxConnections ?? POSTGRES_STORE_DEFAULTS.maxConnections,
     connectionTimeoutMillis: options.connectTimeoutMs ?? POSTGRES_STORE_DEFAULTS.connectTimeoutMs,

@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { loadDriver } from './load-driver';
 import { EVENT_CODEC_DEFAULTS } from './event-codec';
 import { resolveEventStoreLimits } from './limits';
 import { RedisEventStore } from './redis-event-store';
@@ -71,6 +71,7 @@ export async function createRedisStores(
       `Expected \`compressAboveBytes\` to be a non-negative integer, got ${String(settings.compressAboveBytes)}`,
     );
   }
+  const { createClient } = await loadDriver('redis', () => import('redis'));
   const client = createClient({
     url,
     disableOfflineQueue: true,
