@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ServerMetrics } from '../observability/server-metrics';
 import type { ResolvedServerOptions } from '../options';
 import { readAppSessionIdHeader, resolveAppSessionId } from '../sessions/app-session-id';
@@ -270,7 +270,7 @@ export class McpEndpoint {
     req: IncomingMessage,
     res: ServerResponse,
     request: McpRequest,
-    transport: StreamableHTTPServerTransport,
+    transport: NodeStreamableHTTPServerTransport,
     sessionIdOf: () => string | undefined,
   ): Promise<void> {
     const { faults, openResponses } = this.#deps;

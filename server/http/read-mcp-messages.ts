@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { parseJSONRPCMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { RPC_ERROR, sendJsonRpcError } from './json-rpc-error';
 import { readJsonBody } from './read-json-body';
 
@@ -48,12 +48,14 @@ export async function readMcpMessages(
   const raw = Array.isArray(body.value) ? body.value : [body.value];
   const messages: JSONRPCMessage[] = [];
   for (const item of raw) {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) {
+    let parsed: JSONRPCMessage;
+    try {
+      parsed = parseJSONRPCMessage(item);
+    } catch {
       sendJsonRpcError(res, { status: 400, code: RPC_ERROR.parseError, message: 'Parse error: Invalid JSON-RPC message' });
       return undefined;
     }
-    messages.push(parsed.data);
+    messages.push(parsed);
   }
   if (messages.length === 0) {
     sendJsonRpcError(res, { status: 400, code: RPC_ERROR.invalidRequest, message: 'Invalid Request: empty batch' });

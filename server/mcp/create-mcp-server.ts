@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { registerResourcesAndPrompts } from './resources-and-prompts';
 import type { ToolContext } from './tool-context';
 import { registerBasicTools } from './tools/basic-tools';

@@ -1,6 +1,4 @@
-import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { completable, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { PROJECTS } from './projects';
 import type { ToolContext } from './tool-context';
@@ -52,11 +50,11 @@ export function registerResourcesAndPrompts(server: McpServer, context: ToolCont
   );
 
   // McpServer has no subscribe support of its own; the capability is declared in createMcpServer.
-  server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler('resources/subscribe', (request) => {
     context.subscriptions.add(request.params.uri);
     return {};
   });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler('resources/unsubscribe', (request) => {
     context.subscriptions.delete(request.params.uri);
     return {};
   });

@@ -1,15 +1,15 @@
 /**
- * The ONLY module touching private fields of the MCP SDK (1.32.2). The SDK has no public way to
+ * The ONLY module touching private fields of the MCP SDK (v2: `@modelcontextprotocol/server` 2.4.0 and
+ * `@modelcontextprotocol/node` 2.1.2, whose sessionful transport keeps v1's fields). The SDK has no public way to
  * serve a session that was initialized by another process (SDK #1658, #1882 open; PRs #1668, #1786,
  * #1912 closed), so adoption does what Cloudflare agents, mcp-use, FrontMCP and 1mcp do
  * (server-anchors.md): mark the transport initialized with the old session id, and restore the
- * client's capabilities by replaying the saved `initialize` params into the Server. A move to the
- * v2 packages changes this file only. `checkAdoptionSupport()` runs at start-up; when it fails,
+ * client's capabilities by replaying the saved `initialize` params into the Server. An SDK upgrade
+ * changes this file only. `checkAdoptionSupport()` runs at start-up; when it fails,
  * adoption is off and unknown sessions get 404 so clients re-initialize.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { InitializeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport as StreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isInitializeRequest, McpServer } from '@modelcontextprotocol/server';
 
 interface WebTransportInternals {
   sessionId: string | undefined;
@@ -98,12 +98,12 @@ export async function adoptSession(
   sessionId: string,
   initializeParams: Record<string, unknown>,
 ): Promise<void> {
-  const request = InitializeRequestSchema.safeParse({ method: 'initialize', params: initializeParams });
-  if (!request.success) throw new Error(`Saved initialize params of ${sessionId} are invalid: ${request.error.message}`);
+  const request = { jsonrpc: '2.0' as const, id: 0, method: 'initialize' as const, params: initializeParams };
+  if (!isInitializeRequest(request)) throw new Error(`Saved initialize params of ${sessionId} are not a valid initialize request`);
   const web = webTransportOf(transport);
   const replayInitialize = replayInitializeOf(server);
   if (web === undefined || replayInitialize === undefined) throw new Error('SDK internals needed for adoption are missing');
-  await replayInitialize(request.data);
+  await replayInitialize(request);
   web.sessionId = sessionId;
   web._initialized = true;
 }

@@ -1,5 +1,5 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { SessionHealth } from '../mcp/tool-context';
 
 export interface LiveSessionInit {
@@ -8,7 +8,7 @@ export interface LiveSessionInit {
   principalHash: string | null;
   createdAt: number;
   expiresAt: number;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
 }
 
@@ -27,7 +27,7 @@ export class LiveSession {
   readonly appSessionId: string;
   readonly principalHash: string | null;
   readonly createdAt: number;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: NodeStreamableHTTPServerTransport;
   readonly server: McpServer;
   lastActivityAt: number;
   expiresAt: number;

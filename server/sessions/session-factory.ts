@@ -1,5 +1,5 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { CounterLedger } from '../mcp/counter-ledger';
 import { createMcpServer } from '../mcp/create-mcp-server';
 import type { SessionHealth } from '../mcp/tool-context';
@@ -43,8 +43,8 @@ export async function buildSessionPair(
   sessionId: string,
   deps: SessionFactoryDeps,
   hooks: SessionPairHooks,
-): Promise<{ transport: StreamableHTTPServerTransport; server: McpServer }> {
-  const transport = new StreamableHTTPServerTransport({
+): Promise<{ transport: NodeStreamableHTTPServerTransport; server: McpServer }> {
+  const transport = new NodeStreamableHTTPServerTransport({
     sessionIdGenerator: () => sessionId,
     ...(deps.events === null ? {} : { eventStore: deps.events.forSession(sessionId), retryInterval: deps.retryIntervalMs }),
     ...(hooks.onInitialized === undefined ? {} : { onsessioninitialized: () => hooks.onInitialized?.() }),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { CounterLedger } from '../mcp/counter-ledger';
 import type { ServerMetrics } from '../observability/server-metrics';
 import type { ResolvedServerOptions } from '../options';
@@ -74,7 +74,7 @@ export class SessionManager {
   }
 
   /** A transport ready to handle the `initialize` POST; the session is recorded once the SDK accepts it. */
-  async begin(request: NewSessionRequest): Promise<StreamableHTTPServerTransport> {
+  async begin(request: NewSessionRequest): Promise<NodeStreamableHTTPServerTransport> {
     const { sessions } = this.#deps.stores;
     const sessionId = randomUUID();
     let live: LiveSession | undefined;
@@ -244,7 +244,7 @@ export class SessionManager {
     await live.close();
   }
 
-  #forget(sessionId: string, transport: StreamableHTTPServerTransport): void {
+  #forget(sessionId: string, transport: NodeStreamableHTTPServerTransport): void {
     if (this.#live.get(sessionId)?.transport === transport) this.#live.delete(sessionId);
   }
 }

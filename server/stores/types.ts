@@ -3,7 +3,7 @@
  * implements both interfaces; the session manager never knows which one it talks to.
  * Times are epoch milliseconds.
  */
-import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { EventStore } from '@modelcontextprotocol/server';
 
 export type StoreKind = 'memory' | 'pglite' | 'postgres' | 'redis';
 

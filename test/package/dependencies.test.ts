@@ -51,7 +51,7 @@ beforeAll(async () => {
 describe('declared dependencies', () => {
   test('the scan finds the runtime dependencies the client is known to use', () => {
     // Guards against a regex that silently matches nothing after a build-format change.
-    expect([...importers.keys()]).toEqual(expect.arrayContaining(['undici', 'eventsource-parser', '@modelcontextprotocol/sdk']));
+    expect([...importers.keys()]).toEqual(expect.arrayContaining(['undici', 'eventsource-parser', '@modelcontextprotocol/server']));
   });
 
   test('every package imported by the published files is a dependency or a peer dependency', () => {

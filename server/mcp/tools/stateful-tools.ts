@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { ToolContext } from '../tool-context';
 
@@ -34,11 +34,11 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
       outputSchema: { key: z.string(), value: z.number().int(), executions: z.number().int() },
       annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
     },
-    async ({ key = 'default', delayMs = 0 }, extra) => {
+    async ({ key = 'default', delayMs = 0 }, ctx) => {
       context.recordToolRun('counter');
       // Counted before the delay so a test can kill the server after the execution but before the answer.
       const execution = context.counter.increment(key);
-      if (delayMs > 0) await cancellableSleep(delayMs, extra.signal, 'counter', context);
+      if (delayMs > 0) await cancellableSleep(delayMs, ctx.mcpReq.signal, 'counter', context);
       return { content: [{ type: 'text', text: JSON.stringify(execution) }], structuredContent: { ...execution } };
     },
   );
@@ -54,13 +54,13 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
       outputSchema: { steps: z.number().int() },
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
-    async ({ steps = 5, intervalMs = 100 }, extra) => {
+    async ({ steps = 5, intervalMs = 100 }, ctx) => {
       context.recordToolRun('slow');
-      const progressToken = extra._meta?.progressToken;
+      const progressToken = ctx.mcpReq._meta?.progressToken;
       for (let step = 1; step <= steps; step += 1) {
-        await cancellableSleep(intervalMs, extra.signal, 'slow', context);
+        await cancellableSleep(intervalMs, ctx.mcpReq.signal, 'slow', context);
         if (progressToken !== undefined) {
-          await extra.sendNotification({
+          await ctx.mcpReq.notify({
             method: 'notifications/progress',
             params: { progressToken, progress: step, total: steps, message: `step ${step} of ${steps}` },
           });
@@ -78,12 +78,12 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
       inputSchema: { delayMs: z.number().int().min(0).max(10_000).optional() },
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
-    async ({ delayMs = 100 }, extra) => {
+    async ({ delayMs = 100 }, ctx) => {
       context.recordToolRun('test_reconnection');
       // Without an event store the result could never be replayed: answer on the open stream instead.
       const resumable = context.eventStore;
-      if (resumable) context.closeRequestStream(extra.requestId);
-      await cancellableSleep(delayMs, extra.signal, 'test_reconnection', context);
+      if (resumable) context.closeRequestStream(ctx.mcpReq.id);
+      await cancellableSleep(delayMs, ctx.mcpReq.signal, 'test_reconnection', context);
       // The text of the upstream conformance fixture (modelcontextprotocol/conformance everything-server).
       const text = resumable
         ? 'Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.'
@@ -103,10 +103,10 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
       },
       outputSchema: { logged: z.boolean(), resourcesUpdated: z.array(z.string()) },
     },
-    async ({ text, level = 'info' }, extra) => {
+    async ({ text, level = 'info' }, ctx) => {
       context.recordToolRun('notify');
       // No relatedRequestId: the SDK routes these to the standalone GET stream, not this POST's stream.
-      await server.server.sendLoggingMessage({ level, logger: 'archon', data: text }, extra.sessionId);
+      await server.server.sendLoggingMessage({ level, logger: 'archon', data: text }, ctx.sessionId);
       const resourcesUpdated = [...context.subscriptions];
       for (const uri of resourcesUpdated) await server.server.sendResourceUpdated({ uri });
       const result = { logged: true, resourcesUpdated };
