@@ -1,25 +1,41 @@
 /**
- * `archon-mcp-client/server`: the reference MCP server the client is tested against.
- * Named exports only.
+ * `archon-mcp-client/server`: the session layer (`createSessionHandler`, persistent sessions for YOUR
+ * `McpServer`) and the reference server built on it. Named exports only.
  */
-export { startReferenceServer, type ReferenceServer } from './reference-server';
 export {
-  resolveServerOptions,
-  SERVER_DEFAULTS,
-  type ReferenceServerOptions,
-  type ServerLogger,
+  createSessionHandler,
+  type SessionFetchOptions,
+  type SessionHandler,
+  type SessionHandlerStats,
+} from './session-handler';
+export {
+  SESSION_HANDLER_DEFAULTS,
+  resolveSessionLayerOptions,
+  type ProtocolEraName,
+  type ResolvedSessionOptions,
   type ServerLogEntry,
-} from './options';
+  type ServerLogger,
+  type SessionHandlerOptions,
+  type SessionLayerOptions,
+} from './session-options';
+export type { SessionInfo, SessionServerContext, SessionServerFactory } from './session-server';
+export { startReferenceServer, type ReferenceServer } from './reference-server';
+export { SERVER_DEFAULTS, type ReferenceServerOptions } from './reference-options';
 export { createStores, storeKindOf, type StoreSpec, type Stores } from './stores/index';
 export { createMemoryStores } from './stores/memory-store';
 export type {
+  AppSessionClaim,
+  AppSessionRecord,
+  AppSessionStatus,
   EventStoreLimits,
   RequestRecord,
   SessionCounts,
   SessionEventStore,
   SessionRecord,
+  SessionState,
   SessionStatus,
   SessionStore,
+  SessionTouch,
   StoreKind,
 } from './stores/types';
 export type {

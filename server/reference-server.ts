@@ -1,20 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CleanupScheduler } from './cleanup/cleanup-scheduler';
-import { sendHealth, sendMetrics } from './http/health-endpoint';
 import { RPC_ERROR, sendJsonRpcError } from './http/json-rpc-error';
-import { McpEndpoint } from './http/mcp-endpoint';
-import { handleTestHook, TEST_HOOKS_PREFIX } from './http/test-hooks-endpoint';
-import { CounterLedger } from './mcp/counter-ledger';
-import { ServerMetrics } from './observability/server-metrics';
-import { resolveServerOptions, type ReferenceServerOptions } from './options';
-import { checkAdoptionSupport } from './sessions/adopt-session';
-import { SessionManager } from './sessions/session-manager';
-import { createStores } from './stores/index';
-import { FaultInjector, type ServerFaults } from './testing/fault-injector';
-import { OpenResponses } from './testing/open-responses';
-import { ServerStats, type ServerStatsSnapshot } from './testing/server-stats';
+import { createDemoServerFactory } from './mcp/create-mcp-server';
+import { REFERENCE_ONLY_KEYS, resolveReferenceOptions, type ReferenceServerOptions } from './reference-options';
+import { createSessionHandler, type SessionHandler } from './session-handler';
+import { resolveSessionLayerOptions } from './session-options';
+import type { ServerFaults } from './testing/fault-injector';
+import type { ServerStatsSnapshot } from './testing/server-stats';
+import { TEST_HOOKS_PREFIX } from './testing/test-hooks-endpoint';
+import { createTestLayer, type TestLayer } from './testing/test-layer';
 
 /**
  * A running reference server.
@@ -33,9 +27,11 @@ export interface ReferenceServer {
   readonly host: string;
   /** Identifies this process in session records. */
   readonly instanceId: string;
-  /** Fault injection for tests (always available in-process; over HTTP only with `testHooks`). */
+  /** The session layer serving the demo tools (notify, stores, stats). */
+  readonly handler: SessionHandler;
+  /** Fault injection for tests (in-process with the test layer; over HTTP only with `testHooks`). */
   readonly faults: ServerFaults;
-  /** Counts of what the server saw, for tests. */
+  /** Counts of what the server saw, for tests (needs the test layer). */
   stats(): ServerStatsSnapshot;
   /** Sessions live in this process. */
   liveSessions(): number;
@@ -43,9 +39,6 @@ export interface ReferenceServer {
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-/** Polling step while draining in-flight requests on shutdown. */
-const DRAIN_POLL_MS = 10;
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -57,9 +50,18 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/** Faults and stats need the test layer; without it every use says so. */
+function withoutTestLayer(): ServerFaults & { snapshot(): never } {
+  const refuse = (): never => {
+    throw new TypeError('The test layer is off (`testLayer: false`): faults and test stats are unavailable');
+  };
+  return { failNext: refuse, cutStreams: refuse, cutAfterEvents: refuse, expireSession: refuse, reset: refuse, snapshot: refuse };
+}
+
 /**
- * Starts the reference MCP server: the SDK's McpServer + StreamableHTTPServerTransport per session,
- * sessions in a store, `/mcp`, `/health`, `/metrics` and (with `testHooks`) `/__archon/*`.
+ * Starts the reference MCP server: the session layer (`createSessionHandler`) serving the demo tools, mounted on
+ * node:http with `/mcp`, `/health`, `/metrics` and, with `testHooks`, `/__archon/*`. The test layer (faults,
+ * stats) wraps the handler from outside.
  *
  * @example
  * ```ts
@@ -71,137 +73,72 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
  * ```
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const resolved = resolveServerOptions(options);
-  const { logger } = resolved;
+  const own = resolveReferenceOptions(options);
+  const layerOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !(REFERENCE_ONLY_KEYS as readonly string[]).includes(key)));
+  // Validates early (unknown keys included) so a typo fails before anything starts.
+  const resolved = resolveSessionLayerOptions(options, REFERENCE_ONLY_KEYS);
   const startedAt = Date.now();
-  const stores = await createStores(resolved.store, {
-    ttlMs: resolved.eventTtlMs,
-    maxEventsPerStream: resolved.maxEventsPerStream,
-  });
-  await stores.sessions.init();
-  // Stores handed in ready-made belong to the caller (e.g. shared by two servers in one test).
-  const ownsStores = typeof resolved.store === 'string';
-  const closeStores = async (): Promise<void> => {
-    if (ownsStores) await Promise.allSettled([stores.sessions.close(), stores.events.close()]);
-  };
-
-  const adoption = await checkAdoptionSupport();
-  if (!adoption.ok) logger.warn?.({ msg: 'session adoption disabled', reason: adoption.reason });
-
-  let closing = false;
-  // The callbacks below run only after every const here is initialized.
-  const openResponses = new OpenResponses(() => stats.recordStreamCut());
-  const stats = new ServerStats(resolved.sessionHeader, () => openResponses.size);
-  const metrics = new ServerMetrics((): number => sessions.liveCount);
-  const sessions: SessionManager = new SessionManager({
-    options: resolved,
-    stores,
-    stats,
-    metrics,
-    counter: new CounterLedger(resolved.counterFile),
+  let testLayer: TestLayer | undefined;
+  let handler: SessionHandler | undefined;
+  const demo = createDemoServerFactory({
     startedAt,
-    adoptionEnabled: adoption.ok,
-  });
-  const faults = new FaultInjector(openResponses, (sessionId) => sessions.expire(sessionId));
-  const endpoint = new McpEndpoint({
-    options: resolved,
-    manager: sessions,
-    stores,
-    stats,
-    metrics,
-    faults,
-    openResponses,
-    isClosing: () => closing,
-  });
-  const cleanup = new CleanupScheduler({
-    store: stores.sessions,
-    instanceId: resolved.instanceId,
-    metrics,
-    logger,
-    tiers: {
-      fast: { intervalMs: resolved.cleanupFastIntervalMs, needsLock: false, run: (now) => sessions.evictIdle(now) },
-      regular: { intervalMs: resolved.cleanupRegularIntervalMs, needsLock: true, run: (now) => sessions.expireDue(now) },
-      deep: {
-        intervalMs: resolved.cleanupDeepIntervalMs,
-        needsLock: true,
-        run: async (now) =>
-          (await stores.sessions.purge(now - resolved.purgeAfterMs)) +
-          // Live ids only: events of sessions not live here are kept until their TTL (another instance may own them).
-          (await stores.events.purgeExpired(now)),
-      },
+    liveSessions: () => handler?.stats().liveSessions ?? 0,
+    counterFile: own.counterFile,
+    hooks: {
+      recordToolRun: (name) => testLayer?.stats.recordToolRun(name),
+      recordToolCancelled: (name) => testLayer?.stats.recordToolCancelled(name),
     },
   });
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === resolved.path) return endpoint.handle(req, res);
-    if (path === '/health' && req.method === 'GET') {
-      return sendHealth(res, {
-        store: stores.sessions,
-        metrics,
-        startedAt,
-        instanceId: resolved.instanceId,
-        liveSessions: () => sessions.liveCount,
-        cleanup: () => cleanup.status(),
-        isClosing: () => closing,
-        adoption: adoption.ok ? { enabled: true } : { enabled: false, reason: adoption.reason },
-      });
-    }
-    if (path === '/metrics' && req.method === 'GET') return sendMetrics(res, metrics);
-    if (resolved.testHooks && path.startsWith(TEST_HOOKS_PREFIX)) {
-      const handled = await handleTestHook(req, res, path, {
-        stats,
-        faults,
-        store: stores.sessions,
-        liveSessions: () => sessions.liveCount,
-      });
-      if (handled) return;
-    }
-    sendJsonRpcError(res, { status: 404, code: RPC_ERROR.serverError, message: `Not found: ${path}` });
-  };
+  const mcp = await createSessionHandler({ ...layerOptions, instanceId: resolved.instanceId, createServer: demo.createServer });
+  handler = mcp;
+  testLayer = own.testLayer ? createTestLayer(mcp, { maxBodyBytes: resolved.maxBodyBytes, sessionHeader: resolved.sessionHeader }) : undefined;
+  const handleMcp = testLayer?.handle ?? mcp.handle;
 
   const http = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      logger.error?.({ msg: 'request failed', error: String(error) });
+    const route = async (): Promise<void> => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === own.path) return handleMcp(req, res);
+      if (path === '/health' && req.method === 'GET') return mcp.health(req, res);
+      if (path === '/metrics' && req.method === 'GET') return mcp.metrics(req, res);
+      if (own.testHooks && testLayer !== undefined && path.startsWith(TEST_HOOKS_PREFIX) && (await testLayer.hooks(req, res, path))) return;
+      sendJsonRpcError(res, { status: 404, code: RPC_ERROR.serverError, message: `Not found: ${path}` });
+    };
+    route().catch((error: unknown) => {
+      resolved.logger.error?.({ msg: 'request failed', error: String(error) });
       sendJsonRpcError(res, { status: 500, code: RPC_ERROR.serverError, message: 'Internal server error' });
     });
   });
   // SSE streams are long-lived: no request timeout; keep-alive sockets are closed on shutdown.
   http.requestTimeout = 0;
-  const address = await listen(http, resolved.port, resolved.host).catch(async (error: unknown) => {
-    await closeStores();
+  const address = await listen(http, own.port, resolved.host).catch(async (error: unknown) => {
+    await mcp.close();
     throw error;
   });
-  cleanup.start();
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${urlHost}:${address.port}${resolved.path}`;
-  logger.info?.({ msg: 'reference server listening', url, store: stores.sessions.kind, instanceId: resolved.instanceId });
+  const url = `http://${urlHost}:${address.port}${own.path}`;
+  resolved.logger.info?.({ msg: 'reference server listening', url, store: mcp.stores.sessions.kind, instanceId: mcp.instanceId });
 
   let closed: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
-    closing = true;
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
-    const deadline = Date.now() + resolved.shutdownTimeoutMs;
-    while (endpoint.inFlight > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
-    await cleanup.stop();
-    openResponses.writeRetryHint(resolved.retryIntervalMs);
-    await sessions.drain();
+    await mcp.close();
     http.closeAllConnections();
     await stopped;
-    await closeStores();
-    logger.info?.({ msg: 'reference server closed', url });
+    resolved.logger.info?.({ msg: 'reference server closed', url });
   };
   const close = (): Promise<void> => (closed ??= shutdown());
+  const absent = withoutTestLayer();
 
   return {
     url,
     port: address.port,
     host: address.address,
-    instanceId: resolved.instanceId,
-    faults,
-    stats: () => stats.snapshot(),
-    liveSessions: () => sessions.liveCount,
+    instanceId: mcp.instanceId,
+    handler: mcp,
+    faults: testLayer?.faults ?? absent,
+    stats: () => testLayer?.stats.snapshot() ?? absent.snapshot(),
+    liveSessions: () => mcp.stats().liveSessions,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -3,8 +3,9 @@
  * environment variables, which win over defaults.
  */
 import { parseArgs } from 'node:util';
-import type { ReferenceServerOptions, ServerLogEntry, ServerLogger } from './options';
+import type { ReferenceServerOptions, ServerLogEntry, ServerLogger } from './reference-options';
 import { startReferenceServer } from './reference-server';
+import type { ProtocolEraName } from './session-options';
 import type { StoreSpec } from './stores/index';
 import { storeKindOf } from './stores/index';
 
@@ -46,6 +47,7 @@ const STRING_FLAGS = {
   'allowed-hosts': 'MCP_ALLOWED_HOSTS',
   'session-header': 'MCP_SESSION_HEADER',
   'counter-file': 'MCP_COUNTER_FILE',
+  eras: 'MCP_ERAS',
 } as const;
 
 /**
@@ -82,6 +84,7 @@ Options (environment variable in brackets):
   --purge-after <ms>              Age of ended sessions purged by the deep tier (default 86400000) [MCP_PURGE_AFTER_MS]
   --shutdown-timeout <ms>         Drain deadline on SIGTERM (default 5000) [MCP_SHUTDOWN_TIMEOUT_MS]
   --session-header <name>         App session header (default X-Archon-Session-Id) [MCP_SESSION_HEADER]
+  --eras <legacy,modern>          Protocol eras served (default both) [MCP_ERAS]
   --counter-file <path>           Append one line per counter execution [MCP_COUNTER_FILE]
   --test-hooks                    Enable /__archon/* fault injection (never in production) [MCP_TEST_HOOKS=true]
   --log                           JSON logs on stderr [MCP_LOG=true]
@@ -100,6 +103,14 @@ function parseBoolean(name: string, raw: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new TypeError(`Expected \`${name}\` to be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function parseEras(raw: string): ProtocolEraName[] {
+  const eras = list(raw);
+  if (eras.length === 0 || eras.some((era) => era !== 'legacy' && era !== 'modern')) {
+    throw new TypeError(`Expected \`--eras\` to be legacy, modern or legacy,modern, got ${JSON.stringify(raw)}`);
+  }
+  return eras as ProtocolEraName[];
 }
 
 function list(raw: string): string[] {
@@ -186,6 +197,8 @@ export function parseServeOptions(
   if (counterFile !== undefined) options.counterFile = counterFile;
   if (flags['no-event-store'] === true) options.eventStore = false;
   else if (env['MCP_EVENT_STORE'] !== undefined) options.eventStore = parseBoolean('MCP_EVENT_STORE', env['MCP_EVENT_STORE']);
+  const eras = pick('eras', STRING_FLAGS.eras);
+  if (eras !== undefined) options.eras = parseEras(eras);
   if (flags['test-hooks'] === true) options.testHooks = true;
   else if (env['MCP_TEST_HOOKS'] !== undefined) options.testHooks = parseBoolean('MCP_TEST_HOOKS', env['MCP_TEST_HOOKS']);
   const log = flags['log'] === true || (env['MCP_LOG'] !== undefined && parseBoolean('MCP_LOG', env['MCP_LOG']));
@@ -218,7 +231,8 @@ export interface ServeIo {
  * ```
  */
 export async function runServe(options: ReferenceServerOptions, io: ServeIo = {}): Promise<void> {
-  const server = await startReferenceServer(options);
+  // The test layer (faults, test stats) stays out of the production path unless test hooks are asked for.
+  const server = await startReferenceServer({ testLayer: options.testHooks === true, ...options });
   (io.stdout ?? process.stdout).write(`Archon MCP server listening on ${server.url}\n`);
   const stopRequested = new Promise<void>((resolve) => {
     if (io.signal !== undefined) {

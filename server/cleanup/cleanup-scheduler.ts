@@ -1,5 +1,5 @@
 import type { CleanupTier, ServerMetrics } from '../observability/server-metrics';
-import type { ServerLogger } from '../options';
+import type { ServerLogger } from '../session-options';
 import type { SessionStore } from '../stores/types';
 
 /** What one tier does; returns how many items it handled. */

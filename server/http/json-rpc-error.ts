@@ -19,9 +19,37 @@ export interface JsonRpcErrorReply {
   id?: string | number | null;
 }
 
+function errorBody(reply: JsonRpcErrorReply): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code: reply.code, message: reply.message }, id: reply.id ?? null });
+}
+
 /**
- * Answers with a JSON-RPC error body, the shape the SDK transport uses for its own refusals, so the
- * client sees one format whichever layer said no.
+ * A JSON-RPC error `Response`, the shape the SDK transport uses for its own refusals, so the client sees one
+ * format whichever layer said no.
+ *
+ * @example
+ * ```ts
+ * return jsonRpcErrorResponse({ status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found' });
+ * ```
+ */
+export function jsonRpcErrorResponse(reply: JsonRpcErrorReply): Response {
+  return new Response(errorBody(reply), { status: reply.status, headers: { ...reply.headers, 'content-type': 'application/json' } });
+}
+
+/**
+ * A JSON `Response` (health, stats).
+ *
+ * @example
+ * ```ts
+ * return jsonResponse(200, { status: 'ok' });
+ * ```
+ */
+export function jsonResponse(status: number, value: unknown): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Answers a Node response with a JSON-RPC error body (see {@link jsonRpcErrorResponse}).
  *
  * @example
  * ```ts
@@ -33,7 +61,7 @@ export function sendJsonRpcError(res: ServerResponse, reply: JsonRpcErrorReply):
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code: reply.code, message: reply.message }, id: reply.id ?? null });
+  const body = errorBody(reply);
   res.writeHead(reply.status, {
     ...reply.headers,
     'content-type': 'application/json',

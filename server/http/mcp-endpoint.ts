@@ -1,41 +1,27 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import { isLegacyRequest, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/server';
 import type { ServerMetrics } from '../observability/server-metrics';
-import type { ResolvedServerOptions } from '../options';
-import { readAppSessionIdHeader, resolveAppSessionId } from '../sessions/app-session-id';
+import type { ProtocolEraName, ResolvedSessionOptions } from '../session-options';
+import { readAppSessionIdHeader } from '../sessions/app-session-id';
 import { createAuthenticator } from '../sessions/principal';
-import type { SessionManager } from '../sessions/session-manager';
-import type { Stores } from '../stores/index';
-import type { FaultInjector } from '../testing/fault-injector';
-import type { OpenResponses } from '../testing/open-responses';
-import type { ServerStats } from '../testing/server-stats';
-import { RPC_ERROR, sendJsonRpcError } from './json-rpc-error';
+import type { SessionStore } from '../stores/types';
+import type { McpHttpInput } from './http-input';
+import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import type { McpRequest } from './mcp-request';
 import { createOriginGuard, isLoopbackAddress } from './origin-guard';
 import { readMcpMessages } from './read-mcp-messages';
 
-export interface McpEndpointDeps {
-  options: ResolvedServerOptions;
-  manager: SessionManager;
-  stores: Stores;
-  stats: ServerStats;
-  metrics: ServerMetrics;
-  faults: FaultInjector;
-  openResponses: OpenResponses;
-  /** True once `close()` started: new sessions are refused. */
-  isClosing(): boolean;
+/** What serves one era; the endpoint decides which. */
+export interface EraEndpoint {
+  serve(request: McpRequest): Promise<Response>;
 }
 
-/** One parsed request: what every step after parsing needs. */
-interface McpRequest {
-  httpMethod: string;
-  principalHash: string | null;
-  messages: JSONRPCMessage[];
-  rpcMethods: string[];
-  appSessionId: string | undefined;
-  /** JSON-RPC id for error replies when the POST carried exactly one request. */
-  replyId: string | number | null;
-  startedAt: number;
+export interface McpEndpointDeps {
+  options: ResolvedSessionOptions;
+  eras: Partial<Record<ProtocolEraName, EraEndpoint>>;
+  store: SessionStore;
+  metrics: ServerMetrics;
+  /** The store failed a request: cached validations must not be trusted until it answers again. */
+  onStoreDown(): void;
 }
 
 const HTTP_METHODS = new Set(['POST', 'GET', 'DELETE']);
@@ -43,35 +29,42 @@ const HTTP_METHODS = new Set(['POST', 'GET', 'DELETE']);
 /** How long a failed request waits for the store's ping before calling it down. */
 const STORE_PING_TIMEOUT_MS = 1_000;
 
-async function storeAnswers(store: Stores['sessions']): Promise<boolean> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(reject, STORE_PING_TIMEOUT_MS).unref());
-  return Promise.race([store.ping(), timeout]).then(
-    () => true,
-    () => false,
-  );
+async function storeAnswers(store: SessionStore): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(reject, STORE_PING_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([store.ping(), timeout]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-function methodOf(message: JSONRPCMessage): string | undefined {
-  return 'method' in message ? message.method : undefined;
+function replyIdOf(messages: readonly JSONRPCMessage[]): RequestId | null {
+  const only = messages.length === 1 ? messages[0] : undefined;
+  return only !== undefined && 'id' in only && only.id !== undefined ? only.id : null;
 }
 
 /**
- * The `/mcp` endpoint: guards (Origin/Host, auth, size, shape, protocol version), fault injection,
- * session routing (create at `initialize`, validate or adopt otherwise), then the SDK transport.
- * Everything refused here is refused before the store is touched.
+ * The MCP endpoint, era-neutral: Origin/Host (403), auth (401), method (405), body (415/413/400) and the app
+ * session header (400) are checked the same way for both eras, in that order, before anything touches the
+ * store; then the request goes to the era it speaks (`isLegacyRequest`, the SDK's own classifier, when both
+ * are served). A store outage answers 503 + Retry-After, so clients wait and resend.
  *
  * @example
  * ```ts
  * const endpoint = new McpEndpoint(deps);
- * http.createServer((req, res) => void endpoint.handle(req, res));
+ * const response = await endpoint.serve(fromWebRequest(request));
  * ```
  */
 export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #guard: ReturnType<typeof createOriginGuard>;
   readonly #authenticate: ReturnType<typeof createAuthenticator>;
-  readonly #appHeader: string;
-  #inFlight = 0;
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
@@ -82,226 +75,90 @@ export class McpEndpoint {
       allowedHosts: options.allowedHosts,
     });
     this.#authenticate = createAuthenticator(options.authTokens);
-    this.#appHeader = options.sessionHeader.toLowerCase();
   }
 
-  /** POST and DELETE requests not yet answered (GET streams are long-lived and not counted). */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { stats, metrics } = this.#deps;
-    const httpMethod = req.method ?? 'GET';
-    stats.recordRequest(httpMethod, req.headers);
-    // 'finish' (all written) usually comes first and right after end(), so a test reading stats just
-    // after its response sees the count; 'close' covers responses cut before they finished.
-    let counted = false;
-    const countStatus = (): void => {
-      if (counted) return;
-      counted = true;
-      stats.recordStatus(res.statusCode);
-      metrics.requests.inc({ method: httpMethod, status: String(res.statusCode) });
-    };
-    res.once('finish', countStatus);
-    res.once('close', countStatus);
-    if (httpMethod !== 'GET') {
-      this.#inFlight += 1;
-      res.once('close', () => (this.#inFlight -= 1));
-    }
-    let request: McpRequest | undefined;
+  async serve(input: McpHttpInput): Promise<Response> {
+    const method = input.request.method;
+    const parsed: { replyId: RequestId | null } = { replyId: null };
+    let response: Response;
     try {
-      request = await this.#parse(req, res, httpMethod);
-      if (request === undefined) return;
-      if (httpMethod === 'POST' && request.messages.length === 1 && request.rpcMethods[0] === 'initialize') {
-        await this.#initialize(req, res, request);
-      } else {
-        await this.#continue(req, res, request);
-      }
+      response = await this.#serve(input, parsed);
     } catch (error) {
       this.#deps.options.logger.error?.({ msg: 'MCP request failed', error: String(error) });
-      // A store outage is transient: 503 + Retry-After tells clients to wait and resend, not give up.
-      const storeUp = await storeAnswers(this.#deps.stores.sessions);
-      sendJsonRpcError(res, {
-        status: storeUp ? 500 : 503,
-        code: RPC_ERROR.serverError,
-        message: storeUp ? 'Internal server error' : 'Service Unavailable: session store unreachable',
-        // Answer the request's own id when it was parsed, so a client can match the error to its call.
-        id: request?.replyId ?? null,
-        ...(storeUp ? {} : { headers: { 'retry-after': '1' } }),
-      });
+      // Answer the request's own id when it was parsed, so a client can match the error to its call.
+      response = await this.#failure(parsed.replyId);
     }
+    this.#deps.metrics.requests.inc({ method, status: String(response.status) });
+    return response;
   }
 
-  /** Runs every check that needs no session; answers and returns undefined when one fails. */
-  async #parse(req: IncomingMessage, res: ServerResponse, httpMethod: string): Promise<McpRequest | undefined> {
-    const { options, stats, faults } = this.#deps;
-    const refusal = this.#guard(req.headers);
-    if (refusal !== undefined) {
-      sendJsonRpcError(res, { status: 403, code: RPC_ERROR.serverError, message: refusal });
-      return undefined;
-    }
-    const principal = this.#authenticate(req.headers.authorization);
+  async #serve(input: McpHttpInput, parsed: { replyId: RequestId | null }): Promise<Response> {
+    const { request: http } = input;
+    const refusal = this.#guard({ origin: http.headers.get('origin'), host: http.headers.get('host') });
+    if (refusal !== undefined) return jsonRpcErrorResponse({ status: 403, code: RPC_ERROR.serverError, message: refusal });
+    const principal = this.#authenticate(http.headers.get('authorization') ?? undefined);
     if (!principal.ok) {
-      sendJsonRpcError(res, {
+      return jsonRpcErrorResponse({
         status: 401,
         code: RPC_ERROR.serverError,
         message: principal.message,
         headers: { 'www-authenticate': 'Bearer' },
       });
-      return undefined;
     }
-    if (!HTTP_METHODS.has(httpMethod)) {
-      sendJsonRpcError(res, {
+    if (!HTTP_METHODS.has(http.method)) {
+      return jsonRpcErrorResponse({
         status: 405,
         code: RPC_ERROR.serverError,
         message: 'Method not allowed.',
         headers: { allow: 'GET, POST, DELETE' },
       });
-      return undefined;
     }
     let messages: JSONRPCMessage[] = [];
-    if (httpMethod === 'POST') {
-      const parsed = await readMcpMessages(req, res, this.#deps.options.maxBodyBytes);
-      if (parsed === undefined) return undefined;
-      messages = parsed;
+    let body: unknown;
+    if (http.method === 'POST') {
+      const read = await readMcpMessages(input, this.#deps.options.maxBodyBytes);
+      if (!read.ok) return read.response;
+      ({ messages, body } = read);
     }
-    const rpcMethods = messages.map(methodOf).filter((method) => method !== undefined);
-    stats.recordRpcMethods(rpcMethods);
-    const only = messages.length === 1 ? messages[0] : undefined;
-    const replyId = only !== undefined && 'id' in only ? (only.id ?? null) : null;
-
-    const failure = faults.takeFailure(httpMethod, rpcMethods);
-    if (failure !== undefined) {
-      stats.recordFault();
-      sendJsonRpcError(res, {
-        status: failure.status,
-        code: RPC_ERROR.serverError,
-        message: `Injected failure: HTTP ${failure.status}`,
-        id: replyId,
-        ...(failure.retryAfter === undefined ? {} : { headers: { 'retry-after': String(failure.retryAfter) } }),
-      });
-      return undefined;
-    }
-    const appHeader = readAppSessionIdHeader(req.headers[this.#appHeader], options.sessionHeader);
+    const replyId = replyIdOf(messages);
+    parsed.replyId = replyId;
+    const { sessionHeader } = this.#deps.options;
+    const appHeader = readAppSessionIdHeader(http.headers.get(sessionHeader), sessionHeader);
     if (!appHeader.ok) {
-      sendJsonRpcError(res, { status: 400, code: RPC_ERROR.invalidRequest, message: appHeader.message, id: replyId });
-      return undefined;
+      return jsonRpcErrorResponse({ status: 400, code: RPC_ERROR.invalidRequest, message: appHeader.message, id: replyId });
     }
-    const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      sendJsonRpcError(res, {
-        status: 400,
-        code: RPC_ERROR.serverError,
-        message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
-        id: replyId,
-      });
-      return undefined;
-    }
-    return {
-      httpMethod,
+    const request: McpRequest = {
+      http,
       principalHash: principal.principalHash,
+      authInfo: input.authInfo,
       messages,
-      rpcMethods,
+      body,
       appSessionId: appHeader.value,
       replyId,
       startedAt: Date.now(),
     };
+    return (await this.#eraOf(request)).serve(request);
   }
 
-  async #initialize(req: IncomingMessage, res: ServerResponse, request: McpRequest): Promise<void> {
-    const { options, manager, stores } = this.#deps;
-    const retryAfterSeconds = String(Math.max(1, Math.ceil(options.retryIntervalMs / 1_000)));
-    if (this.#deps.isClosing() || manager.liveCount >= options.maxSessions) {
-      const message = this.#deps.isClosing() ? 'Server is shutting down' : 'Server at session capacity';
-      sendJsonRpcError(res, {
-        status: 503,
-        code: RPC_ERROR.serverError,
-        message,
-        id: request.replyId,
-        headers: { 'retry-after': retryAfterSeconds },
-      });
-      return;
-    }
-    const [message] = request.messages;
-    const initializeParams = message !== undefined && 'params' in message && message.params ? message.params : {};
-    const appSessionId = await resolveAppSessionId(stores.sessions, request.appSessionId, request.principalHash, Date.now());
-    const transport = await manager.begin({ appSessionId, principalHash: request.principalHash, initializeParams });
-    res.setHeader(options.sessionHeader, appSessionId);
-    await this.#delegate(req, res, request, transport, () => transport.sessionId);
+  async #eraOf(request: McpRequest): Promise<EraEndpoint> {
+    const { legacy, modern } = this.#deps.eras;
+    if (legacy === undefined) return modern as EraEndpoint;
+    if (modern === undefined) return legacy;
+    // GET and DELETE are 2025 session operations; a POST speaks whichever era its body claims.
+    if (request.http.method !== 'POST') return legacy;
+    return (await isLegacyRequest(request.http, request.body)) ? legacy : modern;
   }
 
-  async #continue(req: IncomingMessage, res: ServerResponse, request: McpRequest): Promise<void> {
-    const { options, manager } = this.#deps;
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId !== 'string' || sessionId.length === 0) {
-      sendJsonRpcError(res, {
-        status: 400,
-        code: RPC_ERROR.serverError,
-        message: 'Bad Request: Mcp-Session-Id header is required',
-        id: request.replyId,
-      });
-      return;
-    }
-    const live = await manager.find(sessionId, request.principalHash);
-    if (live === undefined) {
-      sendJsonRpcError(res, { status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found', id: request.replyId });
-      return;
-    }
-    const now = Date.now();
-    if (!live.allowRequest(now, options.rateLimitRequests, options.rateLimitWindowMs)) {
-      const retryAfter = Math.max(1, Math.ceil(live.retryAfterMs(now, options.rateLimitWindowMs) / 1_000));
-      sendJsonRpcError(res, {
-        status: 429,
-        code: RPC_ERROR.serverError,
-        message: `Too Many Requests: more than ${options.rateLimitRequests} per ${options.rateLimitWindowMs} ms for this session`,
-        id: request.replyId,
-        headers: { 'retry-after': String(retryAfter) },
-      });
-      return;
-    }
-    res.setHeader(options.sessionHeader, live.appSessionId);
-    live.inFlight += 1;
-    res.once('close', () => (live.inFlight -= 1));
-    await this.#delegate(req, res, request, live.transport, () => sessionId);
-  }
-
-  async #delegate(
-    req: IncomingMessage,
-    res: ServerResponse,
-    request: McpRequest,
-    transport: NodeStreamableHTTPServerTransport,
-    sessionIdOf: () => string | undefined,
-  ): Promise<void> {
-    const { faults, openResponses } = this.#deps;
-    openResponses.track(res, faults.takeCutAfterEvents(request.httpMethod, request.rpcMethods));
-    res.once('close', () => void this.#trackRequests(request, sessionIdOf(), res.statusCode));
-    const body = request.httpMethod === 'POST' ? request.messages : undefined;
-    await transport.handleRequest(req, res, body?.length === 1 ? body[0] : body);
-  }
-
-  async #trackRequests(request: McpRequest, sessionId: string | undefined, status: number): Promise<void> {
-    if (sessionId === undefined) return;
-    const durationMs = Date.now() - request.startedAt;
-    try {
-      for (const message of request.messages) {
-        const method = methodOf(message);
-        if (method === undefined) continue;
-        const params = 'params' in message ? message.params : undefined;
-        const tool = method === 'tools/call' && typeof params?.['name'] === 'string' ? params['name'] : null;
-        const requestId = 'id' in message ? (message.id ?? null) : null;
-        await this.#deps.stores.sessions.trackRequest({
-          sessionId,
-          requestId,
-          method,
-          tool,
-          startedAt: request.startedAt,
-          durationMs,
-          status,
-        });
-      }
-    } catch (error) {
-      this.#deps.options.logger.warn?.({ msg: 'request tracking failed', sessionId, error: String(error) });
-    }
+  async #failure(replyId: RequestId | null): Promise<Response> {
+    // A store outage is transient: 503 + Retry-After tells clients to wait and resend, not give up.
+    const storeUp = await storeAnswers(this.#deps.store);
+    if (!storeUp) this.#deps.onStoreDown();
+    return jsonRpcErrorResponse({
+      status: storeUp ? 500 : 503,
+      code: RPC_ERROR.serverError,
+      message: storeUp ? 'Internal server error' : 'Service Unavailable: session store unreachable',
+      id: replyId,
+      ...(storeUp ? {} : { headers: { 'retry-after': '1' } }),
+    });
   }
 }

@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 function hostnameOf(host: string): string {
@@ -26,12 +24,12 @@ export interface OriginGuardOptions {
  * refuse({ host: '127.0.0.1:8051', origin: 'https://evil.example' }); // 'Invalid Origin header: https://evil.example'
  * ```
  */
-export function createOriginGuard(options: OriginGuardOptions): (headers: IncomingHttpHeaders) => string | undefined {
+export function createOriginGuard(options: OriginGuardOptions): (headers: { origin: string | null; host: string | null }) => string | undefined {
   const allowedOrigins = new Set(options.allowedOrigins);
   const allowedHosts = new Set(options.allowedHosts);
   return (headers) => {
     const origin = headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
+    if (origin !== null && !allowedOrigins.has(origin)) {
       let hostname: string | undefined;
       try {
         hostname = new URL(origin).hostname;
@@ -42,7 +40,7 @@ export function createOriginGuard(options: OriginGuardOptions): (headers: Incomi
     }
     const host = headers.host;
     if (options.loopbackBind || allowedHosts.size > 0) {
-      if (host === undefined) return 'Missing Host header';
+      if (host === null) return 'Missing Host header';
       const hostname = hostnameOf(host);
       if (!LOOPBACK_HOSTNAMES.has(hostname) && !allowedHosts.has(host) && !allowedHosts.has(hostname)) {
         return `Invalid Host header: ${host}`;

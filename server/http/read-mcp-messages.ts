@@ -1,65 +1,58 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJSONRPCMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
-import { RPC_ERROR, sendJsonRpcError } from './json-rpc-error';
-import { readJsonBody } from './read-json-body';
-
-function isJsonContentType(value: string | undefined): boolean {
-  return value?.split(';')[0]?.trim().toLowerCase() === 'application/json';
-}
+import { isJsonContentType, parseJSONRPCMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { McpHttpInput } from './http-input';
+import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
 
 /**
- * Reads a POSTed MCP body: JSON content type (415), size limit (413), JSON (400 -32700) and JSON-RPC
- * shape (400), with the SDK's own messages. Answers and returns undefined when any check fails.
+ * The POSTed messages, or the refusal to answer with.
  *
  * @example
  * ```ts
- * const messages = await readMcpMessages(req, res, 4 * 1024 * 1024);
- * if (messages === undefined) return; // already answered
+ * const read: McpBody = await readMcpMessages(input, 4 * 1024 * 1024);
+ * if (!read.ok) return read.response;
  * ```
  */
-export async function readMcpMessages(
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBodyBytes: number,
-): Promise<JSONRPCMessage[] | undefined> {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    sendJsonRpcError(res, {
-      status: 415,
-      code: RPC_ERROR.serverError,
-      message: 'Unsupported Media Type: Content-Type must be application/json',
-    });
-    return undefined;
-  }
-  const body = await readJsonBody(req, maxBodyBytes);
-  if (body.kind === 'too-large') {
+export type McpBody = { ok: true; messages: JSONRPCMessage[]; body: unknown } | { ok: false; response: Response };
+
+function refuse(status: number, code: number, message: string, headers?: Record<string, string>): McpBody {
+  return { ok: false, response: jsonRpcErrorResponse({ status, code, message, ...(headers === undefined ? {} : { headers }) }) };
+}
+
+/**
+ * Reads a POSTed MCP body: JSON content type (415), size limit (413), JSON (400 -32700) and JSON-RPC shape
+ * (400), with the SDK's own messages. A body a framework already parsed skips the first three.
+ *
+ * @example
+ * ```ts
+ * const read = await readMcpMessages(input, 4 * 1024 * 1024);
+ * ```
+ */
+export async function readMcpMessages(input: McpHttpInput, maxBodyBytes: number): Promise<McpBody> {
+  let body = input.parsedBody;
+  if (body === undefined) {
+    if (!isJsonContentType(input.request.headers.get('content-type'))) {
+      return refuse(415, RPC_ERROR.serverError, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const read = await input.readBody(maxBodyBytes);
     // The unread rest of the body would otherwise be parsed as the next request on this socket.
-    sendJsonRpcError(res, {
-      status: 413,
-      code: RPC_ERROR.serverError,
-      message: `Payload Too Large: request body exceeds ${maxBodyBytes} bytes`,
-      headers: { connection: 'close' },
-    });
-    return undefined;
+    if (read.kind === 'too-large') {
+      return refuse(413, RPC_ERROR.serverError, `Payload Too Large: request body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+    }
+    if (read.kind === 'aborted') return refuse(400, RPC_ERROR.parseError, 'Parse error: the request body could not be read');
+    try {
+      body = JSON.parse(new TextDecoder().decode(read.bytes));
+    } catch {
+      return refuse(400, RPC_ERROR.parseError, 'Parse error: Invalid JSON');
+    }
   }
-  if (body.kind === 'invalid-json') {
-    sendJsonRpcError(res, { status: 400, code: RPC_ERROR.parseError, message: 'Parse error: Invalid JSON' });
-    return undefined;
-  }
-  const raw = Array.isArray(body.value) ? body.value : [body.value];
+  const raw: unknown[] = Array.isArray(body) ? body : [body];
   const messages: JSONRPCMessage[] = [];
   for (const item of raw) {
-    let parsed: JSONRPCMessage;
     try {
-      parsed = parseJSONRPCMessage(item);
+      messages.push(parseJSONRPCMessage(item));
     } catch {
-      sendJsonRpcError(res, { status: 400, code: RPC_ERROR.parseError, message: 'Parse error: Invalid JSON-RPC message' });
-      return undefined;
+      return refuse(400, RPC_ERROR.parseError, 'Parse error: Invalid JSON-RPC message');
     }
-    messages.push(parsed);
   }
-  if (messages.length === 0) {
-    sendJsonRpcError(res, { status: 400, code: RPC_ERROR.invalidRequest, message: 'Invalid Request: empty batch' });
-    return undefined;
-  }
-  return messages;
+  if (messages.length === 0) return refuse(400, RPC_ERROR.invalidRequest, 'Invalid Request: empty batch');
+  return { ok: true, messages, body };
 }

@@ -1,6 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/server';
+import type { SessionInfo, SessionServerContext, SessionServerFactory } from '../session-server';
+import { CounterLedger } from './counter-ledger';
 import { registerResourcesAndPrompts } from './resources-and-prompts';
-import type { ToolContext } from './tool-context';
+import type { SessionHealth, ToolContext } from './tool-context';
 import { registerBasicTools } from './tools/basic-tools';
 import { registerStatefulTools } from './tools/stateful-tools';
 
@@ -8,21 +10,80 @@ import { registerStatefulTools } from './tools/stateful-tools';
 export const SERVER_INFO = { name: 'archon-reference-server', version: '0.1.0' } as const;
 
 /**
- * Builds the McpServer for ONE session (the SDK's stateful mode pairs one McpServer with one
- * transport). Everything the client can call is registered here.
+ * Builds the demo McpServer for ONE session (legacy) or ONE request (modern). Everything the client can call
+ * is registered here.
  *
  * @example
  * ```ts
  * const server = createMcpServer(context);
- * await server.connect(transport);
  * ```
  */
-export function createMcpServer(context: ToolContext): McpServer {
+export function createMcpServer(context: ToolContext, options: { verifyRequestState?: SessionServerContext['requestState']['verify'] } = {}): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, completions: {} },
+    ...(options.verifyRequestState === undefined ? {} : { requestState: { verify: options.verifyRequestState } }),
   });
   registerBasicTools(server, context);
   registerStatefulTools(server, context);
   registerResourcesAndPrompts(server, context);
   return server;
+}
+
+/**
+ * What the demo tools report to whoever runs them (the reference server's test stats).
+ *
+ * @example
+ * ```ts
+ * const hooks: DemoToolHooks = { recordToolRun: (name) => stats.recordToolRun(name), recordToolCancelled: () => {} };
+ * ```
+ */
+export interface DemoToolHooks {
+  recordToolRun(name: string): void;
+  recordToolCancelled(name: string): void;
+}
+
+function describe(session: SessionInfo): SessionHealth {
+  return {
+    mcpSessionId: session.sessionId,
+    appSessionId: session.appSessionId,
+    createdAt: new Date(session.createdAt).toISOString(),
+    lastActivityAt: new Date(session.lastActivityAt).toISOString(),
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    requestCount: session.requestCount,
+  };
+}
+
+/**
+ * The demo tools as a session-layer factory: one counter ledger for the process, one `McpServer` per session or
+ * request, built from the context the session layer hands in.
+ *
+ * @example
+ * ```ts
+ * const demo = createDemoServerFactory({ startedAt: Date.now(), liveSessions: () => 0 });
+ * const mcp = await createSessionHandler({ createServer: demo.createServer });
+ * ```
+ */
+export function createDemoServerFactory(options: {
+  startedAt: number;
+  liveSessions(): number;
+  counterFile?: string | undefined;
+  hooks?: DemoToolHooks | undefined;
+}): { createServer: SessionServerFactory; counter: CounterLedger } {
+  const counter = new CounterLedger(options.counterFile);
+  const createServer: SessionServerFactory = ({ session, requestState }) =>
+    createMcpServer(
+      {
+        startedAt: options.startedAt,
+        liveSessions: options.liveSessions,
+        describeSession: () => (session === undefined ? undefined : describe(session)),
+        recordToolRun: (name) => options.hooks?.recordToolRun(name),
+        recordToolCancelled: (name) => options.hooks?.recordToolCancelled(name),
+        counter,
+        eventStore: session?.resumable ?? false,
+        closeRequestStream: (requestId) => session?.closeRequestStream(requestId),
+        subscriptions: new Set(),
+      },
+      { verifyRequestState: requestState.verify },
+    );
+  return { createServer, counter };
 }

@@ -1,46 +1,142 @@
 /**
- * The ONLY module touching private fields of the MCP SDK (v2: `@modelcontextprotocol/server` 2.4.0 and
- * `@modelcontextprotocol/node` 2.1.2, whose sessionful transport keeps v1's fields). The SDK has no public way to
- * serve a session that was initialized by another process (SDK #1658, #1882 open; PRs #1668, #1786,
- * #1912 closed), so adoption does what Cloudflare agents, mcp-use, FrontMCP and 1mcp do
- * (server-anchors.md): mark the transport initialized with the old session id, and restore the
- * client's capabilities by replaying the saved `initialize` params into the Server. An SDK upgrade
- * changes this file only. `checkAdoptionSupport()` runs at start-up; when it fails,
- * adoption is off and unknown sessions get 404 so clients re-initialize.
+ * Adoption: serving, in this process, a legacy session that was initialized by another process (a restart, or
+ * another instance behind the same store). The SDK has no API for it (SDK #1658, #1882 open; PRs #1668, #1786,
+ * #1912 closed). Where Cloudflare agents, mcp-use, FrontMCP and 1mcp write the transport's private
+ * `_initialized`/`sessionId` (server-anchors.md), this module uses public API only: it REPLAYS the session's
+ * opening through a fresh transport whose session id generator returns the old id — the saved `initialize`,
+ * `notifications/initialized`, then the saved `logging/setLevel` and one `resources/subscribe` per saved URI —
+ * so the SDK and YOUR server reach the state they had, by their own handlers. An SDK upgrade changes this file
+ * only. `checkAdoptionSupport()` runs at start-up; when it fails, adoption is off and sessions that are not live
+ * here get 404 so clients re-initialize.
  */
-import { NodeStreamableHTTPServerTransport as StreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import { isInitializeRequest, McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type EventStore, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import { LiveSession } from './live-session';
+import { SessionTransport } from './session-transport';
 
-interface WebTransportInternals {
-  sessionId: string | undefined;
-  _initialized: boolean;
-}
-
-type ReplayInitialize = (request: unknown) => Promise<unknown>;
-
-function webTransportOf(transport: StreamableHTTPServerTransport): WebTransportInternals | undefined {
-  const inner: unknown = Reflect.get(transport, '_webStandardTransport');
-  if (typeof inner !== 'object' || inner === null) return undefined;
-  if (typeof Reflect.get(inner, '_initialized') !== 'boolean') return undefined;
-  // `inner` has the two fields we write; everything else about it stays opaque.
-  return inner as WebTransportInternals;
-}
-
-function replayInitializeOf(server: McpServer): ReplayInitialize | undefined {
-  const handler: unknown = Reflect.get(server.server, '_oninitialize');
-  if (typeof handler !== 'function') return undefined;
-  return (request) => Promise.resolve(Reflect.apply(handler, server.server, [request]));
+/** What was saved of a session besides its `initialize` params. */
+export interface AdoptedState {
+  subscriptions: readonly string[];
+  loggingLevel: string | null;
 }
 
 /** Result of the start-up self-test. */
 export type AdoptionSupport = { ok: true } | { ok: false; reason: string };
 
+const REPLAY_URL = 'http://localhost/mcp';
+const ACCEPT = 'application/json, text/event-stream';
+
+interface Replayed {
+  status: number;
+  /** The JSON-RPC message answering the replayed request, when there was one. */
+  answer: Record<string, unknown> | undefined;
+}
+
+/** The last `data:` line of an SSE body (or a JSON body) as a JSON-RPC message. */
+function answerOf(text: string): Record<string, unknown> | undefined {
+  const lines = text.split('\n').filter((line) => line.startsWith('data:') && line.length > 'data:'.length + 1);
+  const json = lines.length > 0 ? (lines.at(-1) ?? '').slice('data:'.length).trim() : text.trim();
+  if (json === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function replay(transport: SessionTransport, message: JSONRPCMessage, headers: Record<string, string>): Promise<Replayed> {
+  const request = new Request(REPLAY_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+  });
+  const response = await transport.handleRequest(request, { parsedBody: message });
+  return { status: response.status, answer: answerOf(await response.text()) };
+}
+
+/**
+ * An event store that can be muted: replayed requests open SSE responses whose priming events nobody will
+ * ever resume, so they are not written.
+ *
+ * @example
+ * ```ts
+ * const gate = new MutableEventStore(events.forSession(sessionId));
+ * ```
+ */
+export class MutableEventStore implements EventStore {
+  readonly #inner: EventStore;
+  muted = false;
+  #mutedIds = 0;
+
+  constructor(inner: EventStore) {
+    this.#inner = inner;
+    if (inner.getStreamIdForEventId !== undefined) {
+      const lookup = inner.getStreamIdForEventId.bind(inner);
+      this.getStreamIdForEventId = (eventId) => lookup(eventId);
+    }
+  }
+
+  getStreamIdForEventId?: EventStore['getStreamIdForEventId'];
+
+  storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    if (this.muted) return Promise.resolve(`adoption-replay~${(this.#mutedIds += 1)}`);
+    return this.#inner.storeEvent(streamId, message);
+  }
+
+  replayEventsAfter(...args: Parameters<EventStore['replayEventsAfter']>): ReturnType<EventStore['replayEventsAfter']> {
+    return this.#inner.replayEventsAfter(...args);
+  }
+}
+
+/**
+ * Turns a fresh, connected session (its transport's generator returns `live.sessionId`) into the continuation
+ * of that session. Throws when the saved params are refused or the SDK no longer behaves as relied upon.
+ *
+ * @example
+ * ```ts
+ * await adoptSession(live, record.initializeParams, { subscriptions: record.subscriptions, loggingLevel: record.loggingLevel });
+ * ```
+ */
+export async function adoptSession(
+  live: LiveSession,
+  initializeParams: Record<string, unknown>,
+  state: AdoptedState,
+  events?: MutableEventStore,
+): Promise<void> {
+  const { transport, sessionId } = live;
+  if (events !== undefined) events.muted = true;
+  try {
+    const opened = await replay(transport, { jsonrpc: '2.0', id: 'adopt-initialize', method: 'initialize', params: initializeParams }, {});
+    const result = opened.answer?.['result'] as { protocolVersion?: unknown } | undefined;
+    if (opened.status !== 200 || result === undefined) {
+      throw new Error(`replayed initialize was refused: HTTP ${opened.status} ${JSON.stringify(opened.answer?.['error'] ?? null)}`);
+    }
+    if (transport.sessionId !== sessionId) throw new Error('the replayed initialize did not take the session id');
+    const headers = {
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': typeof result.protocolVersion === 'string' ? result.protocolVersion : String(initializeParams['protocolVersion']),
+    };
+    const initialized = await replay(transport, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+    if (initialized.status !== 202) throw new Error(`replayed notifications/initialized got HTTP ${initialized.status}`);
+    // Your server may not implement these; what matters is that it sees them again if it does.
+    if (state.loggingLevel !== null) {
+      await replay(transport, { jsonrpc: '2.0', id: 'adopt-set-level', method: 'logging/setLevel', params: { level: state.loggingLevel } }, headers);
+    }
+    let index = 0;
+    for (const uri of state.subscriptions) {
+      index += 1;
+      await replay(transport, { jsonrpc: '2.0', id: `adopt-subscribe-${index}`, method: 'resources/subscribe', params: { uri } }, headers);
+    }
+  } finally {
+    if (events !== undefined) events.muted = false;
+  }
+}
+
 const SELF_TEST_SESSION_ID = 'adoption-self-test';
 const SELF_TEST_PARAMS = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'self-test', version: '0.0.0' } };
 
 /**
- * Adopts a throw-away session and sends it a `ping` through the web-standard transport: proves
- * that the private fields still exist AND still mean what adoption assumes in the installed SDK.
+ * Adopts a throw-away session, then sends it a `ping` the way a client would: proves that the installed SDK
+ * still serves a replayed session under its old id.
  *
  * @example
  * ```ts
@@ -49,30 +145,28 @@ const SELF_TEST_PARAMS = { protocolVersion: '2025-11-25', capabilities: {}, clie
  * ```
  */
 export async function checkAdoptionSupport(): Promise<AdoptionSupport> {
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => SELF_TEST_SESSION_ID });
+  const noop = { requestReceived: () => undefined, responseSent: () => undefined };
+  const outgoing = { beforeResponse: async () => undefined, interceptNotification: () => false };
+  const transport = new SessionTransport({ sessionIdGenerator: () => SELF_TEST_SESSION_ID }, noop, outgoing);
   const server = new McpServer({ name: 'self-test', version: '0.0.0' });
   try {
     await server.connect(transport);
-    await adoptSession(transport, server, SELF_TEST_SESSION_ID, SELF_TEST_PARAMS);
-    if (transport.sessionId !== SELF_TEST_SESSION_ID) return { ok: false, reason: 'sessionId did not take the adopted id' };
-    const web: unknown = Reflect.get(transport, '_webStandardTransport');
-    const handle: unknown = typeof web === 'object' && web !== null ? Reflect.get(web, 'handleRequest') : undefined;
-    if (typeof handle !== 'function') return { ok: false, reason: 'web-standard handleRequest not found' };
-    const request = new Request('http://127.0.0.1/mcp', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': SELF_TEST_SESSION_ID,
-        'mcp-protocol-version': SELF_TEST_PARAMS.protocolVersion,
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    const live = new LiveSession({
+      sessionId: SELF_TEST_SESSION_ID,
+      appSessionId: SELF_TEST_SESSION_ID,
+      principalHash: null,
+      createdAt: 0,
+      expiresAt: 0,
+      transport,
+      resumable: false,
     });
-    const response: unknown = await Reflect.apply(handle, web, [request]);
-    if (!(response instanceof Response)) return { ok: false, reason: 'handleRequest returned no Response' };
-    const body = await response.text();
-    if (response.status !== 200 || !body.includes('"result":{}')) {
-      return { ok: false, reason: `adopted session refused a ping: HTTP ${response.status} ${body.slice(0, 200)}` };
+    await adoptSession(live, SELF_TEST_PARAMS, { subscriptions: [], loggingLevel: null });
+    const ping = await replay(transport, { jsonrpc: '2.0', id: 1, method: 'ping' }, {
+      'mcp-session-id': SELF_TEST_SESSION_ID,
+      'mcp-protocol-version': SELF_TEST_PARAMS.protocolVersion,
+    });
+    if (ping.status !== 200 || ping.answer?.['result'] === undefined) {
+      return { ok: false, reason: `adopted session refused a ping: HTTP ${ping.status} ${JSON.stringify(ping.answer ?? null)}` };
     }
     return { ok: true };
   } catch (error) {
@@ -80,30 +174,4 @@ export async function checkAdoptionSupport(): Promise<AdoptionSupport> {
   } finally {
     await server.close().catch(() => undefined);
   }
-}
-
-/**
- * Turns a fresh transport + server pair into the continuation of session `sessionId`: the transport
- * accepts requests carrying that id, and the server knows the client's capabilities and info.
- * Throws when the saved params are not a valid `initialize` request or the SDK internals moved.
- *
- * @example
- * ```ts
- * await adoptSession(transport, server, record.sessionId, record.initializeParams);
- * ```
- */
-export async function adoptSession(
-  transport: StreamableHTTPServerTransport,
-  server: McpServer,
-  sessionId: string,
-  initializeParams: Record<string, unknown>,
-): Promise<void> {
-  const request = { jsonrpc: '2.0' as const, id: 0, method: 'initialize' as const, params: initializeParams };
-  if (!isInitializeRequest(request)) throw new Error(`Saved initialize params of ${sessionId} are not a valid initialize request`);
-  const web = webTransportOf(transport);
-  const replayInitialize = replayInitializeOf(server);
-  if (web === undefined || replayInitialize === undefined) throw new Error('SDK internals needed for adoption are missing');
-  await replayInitialize(request);
-  web.sessionId = sessionId;
-  web._initialized = true;
 }

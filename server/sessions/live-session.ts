@@ -1,6 +1,6 @@
-import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import type { McpServer } from '@modelcontextprotocol/server';
-import type { SessionHealth } from '../mcp/tool-context';
+import type { Server } from '@modelcontextprotocol/server';
+import type { SessionInfo } from '../session-server';
+import type { SessionTransport } from './session-transport';
 
 export interface LiveSessionInit {
   sessionId: string;
@@ -8,31 +8,40 @@ export interface LiveSessionInit {
   principalHash: string | null;
   createdAt: number;
   expiresAt: number;
-  transport: NodeStreamableHTTPServerTransport;
-  server: McpServer;
+  transport: SessionTransport;
+  resumable: boolean;
 }
 
 /**
- * One session served by this process: the SDK transport + McpServer pair, plus the bookkeeping
- * the manager needs (activity, in-flight count, the per-session rate window).
+ * One legacy session served by this process: the SDK transport + your server instance, plus the bookkeeping
+ * the manager needs (activity, the per-session rate window, when the store last confirmed it). It is also the
+ * `SessionInfo` your factory receives, so tools read live values.
  *
  * @example
  * ```ts
- * const live = new LiveSession({ sessionId, appSessionId, principalHash: null, createdAt, expiresAt, transport, server });
+ * const live = new LiveSession({ sessionId, appSessionId, principalHash: null, createdAt, expiresAt, transport, resumable: true });
  * live.allowRequest(Date.now(), 100, 1_000); // true
  * ```
  */
-export class LiveSession {
+export class LiveSession implements SessionInfo {
   readonly sessionId: string;
   readonly appSessionId: string;
   readonly principalHash: string | null;
   readonly createdAt: number;
-  readonly transport: NodeStreamableHTTPServerTransport;
-  readonly server: McpServer;
+  readonly transport: SessionTransport;
+  readonly resumable: boolean;
   lastActivityAt: number;
   expiresAt: number;
   requestCount = 0;
-  inFlight = 0;
+  /** Epoch ms the store last confirmed this session active (validation cache). */
+  validatedAt: number;
+  /** Resource URIs this session subscribed to (saved with the record, restored on adoption). */
+  readonly subscriptions = new Set<string>();
+  /** The `logging/setLevel` level, saved with the record. */
+  loggingLevel: string | null = null;
+  /** Why the record of a new session could not be written (the endpoint answers it instead of the SDK's 400). */
+  creationError: unknown = undefined;
+  #server: Server | undefined;
   #windowStartedAt = 0;
   #windowRequests = 0;
 
@@ -42,9 +51,29 @@ export class LiveSession {
     this.principalHash = init.principalHash;
     this.createdAt = init.createdAt;
     this.lastActivityAt = init.createdAt;
+    this.validatedAt = init.createdAt;
     this.expiresAt = init.expiresAt;
     this.transport = init.transport;
-    this.server = init.server;
+    this.resumable = init.resumable;
+  }
+
+  /** Your server instance for this session (set once the factory returned it). */
+  get server(): Server {
+    if (this.#server === undefined) throw new Error(`Session ${this.sessionId} has no server yet`);
+    return this.#server;
+  }
+
+  attach(server: Server): void {
+    this.#server = server;
+  }
+
+  /** JSON-RPC requests of this session not yet answered. */
+  get inFlight(): number {
+    return this.transport.inFlight;
+  }
+
+  closeRequestStream(requestId: string | number): void {
+    this.transport.closeSSEStream(requestId);
   }
 
   /** Fixed-window rate limit: false when this request exceeds `limit` per `windowMs`. */
@@ -62,19 +91,9 @@ export class LiveSession {
     return Math.max(0, this.#windowStartedAt + windowMs - now);
   }
 
-  describe(): SessionHealth {
-    return {
-      mcpSessionId: this.sessionId,
-      appSessionId: this.appSessionId,
-      createdAt: new Date(this.createdAt).toISOString(),
-      lastActivityAt: new Date(this.lastActivityAt).toISOString(),
-      expiresAt: new Date(this.expiresAt).toISOString(),
-      requestCount: this.requestCount,
-    };
-  }
-
-  /** Closes the McpServer and its transport (open SSE streams end). The store record is untouched. */
+  /** Closes your server instance and its transport (open SSE streams end). The store record is untouched. */
   async close(): Promise<void> {
-    await this.server.close();
+    if (this.#server !== undefined) await this.#server.close();
+    else await this.transport.close();
   }
 }

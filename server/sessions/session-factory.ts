@@ -1,70 +1,85 @@
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import type { McpServer } from '@modelcontextprotocol/server';
-import type { CounterLedger } from '../mcp/counter-ledger';
-import { createMcpServer } from '../mcp/create-mcp-server';
-import type { SessionHealth } from '../mcp/tool-context';
-import type { ServerLogger } from '../options';
-import type { SessionEventStore } from '../stores/types';
+import type { AuthInfo, EventStore, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { ServerLogger } from '../session-options';
+import { lowLevelServer, type SessionServerFactory } from '../session-server';
+import { LiveSession } from './live-session';
+import { SessionTransport, type SessionOutgoingHooks, type SessionTrafficObserver } from './session-transport';
 
-/** What every session's transport and tools share. */
+/** What every legacy session's transport and server share. */
 export interface SessionFactoryDeps {
-  /** Null when the event store is disabled (`eventStore: false`). */
-  events: SessionEventStore | null;
+  createServer: SessionServerFactory;
+  requestState: RequestStateCodec;
   retryIntervalMs: number;
-  startedAt: number;
-  counter: CounterLedger;
-  liveSessions(): number;
-  recordToolRun(name: string): void;
-  recordToolCancelled(name: string): void;
   logger: ServerLogger;
 }
 
-export interface SessionPairHooks {
-  /** Called by the SDK once `initialize` is accepted (new sessions only). */
+/** One session to build: its identity, where its events go, and what the transport reports to. */
+export interface SessionPairSpec {
+  sessionId: string;
+  appSessionId: string;
+  principalHash: string | null;
+  createdAt: number;
+  expiresAt: number;
+  /** The session's scoped event store; undefined when the event store is disabled. */
+  eventStore: EventStore | undefined;
+  /** The request that led here (`initialize`, or the first request after a restart), for the factory. */
+  requestInfo: Request | undefined;
+  authInfo: AuthInfo | undefined;
+  observer: SessionTrafficObserver;
+  outgoing: SessionOutgoingHooks;
+  /** Called by the SDK once `initialize` is accepted; the response waits for it (the record is durable first). */
   onInitialized?(): Promise<void>;
   /** Called by the SDK on DELETE. */
   onDeleted(): Promise<void>;
   /** Called whenever the transport closes (DELETE, expiry, eviction, shutdown). */
   onClosed(): void;
-  describe(): SessionHealth | undefined;
 }
 
 /**
- * Builds the SDK transport + McpServer pair of one session, connected. The session id is chosen
- * before the transport exists because the event store must be scoped to it (`_GET_stream` is the
- * same constant in every session, SDK #1004).
+ * Builds one legacy session: the SDK's web-standard transport and YOUR server from the factory, connected.
+ * The session id is chosen before the transport exists because the event store must be scoped to it
+ * (`_GET_stream` is the same constant in every session, SDK #1004).
  *
  * @example
  * ```ts
- * const { transport, server } = await buildSessionPair(randomUUID(), deps, hooks);
+ * const live = await buildLiveSession(spec, deps);
+ * const response = await live.transport.handleRequest(request, { parsedBody });
  * ```
  */
-export async function buildSessionPair(
-  sessionId: string,
-  deps: SessionFactoryDeps,
-  hooks: SessionPairHooks,
-): Promise<{ transport: NodeStreamableHTTPServerTransport; server: McpServer }> {
-  const transport = new NodeStreamableHTTPServerTransport({
-    sessionIdGenerator: () => sessionId,
-    ...(deps.events === null ? {} : { eventStore: deps.events.forSession(sessionId), retryInterval: deps.retryIntervalMs }),
-    ...(hooks.onInitialized === undefined ? {} : { onsessioninitialized: () => hooks.onInitialized?.() }),
-    onsessionclosed: () => hooks.onDeleted(),
+export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFactoryDeps): Promise<LiveSession> {
+  const { sessionId } = spec;
+  const transport = new SessionTransport(
+    {
+      sessionIdGenerator: () => sessionId,
+      ...(spec.eventStore === undefined ? {} : { eventStore: spec.eventStore, retryInterval: deps.retryIntervalMs }),
+      ...(spec.onInitialized === undefined ? {} : { onsessioninitialized: () => spec.onInitialized?.() }),
+      onsessionclosed: () => spec.onDeleted(),
+    },
+    spec.observer,
+    spec.outgoing,
+  );
+  const live = new LiveSession({
+    sessionId,
+    appSessionId: spec.appSessionId,
+    principalHash: spec.principalHash,
+    createdAt: spec.createdAt,
+    expiresAt: spec.expiresAt,
+    transport,
+    resumable: spec.eventStore !== undefined,
   });
+  const product = await deps.createServer({
+    era: 'legacy',
+    ...(spec.authInfo === undefined ? {} : { authInfo: spec.authInfo }),
+    ...(spec.requestInfo === undefined ? {} : { requestInfo: spec.requestInfo }),
+    requestState: deps.requestState,
+    appSessionId: spec.appSessionId,
+    session: live,
+  });
+  const server = lowLevelServer(product);
+  live.attach(server);
   // Set before connect(): Protocol.connect chains an existing onclose instead of replacing it.
-  transport.onclose = () => hooks.onClosed();
+  transport.onclose = () => spec.onClosed();
   // The SDK reports every refusal it answers (406, 409, bad replays...) here; debug level keeps them quiet.
   transport.onerror = (error) => deps.logger.debug?.({ msg: 'transport error', sessionId, error: error.message });
-  const server = createMcpServer({
-    startedAt: deps.startedAt,
-    counter: deps.counter,
-    eventStore: deps.events !== null,
-    liveSessions: deps.liveSessions,
-    recordToolRun: deps.recordToolRun,
-    recordToolCancelled: deps.recordToolCancelled,
-    describeSession: () => hooks.describe(),
-    closeRequestStream: (requestId) => transport.closeSSEStream(requestId),
-    subscriptions: new Set(),
-  });
-  await server.connect(transport);
-  return { transport, server };
+  await product.connect(transport);
+  return live;
 }

@@ -1,31 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import type { CounterLedger } from '../mcp/counter-ledger';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type AuthInfo, type RequestId } from '@modelcontextprotocol/server';
 import type { ServerMetrics } from '../observability/server-metrics';
-import type { ResolvedServerOptions } from '../options';
+import type { ResolvedSessionOptions } from '../session-options';
 import type { Stores } from '../stores/index';
 import type { SessionRecord } from '../stores/types';
-import type { ServerStats } from '../testing/server-stats';
-import { adoptSession } from './adopt-session';
-import { LiveSession } from './live-session';
-import { buildSessionPair, type SessionFactoryDeps } from './session-factory';
+import type { ActivityWriter } from './activity-writer';
+import { adoptSession, MutableEventStore } from './adopt-session';
+import type { LiveSession } from './live-session';
+import type { RequestLog } from './request-log';
+import { buildLiveSession, type SessionFactoryDeps } from './session-factory';
+import type { SessionOutgoingHooks } from './session-transport';
 
 export interface SessionManagerDeps {
-  options: ResolvedServerOptions;
+  options: ResolvedSessionOptions;
   stores: Stores;
-  stats: ServerStats;
   metrics: ServerMetrics;
-  counter: CounterLedger;
-  startedAt: number;
-  /** False when the start-up self-test found the SDK internals adoption needs missing. */
+  factory: SessionFactoryDeps;
+  writer: ActivityWriter;
+  requestLog: RequestLog;
+  /** Per-session outgoing hooks (session state, notification routing). */
+  outgoing(session: () => LiveSession | undefined): SessionOutgoingHooks;
+  /** False when the start-up self-test found adoption impossible with the installed SDK. */
   adoptionEnabled: boolean;
+  /** Session lifecycle counts for `SessionHandler.stats()`. */
+  onCreated(): void;
+  onAdopted(): void;
+  onExpired(count: number): void;
 }
 
 export interface NewSessionRequest {
   appSessionId: string;
   principalHash: string | null;
   initializeParams: Record<string, unknown>;
+  requestInfo: Request;
+  authInfo: AuthInfo | undefined;
 }
 
 function negotiatedVersion(params: Record<string, unknown>): string {
@@ -35,9 +43,9 @@ function negotiatedVersion(params: Record<string, unknown>): string {
 }
 
 /**
- * Owns the sessions of this process: creates them at `initialize`, validates every later request
- * against the store (exists, active, unexpired, same principal), adopts store sessions that are not
- * live here, and expires, evicts or drains them.
+ * Owns the legacy sessions of this process: creates them at `initialize`, validates every later request (from
+ * memory while the store confirmed it within `sessionCacheMs`, else against the store: exists, active,
+ * unexpired, same principal), adopts store sessions that are not live here, and expires, evicts or drains them.
  *
  * @example
  * ```ts
@@ -47,105 +55,114 @@ function negotiatedVersion(params: Record<string, unknown>): string {
  */
 export class SessionManager {
   readonly #deps: SessionManagerDeps;
-  readonly #factory: SessionFactoryDeps;
   readonly #live = new Map<string, LiveSession>();
   readonly #adopting = new Map<string, Promise<LiveSession | undefined>>();
 
   constructor(deps: SessionManagerDeps) {
     this.#deps = deps;
-    this.#factory = {
-      events: deps.options.eventStore ? deps.stores.events : null,
-      retryIntervalMs: deps.options.retryIntervalMs,
-      startedAt: deps.startedAt,
-      counter: deps.counter,
-      liveSessions: () => this.#live.size,
-      recordToolRun: (name) => deps.stats.recordToolRun(name),
-      recordToolCancelled: (name) => deps.stats.recordToolCancelled(name),
-      logger: deps.options.logger,
-    };
   }
 
   get liveCount(): number {
     return this.#live.size;
   }
 
-  liveSessionIds(): Set<string> {
-    return new Set(this.#live.keys());
+  /** Live sessions of this process (the notification bus delivers to them). */
+  liveSessions(): IterableIterator<LiveSession> {
+    return this.#live.values();
   }
 
-  /** A transport ready to handle the `initialize` POST; the session is recorded once the SDK accepts it. */
-  async begin(request: NewSessionRequest): Promise<NodeStreamableHTTPServerTransport> {
-    const { sessions } = this.#deps.stores;
+  /** A session ready to handle the `initialize` POST; its record is written before the SDK answers. */
+  async begin(request: NewSessionRequest): Promise<LiveSession> {
+    const { options } = this.#deps;
     const sessionId = randomUUID();
+    const now = Date.now();
     let live: LiveSession | undefined;
-    const pair = await buildSessionPair(sessionId, this.#factory, {
+    live = await this.#build(sessionId, request.appSessionId, request.principalHash, now, now + options.sessionTtlMs, {
+      requestInfo: request.requestInfo,
+      authInfo: request.authInfo,
       onInitialized: async () => {
-        const now = Date.now();
-        const record: SessionRecord = {
-          sessionId,
-          appSessionId: request.appSessionId,
-          principalHash: request.principalHash,
-          initializeParams: request.initializeParams,
-          protocolVersion: negotiatedVersion(request.initializeParams),
-          createdAt: now,
-          lastActivityAt: now,
-          expiresAt: now + this.#deps.options.sessionTtlMs,
-          status: 'active',
-          disconnectReason: null,
-          ownerInstance: this.#deps.options.instanceId,
-        };
-        await sessions.create(record);
-        live = new LiveSession({ ...record, transport: pair.transport, server: pair.server });
-        live.requestCount = 1;
-        this.#live.set(sessionId, live);
-        this.#deps.stats.recordSessionCreated();
-        this.#deps.metrics.sessionsCreated.inc();
-        this.#deps.options.logger.debug?.({ msg: 'session created', sessionId, appSessionId: request.appSessionId });
+        if (live === undefined) return;
+        try {
+          await this.#create(live, request);
+        } catch (error) {
+          // The SDK turns a throwing hook into a 400; the endpoint answers this error instead (503 when the store is down).
+          live.creationError = error;
+          throw error;
+        }
       },
-      onDeleted: async () => {
-        this.#deps.options.logger.debug?.({ msg: 'session deleted by client', sessionId });
-        await sessions.setStatus(sessionId, 'closed', 'client-delete');
-        await this.#deps.stores.events.deleteSession(sessionId);
-      },
-      onClosed: () => this.#forget(sessionId, pair.transport),
-      describe: () => live?.describe(),
     });
-    return pair.transport;
+    return live;
+  }
+
+  async #create(live: LiveSession, request: NewSessionRequest): Promise<void> {
+    const { options } = this.#deps;
+    const { sessionId, createdAt } = live;
+    await this.#deps.stores.sessions.create({
+      sessionId,
+      appSessionId: request.appSessionId,
+      principalHash: request.principalHash,
+      initializeParams: request.initializeParams,
+      protocolVersion: negotiatedVersion(request.initializeParams),
+      createdAt,
+      lastActivityAt: createdAt,
+      expiresAt: live.expiresAt,
+      status: 'active',
+      disconnectReason: null,
+      ownerInstance: options.instanceId,
+      state: { subscriptions: [], loggingLevel: null },
+    });
+    live.requestCount = 1;
+    this.#live.set(sessionId, live);
+    this.#deps.onCreated();
+    this.#deps.metrics.sessionsCreated.inc();
+    options.logger.debug?.({ msg: 'session created', sessionId, appSessionId: request.appSessionId });
   }
 
   /**
-   * The live session for a request, after validating it against the store; adopts it when it is
-   * valid in the store but not live here. Undefined means "answer 404".
+   * The live session for a request after validating it; adopts it when it is valid in the store but not live
+   * here. Undefined means "answer 404".
    */
   async find(sessionId: string, principalHash: string | null): Promise<LiveSession | undefined> {
     const stopTimer = this.#deps.metrics.validationDuration.startTimer();
     try {
-      const { sessions } = this.#deps.stores;
-      const record = await sessions.get(sessionId);
       const now = Date.now();
-      if (record === undefined) return undefined;
-      // Another principal presenting a stolen or guessed id learns nothing: same 404 as unknown.
+      const cached = this.#live.get(sessionId);
+      if (cached !== undefined && now - cached.validatedAt < this.#deps.options.sessionCacheMs) {
+        // Served from memory: another principal presenting a stolen or guessed id learns nothing (same 404).
+        if (cached.principalHash !== principalHash) return undefined;
+        if (cached.expiresAt <= now) return await this.#expireOnUse(sessionId);
+        return this.#touch(cached, now);
+      }
+      const record = await this.#deps.stores.sessions.get(sessionId);
+      if (record === undefined) {
+        // The store no longer knows it (emptied, purged): this copy is stale.
+        await this.#closeLive(sessionId);
+        return undefined;
+      }
       if (record.principalHash !== principalHash) return undefined;
       if (record.status === 'closed' || record.status === 'expired') {
         await this.#closeLive(sessionId);
         return undefined;
       }
-      if (record.expiresAt <= now) {
-        await sessions.setStatus(sessionId, 'expired', 'ttl');
-        this.#deps.metrics.sessionsExpired.inc();
-        await this.#closeLive(sessionId);
-        return undefined;
-      }
-      const live = this.#live.get(sessionId) ?? (await this.#adoptOnce(record));
-      if (live === undefined) return undefined;
-      live.requestCount += 1;
-      live.lastActivityAt = now;
-      live.expiresAt = now + this.#deps.options.sessionTtlMs;
-      await sessions.touch(sessionId, now, live.expiresAt);
-      return live;
+      const live = this.#live.get(sessionId);
+      // The store's expiry may lag this process's own activity by one write-behind batch.
+      const expiresAt = Math.max(record.expiresAt, live?.expiresAt ?? 0);
+      if (expiresAt <= now) return this.#expireOnUse(sessionId);
+      const found = live ?? (await this.#adoptOnce(record));
+      if (found === undefined) return undefined;
+      found.validatedAt = now;
+      return this.#touch(found, now);
     } finally {
       stopTimer();
     }
+  }
+
+  /**
+   * Stops trusting cached validations: the next request of every live session asks the store again. Called
+   * when the store failed, so an outage answers 503 and a store that came back empty answers 404.
+   */
+  distrust(): void {
+    for (const live of this.#live.values()) live.validatedAt = 0;
   }
 
   /** Marks sessions expired (all live ones when no id is given) and drops them; returns how many. */
@@ -158,6 +175,7 @@ export class SessionManager {
       await this.#deps.stores.sessions.setStatus(id, 'expired', 'forced');
       await this.#closeLive(id);
       this.#deps.metrics.sessionsExpired.inc();
+      this.#deps.onExpired(1);
       expired += 1;
     }
     return expired;
@@ -165,9 +183,12 @@ export class SessionManager {
 
   /** Regular cleanup tier: expires store sessions past their expiry and drops the live ones among them. */
   async expireDue(now: number): Promise<number> {
+    // Activity is written behind: push it out first, so a busy session here is never expired by its stale record.
+    await this.#deps.writer.flush();
     const ids = await this.#deps.stores.sessions.expire(now);
     for (const id of ids) await this.#closeLive(id);
     this.#deps.metrics.sessionsExpired.inc(ids.length);
+    this.#deps.onExpired(ids.length);
     return ids.length;
   }
 
@@ -185,17 +206,35 @@ export class SessionManager {
 
   /** Graceful shutdown: records become `draining` (not deleted) so a restarted or other instance adopts them. */
   async drain(): Promise<void> {
+    await this.#deps.writer.flush();
     for (const live of [...this.#live.values()]) {
       await this.#deps.stores.sessions.setStatus(live.sessionId, 'draining', 'shutdown').catch(() => undefined);
       await this.#closeLive(live.sessionId);
     }
   }
 
-  /** In-flight requests across live sessions. */
+  /** JSON-RPC requests in flight across live sessions. */
   inFlight(): number {
     let total = 0;
     for (const live of this.#live.values()) total += live.inFlight;
     return total;
+  }
+
+  #touch(live: LiveSession, now: number): LiveSession {
+    live.requestCount += 1;
+    live.lastActivityAt = now;
+    live.expiresAt = now + this.#deps.options.sessionTtlMs;
+    this.#deps.writer.touch({ kind: 'session', id: live.sessionId, now, expiresAt: live.expiresAt });
+    this.#deps.writer.touch({ kind: 'app', id: live.appSessionId, now, expiresAt: live.expiresAt });
+    return live;
+  }
+
+  async #expireOnUse(sessionId: string): Promise<undefined> {
+    await this.#deps.stores.sessions.setStatus(sessionId, 'expired', 'ttl');
+    this.#deps.metrics.sessionsExpired.inc();
+    this.#deps.onExpired(1);
+    await this.#closeLive(sessionId);
+    return undefined;
   }
 
   #adoptOnce(record: SessionRecord): Promise<LiveSession | undefined> {
@@ -210,30 +249,79 @@ export class SessionManager {
   async #adopt(record: SessionRecord): Promise<LiveSession | undefined> {
     if (!this.#deps.adoptionEnabled) return undefined;
     const { sessionId } = record;
-    let live: LiveSession | undefined;
-    const pair = await buildSessionPair(sessionId, this.#factory, {
-      onDeleted: async () => {
-        await this.#deps.stores.sessions.setStatus(sessionId, 'closed', 'client-delete');
-        await this.#deps.stores.events.deleteSession(sessionId);
-      },
-      onClosed: () => this.#forget(sessionId, pair.transport),
-      describe: () => live?.describe(),
+    const { options } = this.#deps;
+    const now = Date.now();
+    const events = this.#deps.options.eventStore ? new MutableEventStore(this.#deps.stores.events.forSession(sessionId)) : undefined;
+    const live = await this.#build(sessionId, record.appSessionId, record.principalHash, record.createdAt, record.expiresAt, {
+      requestInfo: undefined,
+      authInfo: undefined,
+      events,
     });
+    const state = record.state ?? { subscriptions: [], loggingLevel: null };
+    for (const uri of state.subscriptions) live.subscriptions.add(uri);
+    live.loggingLevel = state.loggingLevel;
     try {
-      await adoptSession(pair.transport, pair.server, sessionId, record.initializeParams);
+      await adoptSession(live, record.initializeParams, state, events);
     } catch (error) {
-      this.#deps.options.logger.warn?.({ msg: 'session adoption failed', sessionId, error: String(error) });
-      await pair.server.close();
+      options.logger.warn?.({ msg: 'session adoption failed', sessionId, error: String(error) });
+      await live.close().catch(() => undefined);
       return undefined;
     }
     const { sessions } = this.#deps.stores;
     if (record.status !== 'active') await sessions.setStatus(sessionId, 'active', null);
-    await sessions.setOwner(sessionId, this.#deps.options.instanceId);
-    live = new LiveSession({ ...record, transport: pair.transport, server: pair.server });
+    await sessions.setOwner(sessionId, options.instanceId);
+    live.validatedAt = now;
     this.#live.set(sessionId, live);
-    this.#deps.stats.recordSessionRecovered();
+    this.#deps.onAdopted();
     this.#deps.metrics.sessionsRecovered.inc();
-    this.#deps.options.logger.info?.({ msg: 'session adopted', sessionId, previousOwner: record.ownerInstance });
+    options.logger.info?.({ msg: 'session adopted', sessionId, previousOwner: record.ownerInstance });
+    return live;
+  }
+
+  async #build(
+    sessionId: string,
+    appSessionId: string,
+    principalHash: string | null,
+    createdAt: number,
+    expiresAt: number,
+    extra: {
+      requestInfo: Request | undefined;
+      authInfo: AuthInfo | undefined;
+      events?: MutableEventStore | undefined;
+      onInitialized?: () => Promise<void>;
+    },
+  ): Promise<LiveSession> {
+    const { options, stores, requestLog } = this.#deps;
+    let live: LiveSession | undefined;
+    const eventStore = extra.events ?? (options.eventStore ? stores.events.forSession(sessionId) : undefined);
+    live = await buildLiveSession(
+      {
+        sessionId,
+        appSessionId,
+        principalHash,
+        createdAt,
+        expiresAt,
+        eventStore,
+        requestInfo: extra.requestInfo,
+        authInfo: extra.authInfo,
+        observer: {
+          requestReceived: () => undefined,
+          responseSent: (id: RequestId) => requestLog.complete(sessionId, id),
+        },
+        outgoing: this.#deps.outgoing(() => live),
+        ...(extra.onInitialized === undefined ? {} : { onInitialized: extra.onInitialized }),
+        onDeleted: async () => {
+          options.logger.debug?.({ msg: 'session deleted by client', sessionId });
+          await stores.sessions.setStatus(sessionId, 'closed', 'client-delete');
+          await stores.events.deleteSession(sessionId);
+        },
+        onClosed: () => {
+          requestLog.flushSession(sessionId);
+          if (live !== undefined && this.#live.get(sessionId) === live) this.#live.delete(sessionId);
+        },
+      },
+      this.#deps.factory,
+    );
     return live;
   }
 
@@ -242,9 +330,5 @@ export class SessionManager {
     if (live === undefined) return;
     this.#live.delete(sessionId);
     await live.close();
-  }
-
-  #forget(sessionId: string, transport: NodeStreamableHTTPServerTransport): void {
-    if (this.#live.get(sessionId)?.transport === transport) this.#live.delete(sessionId);
   }
 }

@@ -1,12 +1,16 @@
 import { MemoryEventStore } from './memory-event-store';
 import type {
+  AppSessionClaim,
+  AppSessionRecord,
   EventStoreLimits,
   RequestRecord,
   SessionCounts,
   SessionEventStore,
   SessionRecord,
+  SessionState,
   SessionStatus,
   SessionStore,
+  SessionTouch,
 } from './types';
 
 /** Request records kept per session; the memory backend is for tests and demos, not an audit log. */
@@ -27,6 +31,8 @@ export class MemorySessionStore implements SessionStore {
   readonly #records = new Map<string, SessionRecord>();
   readonly #requests = new Map<string, RequestRecord[]>();
   readonly #locks = new Map<string, { owner: string; expiresAt: number }>();
+  readonly #apps = new Map<string, AppSessionRecord>();
+  readonly #secrets = new Map<string, string>();
   readonly #now: () => number;
   #closed = false;
 
@@ -40,12 +46,12 @@ export class MemorySessionStore implements SessionStore {
 
   async create(record: SessionRecord): Promise<void> {
     if (this.#records.has(record.sessionId)) throw new Error(`Session ${record.sessionId} already exists`);
-    this.#records.set(record.sessionId, { ...record });
+    this.#records.set(record.sessionId, copy(record));
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const record = this.#records.get(sessionId);
-    return record && { ...record };
+    return record && copy(record);
   }
 
   async getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined> {
@@ -55,7 +61,7 @@ export class MemorySessionStore implements SessionStore {
         newest = record;
       }
     }
-    return newest && { ...newest };
+    return newest && copy(newest);
   }
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
@@ -63,6 +69,59 @@ export class MemorySessionStore implements SessionStore {
     if (record === undefined) return;
     record.lastActivityAt = now;
     record.expiresAt = expiresAt;
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    for (const touch of touches) {
+      const record = touch.kind === 'session' ? this.#records.get(touch.id) : this.#apps.get(touch.id);
+      if (record === undefined) continue;
+      record.lastActivityAt = touch.now;
+      record.expiresAt = touch.expiresAt;
+    }
+  }
+
+  async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
+    const record = this.#records.get(sessionId);
+    if (record !== undefined) record.state = { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel };
+  }
+
+  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+    // One synchronous step: atomic by construction in a single-threaded process.
+    const known = this.#apps.get(claim.appSessionId);
+    if (known === undefined) {
+      const record: AppSessionRecord = {
+        appSessionId: claim.appSessionId,
+        principalHash: claim.principalHash,
+        createdAt: claim.now,
+        lastActivityAt: claim.now,
+        expiresAt: claim.expiresAt,
+        status: 'active',
+      };
+      this.#apps.set(claim.appSessionId, record);
+      return { outcome: 'created', record: { ...record } };
+    }
+    if (known.status === 'expired' || known.expiresAt <= claim.now) return { outcome: 'expired', record: { ...known } };
+    if (known.principalHash !== claim.principalHash) return { outcome: 'foreign', record: { ...known } };
+    known.lastActivityAt = claim.now;
+    known.expiresAt = Math.max(known.expiresAt, claim.expiresAt);
+    return { outcome: 'existing', record: { ...known } };
+  }
+
+  async getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
+    const record = this.#apps.get(appSessionId);
+    return record && { ...record };
+  }
+
+  async expireAppSession(appSessionId: string): Promise<void> {
+    const record = this.#apps.get(appSessionId);
+    if (record !== undefined) record.status = 'expired';
+  }
+
+  async claimSecret(name: string, candidate: string): Promise<string> {
+    const known = this.#secrets.get(name);
+    if (known !== undefined) return known;
+    this.#secrets.set(name, candidate);
+    return candidate;
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -104,6 +163,12 @@ export class MemorySessionStore implements SessionStore {
         purged += 1;
       }
     }
+    for (const [appSessionId, record] of this.#apps) {
+      if (record.expiresAt < before || (record.status === 'expired' && record.lastActivityAt < before)) {
+        this.#apps.delete(appSessionId);
+        this.#requests.delete(appSessionId);
+      }
+    }
     return purged;
   }
 
@@ -115,6 +180,10 @@ export class MemorySessionStore implements SessionStore {
     }
     list.push({ ...record });
     if (list.length > MAX_REQUESTS_PER_SESSION) list.splice(0, list.length - MAX_REQUESTS_PER_SESSION);
+  }
+
+  async trackRequests(records: readonly RequestRecord[]): Promise<void> {
+    for (const record of records) await this.trackRequest(record);
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -141,6 +210,11 @@ export class MemorySessionStore implements SessionStore {
   async close(): Promise<void> {
     this.#closed = true;
   }
+}
+
+function copy(record: SessionRecord): SessionRecord {
+  const { state, ...rest } = record;
+  return state === undefined ? { ...rest } : { ...rest, state: { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel } };
 }
 
 /**

@@ -10,6 +10,8 @@ import type { SessionStatus } from './types';
  * - `sessions:inactive` zset: non-active ids by lastActivityAt (`purge()`)
  * - `req:{id}` list: request records, newest first, capped
  * - `lock:{name}` string: the owner, with PX expiry
+ * - `app-session:{appSessionId}` hash: the app session record; `app-sessions:expiry` zset: ids by expiresAt
+ * - `secret:{name}` string: a value every instance shares (the request-state key)
  * - `ev:{sessionId}:{streamId}` stream: events; `ev-streams:{sessionId}` set: a session's stream ids;
  *   `ev-index` zset: every stream by last write (purge without SCAN)
  *
@@ -39,6 +41,14 @@ export class RedisKeys {
 
   requests(sessionId: string): string {
     return `${this.prefix}req:${sessionId}`;
+  }
+
+  appSession(appSessionId: string): string {
+    return `${this.prefix}app-session:${appSessionId}`;
+  }
+
+  secret(name: string): string {
+    return `${this.prefix}secret:${name}`;
   }
 
   lock(name: string): string {

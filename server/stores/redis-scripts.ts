@@ -42,6 +42,77 @@ redis.call('HSET', key, 'lastActivityAt', ARGV[3], 'expiresAt', ARGV[4])
 reindex(id, key, status, status)
 return 1`;
 
+/**
+ * ARGV: prefix, then groups of 4: kind ('session' | 'app'), id, now, expiresAt. Applies every touch of a
+ * write-behind batch in one round trip; unknown ids are skipped, an app session only moves forward while active.
+ */
+export const TOUCH_MANY = `${PRELUDE}
+for i = 2, #ARGV, 4 do
+  local kind, id, now, expires = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if kind == 'session' then
+    local key = p .. 'session:' .. id
+    local status = redis.call('HGET', key, 'status')
+    if status then
+      redis.call('HSET', key, 'lastActivityAt', now, 'expiresAt', expires)
+      reindex(id, key, status, status)
+    end
+  else
+    local key = p .. 'app-session:' .. id
+    local fields = redis.call('HMGET', key, 'status', 'expiresAt')
+    if fields[1] == 'active' then
+      if tonumber(expires) > tonumber(fields[2]) then
+        redis.call('HSET', key, 'expiresAt', expires)
+        redis.call('ZADD', p .. 'app-sessions:expiry', expires, id)
+      end
+      redis.call('HSET', key, 'lastActivityAt', now)
+    end
+  end
+end
+return 1`;
+
+/**
+ * ARGV: prefix, appSessionId, principalHash ('' = none), hasPrincipal ('1'/'0'), now, expiresAt ->
+ * { outcome, field, value, ... }. Atomic: of concurrent claims of a free id exactly one is 'created'.
+ */
+export const CLAIM_APP_SESSION = `
+local p, id, principal, hasPrincipal, now, expires = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1', tonumber(ARGV[5]), ARGV[6]
+local key = p .. 'app-session:' .. id
+local outcome
+if redis.call('EXISTS', key) == 0 then
+  redis.call('HSET', key, 'appSessionId', id, 'createdAt', ARGV[5], 'lastActivityAt', ARGV[5], 'expiresAt', expires, 'status', 'active')
+  if hasPrincipal then redis.call('HSET', key, 'principalHash', principal) end
+  redis.call('ZADD', p .. 'app-sessions:expiry', expires, id)
+  outcome = 'created'
+else
+  local fields = redis.call('HMGET', key, 'status', 'expiresAt', 'principalHash')
+  local owner = fields[3]
+  if fields[1] ~= 'active' or tonumber(fields[2]) <= now then
+    outcome = 'expired'
+  elseif (hasPrincipal and owner ~= principal) or ((not hasPrincipal) and owner) then
+    outcome = 'foreign'
+  else
+    outcome = 'existing'
+    redis.call('HSET', key, 'lastActivityAt', ARGV[5])
+    if tonumber(expires) > tonumber(fields[2]) then
+      redis.call('HSET', key, 'expiresAt', expires)
+      redis.call('ZADD', p .. 'app-sessions:expiry', expires, id)
+    end
+  end
+end
+local reply = { outcome }
+for _, value in ipairs(redis.call('HGETALL', key)) do reply[#reply + 1] = value end
+return reply`;
+
+/** ARGV: prefix, before (exclusive), batch -> { purged app sessions, how many index entries were read }. */
+export const PURGE_APP_SESSIONS = `
+local p = ARGV[1]
+local ids = redis.call('ZRANGEBYSCORE', p .. 'app-sessions:expiry', '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. 'app-sessions:expiry', id)
+  redis.call('DEL', p .. 'app-session:' .. id, p .. 'req:' .. id)
+end
+return { #ids, #ids }`;
+
 /** ARGV: prefix, sessionId, status[, reason] -> 1 if the session exists. No reason = null. */
 export const SET_STATUS = `${PRELUDE}
 local id = ARGV[2]

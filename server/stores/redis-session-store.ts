@@ -2,15 +2,28 @@ import type { RedisClientType } from 'redis';
 import type { RedisKeys } from './redis-keys';
 import {
   ACQUIRE_LOCK,
+  CLAIM_APP_SESSION,
   CREATE_SESSION,
   EXPIRE_SESSIONS,
+  PURGE_APP_SESSIONS,
   PURGE_SESSIONS,
   RELEASE_LOCK,
   SET_OWNER,
   SET_STATUS,
+  TOUCH_MANY,
   TOUCH_SESSION,
 } from './redis-scripts';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import type {
+  AppSessionClaim,
+  AppSessionRecord,
+  RequestRecord,
+  SessionCounts,
+  SessionRecord,
+  SessionState,
+  SessionStatus,
+  SessionStore,
+  SessionTouch,
+} from './types';
 
 /**
  * The node-redis v6 client as `createClient()` returns it (RESP3, no modules or type mapping).
@@ -78,6 +91,7 @@ export class RedisSessionStore implements SessionStore {
     // Absent field = null: a hash cannot hold a null, and '' is a legal (if odd) reason.
     if (record.principalHash !== null) fields.push('principalHash', record.principalHash);
     if (record.disconnectReason !== null) fields.push('disconnectReason', record.disconnectReason);
+    if (record.state !== undefined) fields.push('state', JSON.stringify(record.state));
     await this.#run(CREATE_SESSION, [record.sessionId, record.appSessionId, String(record.createdAt), record.status, ...fields]);
   }
 
@@ -93,6 +107,54 @@ export class RedisSessionStore implements SessionStore {
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
     await this.#run(TOUCH_SESSION, [sessionId, String(now), String(expiresAt)]);
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    if (touches.length === 0) return;
+    await this.#run(TOUCH_MANY, touches.flatMap((touch) => [touch.kind, touch.id, String(touch.now), String(touch.expiresAt)]));
+  }
+
+  async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
+    const key = this.#keys.session(sessionId);
+    // HSET on a missing key would create a half record: only while the session exists.
+    await this.#client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'state', ARGV[1]) end return 0", {
+      keys: [key],
+      arguments: [JSON.stringify(state)],
+    });
+  }
+
+  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+    const reply = await this.#run(CLAIM_APP_SESSION, [
+      claim.appSessionId,
+      claim.principalHash ?? '',
+      claim.principalHash === null ? '0' : '1',
+      String(claim.now),
+      String(claim.expiresAt),
+    ]);
+    const [outcome, ...pairs] = asStrings(reply);
+    const record = toAppSessionRecord(Object.fromEntries(pairsOf(pairs)));
+    if (record === undefined || !isClaimOutcome(outcome)) throw new TypeError(`Unexpected app session claim reply ${JSON.stringify(reply)}`);
+    return { outcome, record };
+  }
+
+  async getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
+    return toAppSessionRecord(await this.#client.hGetAll(this.#keys.appSession(appSessionId)));
+  }
+
+  async expireAppSession(appSessionId: string): Promise<void> {
+    const key = this.#keys.appSession(appSessionId);
+    await this.#client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'status', 'expired') end return 0", {
+      keys: [key],
+      arguments: [],
+    });
+  }
+
+  async claimSecret(name: string, candidate: string): Promise<string> {
+    const key = this.#keys.secret(name);
+    await this.#client.set(key, candidate, { NX: true });
+    const value = await this.#client.get(key);
+    if (value === null) throw new Error(`secret ${name} vanished right after it was claimed`);
+    return value;
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -128,6 +190,10 @@ export class RedisSessionStore implements SessionStore {
     for (;;) {
       const [count, read] = asPair(await this.#run(PURGE_SESSIONS, [String(before), String(SCRIPT_BATCH)]));
       purged += Number(count);
+      if (Number(read) < SCRIPT_BATCH) break;
+    }
+    for (;;) {
+      const [, read] = asPair(await this.#run(PURGE_APP_SESSIONS, [String(before), String(SCRIPT_BATCH)]));
       if (Number(read) < SCRIPT_BATCH) return purged;
     }
   }
@@ -139,6 +205,16 @@ export class RedisSessionStore implements SessionStore {
       .lPush(key, JSON.stringify(record))
       .lTrim(key, 0, this.#maxRequestsPerSession - 1)
       .exec();
+  }
+
+  async trackRequests(records: readonly RequestRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const multi = this.#client.multi();
+    for (const record of records) multi.lPush(this.#keys.requests(record.sessionId), JSON.stringify(record));
+    for (const sessionId of new Set(records.map((record) => record.sessionId))) {
+      multi.lTrim(this.#keys.requests(sessionId), 0, this.#maxRequestsPerSession - 1);
+    }
+    await multi.exec();
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -188,7 +264,32 @@ function toSessionRecord(hash: Record<string, string>): SessionRecord | undefine
     status,
     disconnectReason: hash.disconnectReason ?? null,
     ownerInstance,
+    ...(hash.state === undefined ? {} : { state: JSON.parse(hash.state) as SessionState }),
   };
+}
+
+function toAppSessionRecord(hash: Record<string, string>): AppSessionRecord | undefined {
+  const { appSessionId, createdAt, lastActivityAt, expiresAt, status } = hash;
+  if (appSessionId === undefined || createdAt === undefined || lastActivityAt === undefined || expiresAt === undefined) return undefined;
+  if (status !== 'active' && status !== 'expired') return undefined;
+  return {
+    appSessionId,
+    principalHash: hash.principalHash ?? null,
+    createdAt: Number(createdAt),
+    lastActivityAt: Number(lastActivityAt),
+    expiresAt: Number(expiresAt),
+    status,
+  };
+}
+
+function isClaimOutcome(value: string | undefined): value is AppSessionClaim['outcome'] {
+  return value === 'created' || value === 'existing' || value === 'foreign' || value === 'expired';
+}
+
+function pairsOf(flat: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) pairs.push([flat[index] ?? '', flat[index + 1] ?? '']);
+  return pairs;
 }
 
 function isStatus(value: string | undefined): value is SessionStatus {

@@ -22,7 +22,7 @@ export interface SqlMigration {
  *
  * @example
  * ```ts
- * const latest = SQL_MIGRATIONS.at(-1)?.version; // 1
+ * const latest = SQL_MIGRATIONS.at(-1)?.version; // 2
  * ```
  */
 export const SQL_MIGRATIONS: readonly SqlMigration[] = [
@@ -73,6 +73,28 @@ export const SQL_MIGRATIONS: readonly SqlMigration[] = [
         name       text PRIMARY KEY,
         owner      text NOT NULL,
         expires_at timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'session state, app sessions, secrets',
+    sql: `
+      ALTER TABLE mcp_sessions ADD COLUMN session_state jsonb;
+
+      CREATE TABLE mcp_app_sessions (
+        app_session_id   text PRIMARY KEY,
+        principal_hash   text,
+        created_at       bigint NOT NULL,
+        last_activity_at bigint NOT NULL,
+        expires_at       bigint NOT NULL,
+        status           text NOT NULL CHECK (status IN ('active', 'expired'))
+      );
+      CREATE INDEX mcp_app_sessions_expiry_idx ON mcp_app_sessions (expires_at);
+
+      CREATE TABLE mcp_secrets (
+        name  text PRIMARY KEY,
+        value text NOT NULL
       );
     `,
   },

@@ -1,7 +1,18 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
 import { runSqlMigrations } from './sql-migrations';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import type {
+  AppSessionClaim,
+  AppSessionRecord,
+  AppSessionStatus,
+  RequestRecord,
+  SessionCounts,
+  SessionRecord,
+  SessionState,
+  SessionStatus,
+  SessionStore,
+  SessionTouch,
+} from './types';
 
 interface SessionRow extends Record<string, unknown> {
   session_id: string;
@@ -15,6 +26,16 @@ interface SessionRow extends Record<string, unknown> {
   status: SessionStatus;
   disconnect_reason: string | null;
   owner_instance: string;
+  session_state: SessionState | null;
+}
+
+interface AppSessionRow extends Record<string, unknown> {
+  app_session_id: string;
+  principal_hash: string | null;
+  created_at: unknown;
+  last_activity_at: unknown;
+  expires_at: unknown;
+  status: AppSessionStatus;
 }
 
 interface RequestRow extends Record<string, unknown> {
@@ -28,7 +49,9 @@ interface RequestRow extends Record<string, unknown> {
 }
 
 const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_params, protocol_version,
-  created_at, last_activity_at, expires_at, status, disconnect_reason, owner_instance`;
+  created_at, last_activity_at, expires_at, status, disconnect_reason, owner_instance, session_state`;
+
+const APP_SESSION_COLUMNS = 'app_session_id, principal_hash, created_at, last_activity_at, expires_at, status';
 
 /** Bounds one `expire()` statement so a backlog never holds row locks on every session at once. */
 const EXPIRE_BATCH = 1_000;
@@ -71,7 +94,7 @@ export class SqlSessionStore implements SessionStore {
 
   async create(record: SessionRecord): Promise<void> {
     await this.#sql.query(
-      `INSERT INTO mcp_sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)`,
+      `INSERT INTO mcp_sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)`,
       [
         record.sessionId,
         record.appSessionId,
@@ -84,6 +107,7 @@ export class SqlSessionStore implements SessionStore {
         record.status,
         record.disconnectReason,
         record.ownerInstance,
+        record.state === undefined ? null : JSON.stringify(record.state),
       ],
     );
   }
@@ -110,6 +134,77 @@ export class SqlSessionStore implements SessionStore {
       now,
       expiresAt,
     ]);
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    const sessions = touches.filter((touch) => touch.kind === 'session');
+    const apps = touches.filter((touch) => touch.kind === 'app');
+    // One statement per table, however many sessions: the write-behind batch is one round trip each.
+    if (sessions.length > 0) {
+      await this.#sql.query(
+        `UPDATE mcp_sessions AS s SET last_activity_at = v.now, expires_at = v.expires_at
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, now, expires_at)
+         WHERE s.session_id = v.id`,
+        columnsOf(sessions),
+      );
+    }
+    if (apps.length > 0) {
+      await this.#sql.query(
+        `UPDATE mcp_app_sessions AS a SET last_activity_at = v.now, expires_at = GREATEST(a.expires_at, v.expires_at)
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, now, expires_at)
+         WHERE a.app_session_id = v.id AND a.status = 'active'`,
+        columnsOf(apps),
+      );
+    }
+  }
+
+  async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
+    await this.#sql.query('UPDATE mcp_sessions SET session_state = $2::jsonb WHERE session_id = $1', [sessionId, JSON.stringify(state)]);
+  }
+
+  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+    // ON CONFLICT DO UPDATE (not DO NOTHING + SELECT): it waits for a concurrent inserter and returns the
+    // committed row, which a SELECT in the same statement could not see. `xmax = 0` marks our own insert.
+    // Only a still-valid claim by the same principal pushes the expiry out.
+    const { rows } = await this.#sql.query<AppSessionRow & { inserted: boolean }>(
+      `INSERT INTO mcp_app_sessions (${APP_SESSION_COLUMNS}) VALUES ($1, $2, $3, $3, $4, 'active')
+       ON CONFLICT (app_session_id) DO UPDATE SET
+         last_activity_at = CASE WHEN ${VALID_CLAIM} THEN EXCLUDED.last_activity_at ELSE mcp_app_sessions.last_activity_at END,
+         expires_at = CASE WHEN ${VALID_CLAIM} THEN GREATEST(mcp_app_sessions.expires_at, EXCLUDED.expires_at) ELSE mcp_app_sessions.expires_at END
+       RETURNING ${APP_SESSION_COLUMNS}, (xmax = 0) AS inserted`,
+      [claim.appSessionId, claim.principalHash, claim.now, claim.expiresAt],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`claim of app session ${claim.appSessionId} returned no row`);
+    const record = toAppSessionRecord(row);
+    if (row.inserted) return { outcome: 'created', record };
+    if (record.status === 'expired' || record.expiresAt <= claim.now) return { outcome: 'expired', record };
+    if (record.principalHash !== claim.principalHash) return { outcome: 'foreign', record };
+    return { outcome: 'existing', record };
+  }
+
+  async getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
+    const { rows } = await this.#sql.query<AppSessionRow>(
+      `SELECT ${APP_SESSION_COLUMNS} FROM mcp_app_sessions WHERE app_session_id = $1`,
+      [appSessionId],
+    );
+    return rows[0] && toAppSessionRecord(rows[0]);
+  }
+
+  async expireAppSession(appSessionId: string): Promise<void> {
+    await this.#sql.query("UPDATE mcp_app_sessions SET status = 'expired' WHERE app_session_id = $1", [appSessionId]);
+  }
+
+  async claimSecret(name: string, candidate: string): Promise<string> {
+    const { rows } = await this.#sql.query<{ value: string }>(
+      `INSERT INTO mcp_secrets (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+       RETURNING value`,
+      [name, candidate],
+    );
+    const value = rows[0]?.value;
+    if (value === undefined) throw new Error(`claim of secret ${name} returned no row`);
+    return value;
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -157,9 +252,13 @@ export class SqlSessionStore implements SessionStore {
         `DELETE FROM mcp_sessions WHERE status <> 'active' AND last_activity_at < $1 RETURNING session_id`,
         [before],
       );
-      if (rows.length > 0) {
-        await tx.query('DELETE FROM mcp_requests WHERE session_id = ANY($1::text[])', [rows.map((row) => row.session_id)]);
-      }
+      const apps = await tx.query<{ app_session_id: string }>(
+        `DELETE FROM mcp_app_sessions WHERE expires_at < $1 OR (status = 'expired' AND last_activity_at < $1)
+         RETURNING app_session_id`,
+        [before],
+      );
+      const owners = [...rows.map((row) => row.session_id), ...apps.rows.map((row) => row.app_session_id)];
+      if (owners.length > 0) await tx.query('DELETE FROM mcp_requests WHERE session_id = ANY($1::text[])', [owners]);
       return rows.length;
     });
   }
@@ -184,6 +283,33 @@ export class SqlSessionStore implements SessionStore {
         record.status,
         this.#maxRequestsPerSession - 1,
       ],
+    );
+  }
+
+  async trackRequests(records: readonly RequestRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#sql.query(
+      `INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
+       SELECT s, r::jsonb, m, t, st, d, code
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::int[]) AS v(s, r, m, t, st, d, code)`,
+      [
+        records.map((record) => record.sessionId),
+        records.map((record) => JSON.stringify(record.requestId)),
+        records.map((record) => record.method),
+        records.map((record) => record.tool),
+        records.map((record) => record.startedAt),
+        records.map((record) => record.durationMs),
+        records.map((record) => record.status),
+      ],
+    );
+    // Trim every session of the batch to its newest `cap` records in one statement.
+    await this.#sql.query(
+      `DELETE FROM mcp_requests WHERE id IN (
+         SELECT id FROM (
+           SELECT id, row_number() OVER (PARTITION BY session_id ORDER BY id DESC) AS n
+           FROM mcp_requests WHERE session_id = ANY($1::text[])) ranked
+         WHERE n > $2)`,
+      [[...new Set(records.map((record) => record.sessionId))], this.#maxRequestsPerSession],
     );
   }
 
@@ -233,6 +359,25 @@ export class SqlSessionStore implements SessionStore {
   }
 }
 
+/** The claim is granted (and extends the expiry) only to the same principal, on a live record. */
+const VALID_CLAIM = `mcp_app_sessions.status = 'active' AND mcp_app_sessions.expires_at > EXCLUDED.created_at
+  AND mcp_app_sessions.principal_hash IS NOT DISTINCT FROM EXCLUDED.principal_hash`;
+
+function columnsOf(touches: readonly SessionTouch[]): [string[], number[], number[]] {
+  return [touches.map((touch) => touch.id), touches.map((touch) => touch.now), touches.map((touch) => touch.expiresAt)];
+}
+
+function toAppSessionRecord(row: AppSessionRow): AppSessionRecord {
+  return {
+    appSessionId: row.app_session_id,
+    principalHash: row.principal_hash,
+    createdAt: sqlNumber(row.created_at),
+    lastActivityAt: sqlNumber(row.last_activity_at),
+    expiresAt: sqlNumber(row.expires_at),
+    status: row.status,
+  };
+}
+
 function toSessionRecord(row: SessionRow): SessionRecord {
   return {
     sessionId: row.session_id,
@@ -246,5 +391,6 @@ function toSessionRecord(row: SessionRow): SessionRecord {
     status: row.status,
     disconnectReason: row.disconnect_reason,
     ownerInstance: row.owner_instance,
+    ...(row.session_state === null ? {} : { state: row.session_state }),
   };
 }

@@ -27,9 +27,81 @@ export interface SessionRecord {
   disconnectReason: string | null;
   /** Id of the server instance that created or last adopted the session. */
   ownerInstance: string;
+  /**
+   * What the client set up during the session, restored when it is adopted. The client's capabilities live in
+   * `initializeParams`. Absent in records written before schema v2 (read as empty).
+   */
+  state?: SessionState;
+}
+
+/**
+ * Per-session state a legacy session accumulates after `initialize`, saved with its record.
+ *
+ * @example
+ * ```ts
+ * const state: SessionState = { subscriptions: ['archon://status'], loggingLevel: 'warning' };
+ * ```
+ */
+export interface SessionState {
+  /** Resource URIs the client subscribed to (`resources/subscribe`). */
+  subscriptions: string[];
+  /** The level the client set with `logging/setLevel`; null when it never did. */
+  loggingLevel: string | null;
+}
+
+/** `expired`: past its expiry or forced out; a claim of it yields a fresh id. */
+export type AppSessionStatus = 'active' | 'expired';
+
+/**
+ * An application session (`X-Archon-Session-Id`): spans the protocol sessions of one client (legacy era) and is
+ * the only session of the modern era. Bound to the principal that claimed it first.
+ *
+ * @example
+ * ```ts
+ * const record: AppSessionRecord = { appSessionId: 'app-1', principalHash: null, createdAt: 0, lastActivityAt: 0, expiresAt: 1_000, status: 'active' };
+ * ```
+ */
+export interface AppSessionRecord {
+  appSessionId: string;
+  principalHash: string | null;
+  createdAt: number;
+  lastActivityAt: number;
+  expiresAt: number;
+  status: AppSessionStatus;
+}
+
+/**
+ * An atomic claim of an app session id: `created` (it was free), `existing` (already this principal's, still
+ * valid), `foreign` (another principal's) or `expired`. Only the first two grant the id.
+ *
+ * @example
+ * ```ts
+ * const claim: AppSessionClaim = await store.claimAppSession({ appSessionId, principalHash, now, expiresAt });
+ * if (claim.outcome === 'foreign' || claim.outcome === 'expired') useAFreshId();
+ * ```
+ */
+export interface AppSessionClaim {
+  outcome: 'created' | 'existing' | 'foreign' | 'expired';
+  record: AppSessionRecord;
+}
+
+/**
+ * One activity update for the write-behind batch: a protocol session (`session`) or an app session (`app`).
+ *
+ * @example
+ * ```ts
+ * await store.touchMany([{ kind: 'session', id: sessionId, now, expiresAt }]);
+ * ```
+ */
+export interface SessionTouch {
+  kind: 'session' | 'app';
+  id: string;
+  now: number;
+  expiresAt: number;
 }
 
 export interface RequestRecord {
+  /** The protocol session (legacy era), or the app session a modern request carried. */
   sessionId: string;
   /** JSON-RPC id; null for notifications. */
   requestId: string | number | null;
@@ -54,15 +126,37 @@ export interface SessionStore {
   getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined>;
   /** Records activity and pushes out the expiry. */
   touch(sessionId: string, now: number, expiresAt: number): Promise<void>;
+  /** Many `touch`es of protocol and app sessions in one round trip (the write-behind batch). Unknown ids are skipped. */
+  touchMany(touches: readonly SessionTouch[]): Promise<void>;
+  /** Saves what the client set up during the session (subscriptions, logging level). */
+  saveSessionState(sessionId: string, state: SessionState): Promise<void>;
+  /**
+   * Claims an app session id for `principalHash`, atomically (a unique key or a script, never check-then-create):
+   * of concurrent claims of one free id exactly one gets `created`. `existing` pushes out its expiry.
+   */
+  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim>;
+  getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined>;
+  /** Marks an app session expired (a forced expiry of its protocol session). */
+  expireAppSession(appSessionId: string): Promise<void>;
+  /**
+   * Returns the value stored under `name`, storing `candidate` first when there is none, atomically: every
+   * instance sharing the store gets the same value (the request-state key).
+   */
+  claimSecret(name: string, candidate: string): Promise<string>;
   setStatus(sessionId: string, status: SessionStatus, reason?: string | null): Promise<void>;
   /** Makes this instance the owner (adoption after restart or failover). */
   setOwner(sessionId: string, ownerInstance: string): Promise<void>;
   counts(): Promise<SessionCounts>;
   /** Marks every `active`/`draining` session with `expiresAt <= now` as `expired`; returns their ids. */
   expire(now: number): Promise<string[]>;
-  /** Deletes non-active sessions (and their request records) last active before `before`; returns how many. */
+  /**
+   * Deletes non-active sessions (and their request records) last active before `before`, and app sessions that
+   * expired before it; returns how many protocol sessions.
+   */
   purge(before: number): Promise<number>;
   trackRequest(record: RequestRecord): Promise<void>;
+  /** Many request records in one round trip (the write-behind batch). */
+  trackRequests(records: readonly RequestRecord[]): Promise<void>;
   listRequests(sessionId: string, limit?: number): Promise<RequestRecord[]>;
   /** Leader lock for cleanup when instances share a store. True when `owner` holds it now. */
   tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;

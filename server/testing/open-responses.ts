@@ -70,23 +70,6 @@ export class OpenResponses {
     return cut;
   }
 
-  /**
-   * Writes an SSE `retry:` field to every open event stream, so clients reconnect after `retryMs`
-   * once the stream ends (graceful shutdown). A bare `retry:` line is a complete SSE event block
-   * without data: clients update their reconnection time and dispatch nothing (WHATWG HTML, 9.2.6).
-   */
-  writeRetryHint(retryMs: number): number {
-    let written = 0;
-    for (const entry of this.#open) {
-      const { res } = entry;
-      const isEventStream = String(res.getHeader('content-type') ?? '').includes('text/event-stream');
-      if (entry.cut || !res.headersSent || res.writableEnded || !isEventStream) continue;
-      res.write(`retry: ${retryMs}\n\n`);
-      written += 1;
-    }
-    return written;
-  }
-
   get size(): number {
     return this.#open.size;
   }

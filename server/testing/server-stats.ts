@@ -43,6 +43,12 @@ export interface ServerStatsSnapshot {
   openResponses: number;
 }
 
+/** The session layer's lifecycle counts the stats report. */
+export interface SessionCountsSource {
+  created: number;
+  adopted: number;
+}
+
 function increment(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
@@ -59,11 +65,16 @@ function increment(counts: Record<string, number>, key: string): void {
 export class ServerStats {
   readonly #appHeader: string;
   readonly #openResponses: () => number;
+  readonly #sessions: () => SessionCountsSource;
   #stats: ServerStatsSnapshot = ServerStats.#empty();
+  #baseline: SessionCountsSource;
 
-  constructor(appSessionHeader: string, openResponses: () => number = () => 0) {
+  /** `sessions` reads the session layer's own counts (created, adopted); snapshots show them since the last reset. */
+  constructor(appSessionHeader: string, openResponses: () => number = () => 0, sessions: () => SessionCountsSource = () => ({ created: 0, adopted: 0 })) {
     this.#appHeader = appSessionHeader.toLowerCase();
     this.#openResponses = openResponses;
+    this.#sessions = sessions;
+    this.#baseline = sessions();
   }
 
   static #empty(): ServerStatsSnapshot {
@@ -129,19 +140,18 @@ export class ServerStats {
     this.#stats.streamsCut += 1;
   }
 
-  recordSessionCreated(): void {
-    this.#stats.sessionsCreated += 1;
-  }
-
-  recordSessionRecovered(): void {
-    this.#stats.sessionsRecovered += 1;
-  }
-
   snapshot(): ServerStatsSnapshot {
-    return { ...structuredClone(this.#stats), openResponses: this.#openResponses() };
+    const sessions = this.#sessions();
+    return {
+      ...structuredClone(this.#stats),
+      sessionsCreated: sessions.created - this.#baseline.created,
+      sessionsRecovered: sessions.adopted - this.#baseline.adopted,
+      openResponses: this.#openResponses(),
+    };
   }
 
   reset(): void {
     this.#stats = ServerStats.#empty();
+    this.#baseline = this.#sessions();
   }
 }

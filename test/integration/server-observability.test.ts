@@ -79,18 +79,23 @@ describe('reference server health, metrics, cleanup and shutdown', () => {
   test('an MCP request during a store outage gets 503 with Retry-After, not a bare 500', async () => {
     const stores = await createMemoryStores();
     await using server = await startReferenceServer({ store: stores });
+    await using other = await startReferenceServer({ store: stores });
     const session = await RawMcpSession.initialize(server.url);
     // A store that fails every call, as a down database would.
     const down = new Error('connection refused');
     stores.sessions.get = () => Promise.reject(down);
     stores.sessions.ping = () => Promise.reject(down);
-    const reply = await session.request('ping');
+    // On the other instance the session is not cached: validating it needs the store.
+    const reply = await session.on(other.url).request('ping');
 
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('1');
     expect(reply.text).toContain('session store unreachable');
     // The error answers the request's own id, so a client can match it to its call.
     expect(typeof reply.messages[0]?.id).toBe('number');
+    // Where the session IS cached, the failure makes the cache untrusted: the next request asks the store too.
+    expect((await fetch(new URL('/health', server.url))).status).toBe(503);
+    expect((await session.request('ping')).status).toBe(503);
   });
 
   test('GET /metrics exposes the session, request and validation series of THIS server', async () => {

@@ -162,7 +162,8 @@ describe('reference server sessions', () => {
   });
 
   test('every request of a session is tracked in the store with its method, tool and status', async () => {
-    await using server = await startReferenceServer({ testHooks: true });
+    // Request records are written behind in batches; a short flush interval keeps the wait below short.
+    await using server = await startReferenceServer({ testHooks: true, activityFlushMs: 10 });
     const session = await RawMcpSession.initialize(server.url);
     await session.callTool('echo', { text: 'tracked' });
     await session.request('ping');

@@ -43,16 +43,16 @@ describe('pglite store', () => {
       await open();
       const next = [
         ...SQL_MIGRATIONS,
-        { version: 3, name: 'third', sql: 'ALTER TABLE mcp_migration_probe ADD COLUMN note text' },
-        { version: 2, name: 'second', sql: 'CREATE TABLE mcp_migration_probe (id integer);\nINSERT INTO mcp_migration_probe VALUES (1);' },
+        { version: 101, name: 'probe-b', sql: 'ALTER TABLE mcp_migration_probe ADD COLUMN note text' },
+        { version: 100, name: 'probe-a', sql: 'CREATE TABLE mcp_migration_probe (id integer);\nINSERT INTO mcp_migration_probe VALUES (1);' },
       ];
-      expect(await runSqlMigrations(sql, next)).toEqual([2, 3]);
+      expect(await runSqlMigrations(sql, next)).toEqual([100, 101]);
       expect(await runSqlMigrations(sql, next)).toEqual([]);
       const { rows } = await sql.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
       expect(rows).toEqual([
-        { version: 1, name: SQL_MIGRATIONS[0]?.name },
-        { version: 2, name: 'second' },
-        { version: 3, name: 'third' },
+        ...SQL_MIGRATIONS.map(({ version, name }) => ({ version, name })),
+        { version: 100, name: 'probe-a' },
+        { version: 101, name: 'probe-b' },
       ]);
       expect((await sql.query('SELECT id, note FROM mcp_migration_probe')).rows).toEqual([{ id: 1, note: null }]);
     });
@@ -60,9 +60,9 @@ describe('pglite store', () => {
     it('roll back a failing migration completely, leaving the version unrecorded', async () => {
       const sql = new PgliteSqlClient(db, false);
       await open();
-      const broken = [...SQL_MIGRATIONS, { version: 9, name: 'broken', sql: 'CREATE TABLE mcp_half (id integer);\nSELECT no_such_column FROM mcp_half;' }];
+      const broken = [...SQL_MIGRATIONS, { version: 109, name: 'broken', sql: 'CREATE TABLE mcp_half (id integer);\nSELECT no_such_column FROM mcp_half;' }];
       await expect(runSqlMigrations(sql, broken)).rejects.toThrow(/no_such_column/);
-      expect((await sql.query('SELECT 1 FROM schema_migrations WHERE version = 9')).rows).toEqual([]);
+      expect((await sql.query('SELECT 1 FROM schema_migrations WHERE version = 109')).rows).toEqual([]);
       expect((await sql.query("SELECT 1 FROM pg_tables WHERE tablename = 'mcp_half'")).rows).toEqual([]);
     });
   });
@@ -93,7 +93,7 @@ describe('pglite store', () => {
         await second.events.forSession(record.sessionId).replayEventsAfter(start, sink);
         expect(sink.sent.map((event) => event.message)).toEqual([notification(record.sessionId, 1)]);
         const { rows } = await reopened.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-        expect(rows).toEqual([{ version: 1 }]);
+        expect(rows).toEqual(SQL_MIGRATIONS.map(({ version }) => ({ version })));
         await second.events.close();
         await second.sessions.close();
         expect(reopened.closed).toBe(false);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStores } from '../../../server/stores/postgres-store';
+import { SQL_MIGRATIONS } from '../../../server/stores/sql-migrations';
 import type { PostgresStoreOptions } from '../../../server/stores/postgres-store';
 import { postgresAvailable, startPostgres } from '../../support/postgres-harness';
 import type { PostgresInstance } from '../../support/postgres-harness';
@@ -57,9 +58,9 @@ describe.skipIf(!postgres.ok)(`postgres store${postgres.ok ? '' : ` (skipped: ${
       try {
         const client = new pg.Client({ connectionString: url });
         await client.connect();
-        const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+        const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         await client.end();
-        expect(rows).toEqual([{ version: 1 }]);
+        expect(rows).toEqual(SQL_MIGRATIONS.map(({ version }) => ({ version })));
         const record = sessionRecord();
         await instances[0]?.sessions.create(record);
         expect((await instances[3]?.sessions.get(record.sessionId))?.sessionId).toBe(record.sessionId);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { NodeRequestLike } from '../http/node-adapter';
 
 export type JsonBody = { kind: 'ok'; value: unknown } | { kind: 'too-large' } | { kind: 'invalid-json' };
 
@@ -12,7 +12,7 @@ export type JsonBody = { kind: 'ok'; value: unknown } | { kind: 'too-large' } | 
  * if (body.kind === 'too-large') reply413();
  * ```
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+export async function readJsonBody(req: NodeRequestLike, maxBytes: number): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return { kind: 'too-large' };
   const chunks: Buffer[] = [];

@@ -1,9 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { NodeRequestLike } from '../http/node-adapter';
+import { sendJson } from '../http/json-rpc-error';
 import type { SessionStore } from '../stores/types';
-import type { FaultInjector } from '../testing/fault-injector';
-import type { ServerStats } from '../testing/server-stats';
-import { sendJson } from './json-rpc-error';
+import type { FaultInjector } from './fault-injector';
 import { readJsonBody } from './read-json-body';
+import type { ServerStats } from './server-stats';
 
 /** Test endpoints live under this prefix, only when `testHooks` is on. */
 export const TEST_HOOKS_PREFIX = '/__archon/';
@@ -67,7 +68,7 @@ async function applyFault(faults: FaultInjector, body: Record<string, unknown>):
  * ```
  */
 export async function handleTestHook(
-  req: IncomingMessage,
+  req: NodeRequestLike,
   res: ServerResponse,
   path: string,
   deps: TestHooksDeps,

@@ -1,0 +1,107 @@
+/**
+ * One HTTP request as the session layer's pipeline sees it, whatever host delivered it (node:http, Express,
+ * Hono, a fetch runtime): headers first, the body only when a check that needs it has passed.
+ */
+import type { AuthInfo } from '@modelcontextprotocol/server';
+
+/**
+ * Outcome of reading a body under a byte limit.
+ *
+ * @example
+ * ```ts
+ * const body: BodyRead = await input.readBody(4 * 1024 * 1024);
+ * ```
+ */
+export type BodyRead = { kind: 'ok'; bytes: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
+
+/**
+ * @example
+ * ```ts
+ * const input: McpHttpInput = fromWebRequest(request);
+ * ```
+ */
+export interface McpHttpInput {
+  /** Method, URL and headers. Its body is never read by the pipeline (see `readBody`). */
+  readonly request: Request;
+  /** Reads the raw body, stopping as soon as it exceeds `maxBytes`. Called at most once. */
+  readBody(maxBytes: number): Promise<BodyRead>;
+  /** A body a framework already parsed (`express.json()`): used instead of `readBody`. */
+  readonly parsedBody: unknown;
+  /** Validated auth info from upstream middleware (`req.auth`), passed through to the SDK. */
+  readonly authInfo: AuthInfo | undefined;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Reads an async iterable of chunks (a Node request, a web stream) up to `maxBytes`. A declared
+ * `Content-Length` over the limit is refused without reading at all.
+ *
+ * @example
+ * ```ts
+ * const body = await readLimited(req, req.headers['content-length'], 4 * 1024 * 1024);
+ * ```
+ */
+export async function readLimited(
+  chunks: AsyncIterable<unknown>,
+  declaredLength: string | null | undefined,
+  maxBytes: number,
+): Promise<BodyRead> {
+  const declared = Number(declaredLength ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return { kind: 'too-large' };
+  const collected: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      size += bytes.byteLength;
+      if (size > maxBytes) return { kind: 'too-large' };
+      collected.push(bytes);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  return { kind: 'ok', bytes: concat(collected, size) };
+}
+
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stopping early (over the limit) cancels the rest instead of buffering it.
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * The pipeline input for a web-standard `Request` (Hono's `c.req.raw`, Workers, Bun, Deno).
+ *
+ * @example
+ * ```ts
+ * const response = await endpoint.serve(fromWebRequest(request, { authInfo }));
+ * ```
+ */
+export function fromWebRequest(request: Request, options: { authInfo?: AuthInfo; parsedBody?: unknown } = {}): McpHttpInput {
+  return {
+    request,
+    parsedBody: options.parsedBody,
+    authInfo: options.authInfo,
+    async readBody(maxBytes) {
+      if (request.body === null) return { kind: 'ok', bytes: new Uint8Array(0) };
+      return readLimited(chunksOf(request.body), request.headers.get('content-length'), maxBytes);
+    },
+  };
+}

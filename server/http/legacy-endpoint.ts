@@ -1,0 +1,135 @@
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { ResolvedSessionOptions } from '../session-options';
+import type { AppSessions } from '../sessions/app-sessions';
+import type { LiveSession } from '../sessions/live-session';
+import type { RequestLog } from '../sessions/request-log';
+import type { SessionManager } from '../sessions/session-manager';
+import type { McpRequest } from './mcp-request';
+import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import type { OpenStreams } from './open-streams';
+
+export interface LegacyEndpointDeps {
+  options: ResolvedSessionOptions;
+  manager: SessionManager;
+  appSessions: AppSessions;
+  requestLog: RequestLog;
+  openStreams: OpenStreams;
+  /** True once `close()` started, or when this instance is at capacity: new sessions are refused. */
+  refuseNewSessions(): string | undefined;
+}
+
+function isInitialize(messages: readonly JSONRPCMessage[]): boolean {
+  const [first] = messages;
+  return messages.length === 1 && first !== undefined && 'method' in first && first.method === 'initialize';
+}
+
+/**
+ * 2025-era traffic (`initialize`, `Mcp-Session-Id`, GET stream, DELETE): sessions created at `initialize`,
+ * validated (or adopted) on every later request, rate-limited per session, then handed to the SDK's own
+ * sessionful transport. The app session id (`X-Archon-Session-Id`) is claimed at `initialize` and echoed on
+ * every answer.
+ *
+ * @example
+ * ```ts
+ * const legacy = new LegacyEndpoint(deps);
+ * const response = await legacy.serve(request);
+ * ```
+ */
+export class LegacyEndpoint {
+  readonly #deps: LegacyEndpointDeps;
+
+  constructor(deps: LegacyEndpointDeps) {
+    this.#deps = deps;
+  }
+
+  async serve(request: McpRequest): Promise<Response> {
+    const version = request.http.headers.get('mcp-protocol-version');
+    if (version !== null && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return jsonRpcErrorResponse({
+        status: 400,
+        code: RPC_ERROR.serverError,
+        message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+        id: request.replyId,
+      });
+    }
+    if (request.http.method === 'POST' && isInitialize(request.messages)) return this.#initialize(request);
+    return this.#continue(request);
+  }
+
+  async #initialize(request: McpRequest): Promise<Response> {
+    const { options, manager, appSessions } = this.#deps;
+    const refusal = this.#deps.refuseNewSessions();
+    if (refusal !== undefined) {
+      return jsonRpcErrorResponse({
+        status: 503,
+        code: RPC_ERROR.serverError,
+        message: refusal,
+        id: request.replyId,
+        headers: { 'retry-after': String(Math.max(1, Math.ceil(options.retryIntervalMs / 1_000))) },
+      });
+    }
+    const [message] = request.messages;
+    const params = message !== undefined && 'params' in message && message.params ? message.params : {};
+    const appSession = await appSessions.claimForSession(request.appSessionId, request.principalHash);
+    const live = await manager.begin({
+      appSessionId: appSession,
+      principalHash: request.principalHash,
+      initializeParams: params,
+      requestInfo: request.http,
+      authInfo: request.authInfo,
+    });
+    return this.#delegate(request, live);
+  }
+
+  async #continue(request: McpRequest): Promise<Response> {
+    const { options, manager } = this.#deps;
+    const sessionId = request.http.headers.get('mcp-session-id');
+    if (sessionId === null || sessionId.length === 0) {
+      return jsonRpcErrorResponse({
+        status: 400,
+        code: RPC_ERROR.serverError,
+        message: 'Bad Request: Mcp-Session-Id header is required',
+        id: request.replyId,
+      });
+    }
+    const live = await manager.find(sessionId, request.principalHash);
+    if (live === undefined) {
+      return jsonRpcErrorResponse({ status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found', id: request.replyId });
+    }
+    const now = Date.now();
+    if (!live.allowRequest(now, options.rateLimitRequests, options.rateLimitWindowMs)) {
+      const retryAfter = Math.max(1, Math.ceil(live.retryAfterMs(now, options.rateLimitWindowMs) / 1_000));
+      return jsonRpcErrorResponse({
+        status: 429,
+        code: RPC_ERROR.serverError,
+        message: `Too Many Requests: more than ${options.rateLimitRequests} per ${options.rateLimitWindowMs} ms for this session`,
+        id: request.replyId,
+        headers: { 'retry-after': String(retryAfter) },
+      });
+    }
+    return this.#delegate(request, live);
+  }
+
+  async #delegate(request: McpRequest, live: LiveSession): Promise<Response> {
+    const batch = this.#deps.requestLog.begin(live.sessionId, request.messages, request.startedAt);
+    let response: Response;
+    try {
+      response = await live.transport.handleRequest(request.http, {
+        ...(request.body === undefined ? {} : { parsedBody: request.body }),
+        ...(request.authInfo === undefined ? {} : { authInfo: request.authInfo }),
+      });
+    } catch (error) {
+      batch.settle(500, true);
+      throw error;
+    }
+    if (live.creationError !== undefined) {
+      batch.settle(503, true);
+      await response.body?.cancel().catch(() => undefined);
+      throw live.creationError;
+    }
+    batch.settle(response.status, response.status !== 200);
+    response.headers.set(this.#deps.options.sessionHeader, live.appSessionId);
+    const isStream = response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+    return request.http.method === 'GET' && isStream ? this.#deps.openStreams.track(response) : response;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * node:http (and Express) on the web-standard pipeline: a Node request becomes an `McpHttpInput` without
+ * reading its body, and a `Response` is written back with backpressure. A client that goes away cancels the
+ * response body, so the SDK transport drops the stream at once (a reconnecting GET is not refused with 409).
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { readLimited, type McpHttpInput } from './http-input';
+
+/**
+ * What the adapter reads of a Node request: an `IncomingMessage`, an Express `req`, or a replay of one
+ * (the reference server's test layer reads the body first and hands on a copy).
+ *
+ * @example
+ * ```ts
+ * const replay: NodeRequestLike = { method: 'POST', url: '/mcp', headers, [Symbol.asyncIterator]: () => chunks() };
+ * ```
+ */
+export interface NodeRequestLike extends AsyncIterable<unknown> {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: IncomingHttpHeaders;
+  /** Set by upstream auth middleware (Express `requireBearerAuth`); passed through to the SDK. */
+  auth?: AuthInfo;
+  /** Set by a body parser (`express.json()`); used once the stream was consumed. */
+  body?: unknown;
+  readableEnded?: boolean;
+}
+
+/** Every header of a Node request as web `Headers` (repeated headers appended; HTTP/2 pseudo-headers dropped). */
+function toHeaders(headers: IncomingHttpHeaders): Headers {
+  const result = new Headers();
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const item of value) result.append(name, item);
+    else result.set(name, value);
+  }
+  return result;
+}
+
+/**
+ * The pipeline input for a Node request. `parsedBody` wins; else a body a parser already consumed
+ * (`req.body` once `readableEnded`); else the stream, read only when the pipeline asks.
+ *
+ * @example
+ * ```ts
+ * const input = fromNodeRequest(req, undefined, abort.signal);
+ * ```
+ */
+export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal): McpHttpInput {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const host = req.headers.host ?? 'localhost';
+  const request = new Request(`http://${host}${req.url ?? '/'}`, { method, headers: toHeaders(req.headers), signal });
+  const consumedBody = parsedBody === undefined && req.readableEnded === true ? req.body : undefined;
+  return {
+    request,
+    parsedBody: parsedBody ?? consumedBody,
+    authInfo: req.auth,
+    readBody: (maxBytes) => readLimited(req, req.headers['content-length'], maxBytes),
+  };
+}
+
+/**
+ * Writes `response` to `res`: status and headers at once (flushed, so an SSE client sees the stream open
+ * before the first event), then the body with backpressure. Resolves when the body ended or the client left.
+ *
+ * @example
+ * ```ts
+ * await writeNodeResponse(res, await endpoint.serve(input), abort.signal);
+ * ```
+ */
+export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
+  if (res.headersSent || res.destroyed) {
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const cancel = (): void => void reader.cancel().catch(() => undefined);
+  clientGone.addEventListener('abort', cancel, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) break;
+      if (!res.write(value)) await waitForDrain(res);
+    }
+  } catch {
+    // The body errored (transport closed) or the reader was cancelled: end what we can.
+  } finally {
+    clientGone.removeEventListener('abort', cancel);
+    if (!res.destroyed && !res.writableEnded) res.end();
+    cancel();
+  }
+}
+
+function waitForDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * A `(req, res, next?)` handler over a web-standard `serve` function. An Express `next` (a function third
+ * argument) is ignored; any other third argument is a pre-parsed body.
+ *
+ * @example
+ * ```ts
+ * const handle = createNodeHandler((input) => endpoint.serve(input));
+ * http.createServer((req, res) => void handle(req, res));
+ * ```
+ */
+export function createNodeHandler(
+  serve: (input: McpHttpInput) => Promise<Response>,
+): (req: NodeRequestLike, res: ServerResponse, parsedBodyOrNext?: unknown) => Promise<void> {
+  return async (req, res, parsedBodyOrNext) => {
+    const parsedBody = typeof parsedBodyOrNext === 'function' ? undefined : parsedBodyOrNext;
+    const clientGone = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) clientGone.abort();
+    };
+    res.once('close', onClose);
+    try {
+      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal));
+      await writeNodeResponse(res, response, clientGone.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+  };
+}

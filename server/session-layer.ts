@@ -1,0 +1,170 @@
+/**
+ * The session layer's parts, wired: stores, the session manager, the era endpoints, cleanup, metrics and the
+ * write-behind queue. `createSessionHandler` mounts what this builds; nothing here knows the host.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequestStateCodec, type RequestStateCodec } from '@modelcontextprotocol/server';
+import { CleanupScheduler } from './cleanup/cleanup-scheduler';
+import { buildHealthReport, type HealthReport } from './http/health-endpoint';
+import { LegacyEndpoint } from './http/legacy-endpoint';
+import { McpEndpoint, type EraEndpoint } from './http/mcp-endpoint';
+import { OpenStreams } from './http/open-streams';
+import { ServerMetrics } from './observability/server-metrics';
+import type { SessionHandlerStats } from './session-handler';
+import { resolveSessionLayerOptions, type ResolvedSessionOptions, type SessionHandlerOptions } from './session-options';
+import { ActivityWriter } from './sessions/activity-writer';
+import { checkAdoptionSupport } from './sessions/adopt-session';
+import { AppSessions } from './sessions/app-sessions';
+import { RequestLog } from './sessions/request-log';
+import { SessionManager } from './sessions/session-manager';
+import { createStores, type Stores } from './stores/index';
+
+/** Name of the shared secret holding the request-state key in the store. */
+const REQUEST_STATE_SECRET = 'request-state-key';
+
+export interface SessionLayer {
+  readonly resolved: ResolvedSessionOptions;
+  readonly stores: Stores;
+  readonly endpoint: McpEndpoint;
+  readonly manager: SessionManager;
+  readonly metrics: ServerMetrics;
+  readonly requestState: RequestStateCodec;
+  /** Set by `close()`: new sessions are refused from then on. */
+  closing: boolean;
+  inFlight(): number;
+  health(): Promise<HealthReport>;
+  stats(): SessionHandlerStats;
+  /** Everything after the drain: cleanup, open streams, sessions, write-behind, stores. */
+  stop(): Promise<void>;
+}
+
+async function requestStateKey(resolved: ResolvedSessionOptions, stores: Stores): Promise<Uint8Array> {
+  if (resolved.requestStateKey !== undefined) return resolved.requestStateKey;
+  // Claimed once per store, so every instance sharing it seals and opens the same requestState.
+  const shared = await stores.sessions.claimSecret(REQUEST_STATE_SECRET, randomBytes(32).toString('base64'));
+  return Buffer.from(shared, 'base64');
+}
+
+/**
+ * @example
+ * ```ts
+ * const layer = await composeSessionLayer({ createServer, store: 'memory' });
+ * const response = await layer.endpoint.serve(input);
+ * ```
+ */
+export async function composeSessionLayer(options: SessionHandlerOptions): Promise<SessionLayer> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected options to be an object, got ${String(options)}`);
+  const { createServer, ...layerOptions } = options;
+  if (typeof createServer !== 'function') {
+    throw new TypeError(`Expected \`createServer\` to be a function returning an McpServer, got ${typeof createServer}`);
+  }
+  const resolved = resolveSessionLayerOptions(layerOptions);
+  const { logger } = resolved;
+  const startedAt = Date.now();
+  const stores = await createStores(resolved.store, { ttlMs: resolved.eventTtlMs, maxEventsPerStream: resolved.maxEventsPerStream });
+  await stores.sessions.init();
+  // Stores handed in ready-made belong to the caller (e.g. shared by two handlers in one test).
+  const ownsStores = typeof resolved.store === 'string';
+  const closeStores = async (): Promise<void> => {
+    if (ownsStores) await Promise.allSettled([stores.sessions.close(), stores.events.close()]);
+  };
+  try {
+    const requestState = createRequestStateCodec({
+      key: await requestStateKey(resolved, stores),
+      ttlSeconds: resolved.requestStateTtlSeconds,
+    });
+    const adoption = await checkAdoptionSupport();
+    if (!adoption.ok) logger.warn?.({ msg: 'session adoption disabled', reason: adoption.reason });
+
+    const counts = { created: 0, adopted: 0, expired: 0 };
+    const writer = new ActivityWriter(stores.sessions, { flushMs: resolved.activityFlushMs, logger, onFailure: () => manager.distrust() });
+    const requestLog = new RequestLog((record) => writer.track(record));
+    const metrics = new ServerMetrics((): number => manager.liveCount);
+    const manager: SessionManager = new SessionManager({
+      options: resolved,
+      stores,
+      metrics,
+      writer,
+      requestLog,
+      factory: { createServer, requestState, retryIntervalMs: resolved.retryIntervalMs, logger },
+      outgoing: () => ({ beforeResponse: async () => undefined, interceptNotification: () => false }),
+      adoptionEnabled: adoption.ok,
+      onCreated: () => (counts.created += 1),
+      onAdopted: () => (counts.adopted += 1),
+      onExpired: (count) => (counts.expired += count),
+    });
+    const openStreams = new OpenStreams();
+    const appSessions = new AppSessions(stores.sessions);
+    const eras: Partial<Record<'legacy' | 'modern', EraEndpoint>> = {};
+    const endpoint = new McpEndpoint({ options: resolved, eras, store: stores.sessions, metrics, onStoreDown: () => manager.distrust() });
+    const layer: SessionLayer = {
+      resolved,
+      stores,
+      manager,
+      metrics,
+      requestState,
+      closing: false,
+      endpoint,
+      inFlight: () => manager.inFlight(),
+      health: async () => {
+        const report = await buildHealthReport({
+          store: stores.sessions,
+          startedAt,
+          instanceId: resolved.instanceId,
+          eras: resolved.eras,
+          liveSessions: () => manager.liveCount,
+          cleanup: () => cleanup.status(),
+          isClosing: () => layer.closing,
+          adoption: adoption.ok ? { enabled: true } : { enabled: false, reason: adoption.reason },
+        });
+        if (!report.store.connected) manager.distrust();
+        return report;
+      },
+      stats: () => ({
+        liveSessions: manager.liveCount,
+        sessionsCreated: counts.created,
+        sessionsAdopted: counts.adopted,
+        sessionsExpired: counts.expired,
+        appSessions: 0,
+      }),
+      stop: async () => {
+        await cleanup.stop();
+        openStreams.endAll(resolved.retryIntervalMs);
+        await manager.drain();
+        await writer.close();
+        await closeStores();
+      },
+    };
+    eras.legacy = new LegacyEndpoint({
+      options: resolved,
+      manager,
+      appSessions,
+      requestLog,
+      openStreams,
+      refuseNewSessions: () => {
+        if (layer.closing) return 'Server is shutting down';
+        return manager.liveCount >= resolved.maxSessions ? 'Server at session capacity' : undefined;
+      },
+    });
+    const cleanup = new CleanupScheduler({
+      store: stores.sessions,
+      instanceId: resolved.instanceId,
+      metrics,
+      logger,
+      tiers: {
+        fast: { intervalMs: resolved.cleanupFastIntervalMs, needsLock: false, run: (now) => manager.evictIdle(now) },
+        regular: { intervalMs: resolved.cleanupRegularIntervalMs, needsLock: true, run: (now) => manager.expireDue(now) },
+        deep: {
+          intervalMs: resolved.cleanupDeepIntervalMs,
+          needsLock: true,
+          run: async (now) => (await stores.sessions.purge(now - resolved.purgeAfterMs)) + (await stores.events.purgeExpired(now)),
+        },
+      },
+    });
+    cleanup.start();
+    return layer;
+  } catch (error) {
+    await closeStores();
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+import {
+  WebStandardStreamableHTTPServerTransport,
+  type JSONRPCMessage,
+  type RequestId,
+  type TransportSendOptions,
+  type WebStandardStreamableHTTPServerTransportOptions,
+} from '@modelcontextprotocol/server';
+
+// Structural checks, not the SDK's zod guards: these run on every message, and the SDK has validated them.
+function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
+  return 'method' in message && 'id' in message && message.id !== undefined;
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
+  return ('result' in message || 'error' in message) && 'id' in message && message.id !== undefined && message.id !== null;
+}
+
+/**
+ * What the session layer learns from one session's traffic, at the JSON-RPC level (HTTP framing is the SDK's).
+ *
+ * @example
+ * ```ts
+ * const observer: SessionTrafficObserver = { requestReceived: () => {}, responseSent: (id) => log.complete(sessionId, id) };
+ * ```
+ */
+export interface SessionTrafficObserver {
+  /** A JSON-RPC request reached the server. */
+  requestReceived(message: JSONRPCMessage & { id: RequestId; method: string }): void;
+  /** The response to request `id` is about to be written (or stored for replay). */
+  responseSent(id: RequestId, message: JSONRPCMessage): void;
+}
+
+/**
+ * Hooks on the outgoing side: the session layer may hold a response until state it implies is durable
+ * (`resources/subscribe`), and may take over server notifications (`notifications/resources/updated` fans
+ * out to every subscriber through the notification bus).
+ *
+ * @example
+ * ```ts
+ * const outgoing: SessionOutgoingHooks = { beforeResponse: async () => {}, interceptNotification: () => false };
+ * ```
+ */
+export interface SessionOutgoingHooks {
+  /** Awaited before the response to `id` is sent. */
+  beforeResponse(id: RequestId, message: JSONRPCMessage): Promise<void>;
+  /** Returns true when the layer took the notification over (it is then not sent here). */
+  interceptNotification(message: JSONRPCMessage): boolean;
+}
+
+/**
+ * The SDK's web-standard sessionful transport, with the session layer's eyes on it: counts JSON-RPC requests
+ * in flight (graceful drain, idle eviction), reports each response (request tracking) and routes the session's
+ * outgoing notifications. Everything else is the SDK's own behaviour, unchanged.
+ *
+ * @example
+ * ```ts
+ * const transport = new SessionTransport({ sessionIdGenerator: () => sessionId }, observer, outgoing);
+ * await server.connect(transport);
+ * ```
+ */
+export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
+  readonly #observer: SessionTrafficObserver;
+  readonly #outgoing: SessionOutgoingHooks;
+  readonly #pending = new Set<RequestId>();
+
+  constructor(
+    options: WebStandardStreamableHTTPServerTransportOptions,
+    observer: SessionTrafficObserver,
+    outgoing: SessionOutgoingHooks,
+  ) {
+    super(options);
+    this.#observer = observer;
+    this.#outgoing = outgoing;
+    // Protocol.connect chains an onmessage set before it, so this sees every inbound message first.
+    this.onmessage = (message) => {
+      if (isRequest(message)) {
+        this.#pending.add(message.id);
+        observer.requestReceived(message);
+      }
+    };
+  }
+
+  /** JSON-RPC requests received and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message)) {
+      const { id } = message;
+      if (this.#pending.delete(id)) {
+        await this.#outgoing.beforeResponse(id, message);
+        this.#observer.responseSent(id, message);
+      }
+    } else if (!('id' in message) && 'method' in message && this.#outgoing.interceptNotification(message)) {
+      return;
+    }
+    await super.send(message, options);
+  }
+
+  /** Sends a server notification on this session, bypassing interception (the notification bus delivering). */
+  deliver(message: JSONRPCMessage): Promise<void> {
+    return super.send(message);
+  }
+}
