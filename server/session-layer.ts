@@ -3,11 +3,12 @@
  * write-behind queue. `createSessionHandler` mounts what this builds; nothing here knows the host.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequestStateCodec, type RequestStateCodec } from '@modelcontextprotocol/server';
+import { createRequestStateCodec, InMemoryServerEventBus, type RequestStateCodec } from '@modelcontextprotocol/server';
 import { CleanupScheduler } from './cleanup/cleanup-scheduler';
 import { buildHealthReport, type HealthReport } from './http/health-endpoint';
 import { LegacyEndpoint } from './http/legacy-endpoint';
 import { McpEndpoint, type EraEndpoint } from './http/mcp-endpoint';
+import { ModernEndpoint } from './http/modern-endpoint';
 import { OpenStreams } from './http/open-streams';
 import { ServerMetrics } from './observability/server-metrics';
 import type { SessionHandlerStats } from './session-handler';
@@ -77,7 +78,11 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     if (!adoption.ok) logger.warn?.({ msg: 'session adoption disabled', reason: adoption.reason });
 
     const counts = { created: 0, adopted: 0, expired: 0 };
-    const writer = new ActivityWriter(stores.sessions, { flushMs: resolved.activityFlushMs, logger, onFailure: () => manager.distrust() });
+    const distrust = (): void => {
+      manager.distrust();
+      appSessions.distrust();
+    };
+    const writer = new ActivityWriter(stores.sessions, { flushMs: resolved.activityFlushMs, logger, onFailure: distrust });
     const requestLog = new RequestLog((record) => writer.track(record));
     const metrics = new ServerMetrics((): number => manager.liveCount);
     const manager: SessionManager = new SessionManager({
@@ -94,9 +99,9 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       onExpired: (count) => (counts.expired += count),
     });
     const openStreams = new OpenStreams();
-    const appSessions = new AppSessions(stores.sessions);
+    const appSessions: AppSessions = new AppSessions(stores.sessions, writer, resolved);
     const eras: Partial<Record<'legacy' | 'modern', EraEndpoint>> = {};
-    const endpoint = new McpEndpoint({ options: resolved, eras, store: stores.sessions, metrics, onStoreDown: () => manager.distrust() });
+    const endpoint = new McpEndpoint({ options: resolved, eras, store: stores.sessions, metrics, onStoreDown: distrust });
     const layer: SessionLayer = {
       resolved,
       stores,
@@ -105,7 +110,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       requestState,
       closing: false,
       endpoint,
-      inFlight: () => manager.inFlight(),
+      inFlight: () => manager.inFlight() + (modern?.inFlight ?? 0),
       health: async () => {
         const report = await buildHealthReport({
           store: stores.sessions,
@@ -117,7 +122,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
           isClosing: () => layer.closing,
           adoption: adoption.ok ? { enabled: true } : { enabled: false, reason: adoption.reason },
         });
-        if (!report.store.connected) manager.distrust();
+        if (!report.store.connected) distrust();
         return report;
       },
       stats: () => ({
@@ -125,34 +130,58 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
         sessionsCreated: counts.created,
         sessionsAdopted: counts.adopted,
         sessionsExpired: counts.expired,
-        appSessions: 0,
+        appSessions: appSessions.liveCount,
       }),
       stop: async () => {
         await cleanup.stop();
         openStreams.endAll(resolved.retryIntervalMs);
         await manager.drain();
+        await modern?.close();
         await writer.close();
         await closeStores();
       },
     };
-    eras.legacy = new LegacyEndpoint({
-      options: resolved,
-      manager,
-      appSessions,
-      requestLog,
-      openStreams,
-      refuseNewSessions: () => {
-        if (layer.closing) return 'Server is shutting down';
-        return manager.liveCount >= resolved.maxSessions ? 'Server at session capacity' : undefined;
-      },
-    });
+    const refuseNew = (): 'capacity' | 'closing' | undefined => {
+      if (layer.closing) return 'closing';
+      return manager.liveCount + appSessions.liveCount >= resolved.maxSessions ? 'capacity' : undefined;
+    };
+    if (resolved.eras.includes('legacy')) {
+      eras.legacy = new LegacyEndpoint({
+        options: resolved,
+        manager,
+        appSessions,
+        requestLog,
+        openStreams,
+        refuseNewSessions: () => {
+          const refusal = refuseNew();
+          if (refusal === undefined) return undefined;
+          return refusal === 'closing' ? 'Server is shutting down' : 'Server at session capacity';
+        },
+      });
+    }
+    const modern = resolved.eras.includes('modern')
+      ? new ModernEndpoint({
+          options: resolved,
+          createServer,
+          requestState,
+          appSessions,
+          requestLog,
+          bus: new InMemoryServerEventBus(),
+          refuseNewSessions: refuseNew,
+        })
+      : undefined;
+    eras.modern = modern;
     const cleanup = new CleanupScheduler({
       store: stores.sessions,
       instanceId: resolved.instanceId,
       metrics,
       logger,
       tiers: {
-        fast: { intervalMs: resolved.cleanupFastIntervalMs, needsLock: false, run: (now) => manager.evictIdle(now) },
+        fast: {
+          intervalMs: resolved.cleanupFastIntervalMs,
+          needsLock: false,
+          run: async (now) => (await manager.evictIdle(now)) + appSessions.evictIdle(now),
+        },
         regular: { intervalMs: resolved.cleanupRegularIntervalMs, needsLock: true, run: (now) => manager.expireDue(now) },
         deep: {
           intervalMs: resolved.cleanupDeepIntervalMs,

@@ -173,6 +173,9 @@ export class SessionManager {
       const record = await this.#deps.stores.sessions.get(id);
       if (record === undefined && !this.#live.has(id)) continue;
       await this.#deps.stores.sessions.setStatus(id, 'expired', 'forced');
+      // The application session goes with it: a client re-initializing with the id gets a fresh one.
+      const appSessionId = record?.appSessionId ?? this.#live.get(id)?.appSessionId;
+      if (appSessionId !== undefined) await this.#deps.stores.sessions.expireAppSession(appSessionId);
       await this.#closeLive(id);
       this.#deps.metrics.sessionsExpired.inc();
       this.#deps.onExpired(1);

@@ -73,10 +73,17 @@ export class MemorySessionStore implements SessionStore {
 
   async touchMany(touches: readonly SessionTouch[]): Promise<void> {
     for (const touch of touches) {
-      const record = touch.kind === 'session' ? this.#records.get(touch.id) : this.#apps.get(touch.id);
-      if (record === undefined) continue;
-      record.lastActivityAt = touch.now;
-      record.expiresAt = touch.expiresAt;
+      if (touch.kind === 'session') {
+        const record = this.#records.get(touch.id);
+        if (record === undefined) continue;
+        record.lastActivityAt = touch.now;
+        record.expiresAt = touch.expiresAt;
+        continue;
+      }
+      const app = this.#apps.get(touch.id);
+      if (app === undefined || app.status !== 'active') continue;
+      app.lastActivityAt = touch.now;
+      app.expiresAt = Math.max(app.expiresAt, touch.expiresAt);
     }
   }
 

@@ -4,6 +4,7 @@
  * not a surprise in production.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { appSessionContract } from './app-session-contract';
 import { eventContract } from './event-contract';
 import { notification, PRIMING, replaySink, requestRecord, sessionRecord } from './fixtures';
 import { isolationProperty } from './isolation-property';
@@ -35,6 +36,7 @@ export function defineStoreContract(target: StoreTarget, options: ContractOption
   afterEach(() => tracked.closeAll());
 
   sessionContract(tracked);
+  appSessionContract(tracked);
   lockContract(tracked);
   eventContract(tracked);
   persistenceContract(tracked);
