@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuthInfo, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { AuthInfo, RequestStateCodec, ServerNotifier } from '@modelcontextprotocol/server';
 import { healthResponse, metricsResponse, sendHealth, sendMetrics, type HealthReport } from './http/health-endpoint';
 import { fromWebRequest } from './http/http-input';
 import { createNodeHandler, type NodeRequestLike } from './http/node-adapter';
@@ -68,6 +68,13 @@ export interface SessionHandler extends AsyncDisposable {
   readonly metricsResponse: () => Promise<Response>;
   /** The health report itself. */
   readonly healthReport: () => Promise<HealthReport>;
+  /**
+   * Change notifications for changes made outside any request: `toolsChanged()`, `promptsChanged()`,
+   * `resourcesChanged()`, `resourceUpdated(uri)`. They reach the 2025 GET streams (resource updates: the sessions
+   * subscribed to the URI, adopted ones included) and the 2026-07-28 listen streams, on every instance sharing
+   * the store's bus.
+   */
+  readonly notify: ServerNotifier;
   /** The codec sealing `requestState` (also in your factory's context). */
   readonly requestState: RequestStateCodec;
   /** The stores sessions live in. */
@@ -136,6 +143,7 @@ export async function createSessionHandler(options: SessionHandlerOptions): Prom
     healthResponse: async () => healthResponse(await layer.health()),
     metricsResponse: () => metricsResponse(layer.metrics),
     healthReport: () => layer.health(),
+    notify: layer.notify,
     requestState: layer.requestState,
     stores: layer.stores,
     instanceId: resolved.instanceId,

@@ -3,7 +3,7 @@
  * write-behind queue. `createSessionHandler` mounts what this builds; nothing here knows the host.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequestStateCodec, InMemoryServerEventBus, type RequestStateCodec } from '@modelcontextprotocol/server';
+import { createRequestStateCodec, InMemoryServerEventBus, type RequestStateCodec, type ServerNotifier } from '@modelcontextprotocol/server';
 import { CleanupScheduler } from './cleanup/cleanup-scheduler';
 import { buildHealthReport, type HealthReport } from './http/health-endpoint';
 import { LegacyEndpoint } from './http/legacy-endpoint';
@@ -17,7 +17,10 @@ import { ActivityWriter } from './sessions/activity-writer';
 import { checkAdoptionSupport } from './sessions/adopt-session';
 import { AppSessions } from './sessions/app-sessions';
 import { RequestLog } from './sessions/request-log';
+import { NotificationRouter } from './sessions/notification-router';
 import { SessionManager } from './sessions/session-manager';
+import { SessionStateTracker } from './sessions/session-state';
+import { lowLevelServer } from './session-server';
 import { createStores, type Stores } from './stores/index';
 
 /** Name of the shared secret holding the request-state key in the store. */
@@ -30,6 +33,8 @@ export interface SessionLayer {
   readonly manager: SessionManager;
   readonly metrics: ServerMetrics;
   readonly requestState: RequestStateCodec;
+  /** Change notifications to every subscriber, both eras, every instance sharing the bus. */
+  readonly notify: ServerNotifier;
   /** Set by `close()`: new sessions are refused from then on. */
   closing: boolean;
   inFlight(): number;
@@ -85,6 +90,8 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     const writer = new ActivityWriter(stores.sessions, { flushMs: resolved.activityFlushMs, logger, onFailure: distrust });
     const requestLog = new RequestLog((record) => writer.track(record));
     const metrics = new ServerMetrics((): number => manager.liveCount);
+    const bus = new InMemoryServerEventBus((error) => logger.warn?.({ msg: 'notification listener failed', error: error.message }));
+    const router = new NotificationRouter(bus, () => manager.liveSessions(), logger);
     const manager: SessionManager = new SessionManager({
       options: resolved,
       stores,
@@ -92,7 +99,8 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       writer,
       requestLog,
       factory: { createServer, requestState, retryIntervalMs: resolved.retryIntervalMs, logger },
-      outgoing: () => ({ beforeResponse: async () => undefined, interceptNotification: () => false }),
+      state: new SessionStateTracker(stores.sessions),
+      interceptNotification: (_live, message) => router.intercept(message),
       adoptionEnabled: adoption.ok,
       onCreated: () => (counts.created += 1),
       onAdopted: () => (counts.adopted += 1),
@@ -108,6 +116,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       manager,
       metrics,
       requestState,
+      notify: router.notify,
       closing: false,
       endpoint,
       inFlight: () => manager.inFlight() + (modern?.inFlight ?? 0),
@@ -137,6 +146,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
         openStreams.endAll(resolved.retryIntervalMs);
         await manager.drain();
         await modern?.close();
+        router.close();
         await writer.close();
         await closeStores();
       },
@@ -166,8 +176,14 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
           requestState,
           appSessions,
           requestLog,
-          bus: new InMemoryServerEventBus(),
+          bus,
           refuseNewSessions: refuseNew,
+          // A per-request instance has no stream of its own for unrelated notifications (the SDK drops them):
+          // its sendResourceUpdated goes to the bus, like a legacy session's, so every subscriber hears it.
+          onServer: (product) => {
+            const server = lowLevelServer(product);
+            server.sendResourceUpdated = async ({ uri }) => router.notify.resourceUpdated(uri);
+          },
         })
       : undefined;
     eras.modern = modern;

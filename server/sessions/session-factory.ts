@@ -2,6 +2,7 @@ import type { AuthInfo, EventStore, RequestStateCodec } from '@modelcontextproto
 import type { ServerLogger } from '../session-options';
 import { lowLevelServer, type SessionServerFactory } from '../session-server';
 import { LiveSession } from './live-session';
+import { installDefaultSubscriptionHandlers } from './session-state';
 import { SessionTransport, type SessionOutgoingHooks, type SessionTrafficObserver } from './session-transport';
 
 /** What every legacy session's transport and server share. */
@@ -75,6 +76,7 @@ export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFacto
     session: live,
   });
   const server = lowLevelServer(product);
+  installDefaultSubscriptionHandlers(server);
   live.attach(server);
   // Set before connect(): Protocol.connect chains an existing onclose instead of replacing it.
   transport.onclose = () => spec.onClosed();

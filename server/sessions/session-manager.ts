@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type AuthInfo, type RequestId } from '@modelcontextprotocol/server';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type AuthInfo, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/server';
 import type { ServerMetrics } from '../observability/server-metrics';
 import type { ResolvedSessionOptions } from '../session-options';
 import type { Stores } from '../stores/index';
@@ -9,7 +9,7 @@ import { adoptSession, MutableEventStore } from './adopt-session';
 import type { LiveSession } from './live-session';
 import type { RequestLog } from './request-log';
 import { buildLiveSession, type SessionFactoryDeps } from './session-factory';
-import type { SessionOutgoingHooks } from './session-transport';
+import type { SessionStateTracker } from './session-state';
 
 export interface SessionManagerDeps {
   options: ResolvedSessionOptions;
@@ -18,8 +18,10 @@ export interface SessionManagerDeps {
   factory: SessionFactoryDeps;
   writer: ActivityWriter;
   requestLog: RequestLog;
-  /** Per-session outgoing hooks (session state, notification routing). */
-  outgoing(session: () => LiveSession | undefined): SessionOutgoingHooks;
+  /** Keeps subscriptions and the logging level saved with the record. */
+  state: SessionStateTracker;
+  /** Takes over a notification a session's server sends (true: not sent by the session itself). */
+  interceptNotification(live: LiveSession, message: JSONRPCMessage): boolean;
   /** False when the start-up self-test found adoption impossible with the installed SDK. */
   adoptionEnabled: boolean;
   /** Session lifecycle counts for `SessionHandler.stats()`. */
@@ -308,10 +310,17 @@ export class SessionManager {
         requestInfo: extra.requestInfo,
         authInfo: extra.authInfo,
         observer: {
-          requestReceived: () => undefined,
+          requestReceived: (message) => {
+            if (live !== undefined) this.#deps.state.requestReceived(live, message);
+          },
           responseSent: (id: RequestId) => requestLog.complete(sessionId, id),
         },
-        outgoing: this.#deps.outgoing(() => live),
+        outgoing: {
+          beforeResponse: async (id, message) => {
+            if (live !== undefined) await this.#deps.state.beforeResponse(live, id, message);
+          },
+          interceptNotification: (message) => live !== undefined && this.#deps.interceptNotification(live, message),
+        },
         ...(extra.onInitialized === undefined ? {} : { onInitialized: extra.onInitialized }),
         onDeleted: async () => {
           options.logger.debug?.({ msg: 'session deleted by client', sessionId });

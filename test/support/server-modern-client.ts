@@ -94,3 +94,33 @@ export function resultOf(reply: RawReply): Record<string, unknown> {
   }
   return last['result'] as Record<string, unknown>;
 }
+
+/**
+ * Opens a `subscriptions/listen` stream (the modern era's notification channel); the caller reads `response.body`,
+ * e.g. with `readEvents` from server-raw-client, and aborts `signal` to close it.
+ *
+ * @example
+ * ```ts
+ * const stream = await openListen(url, { resourceSubscriptions: ['notes://all'] }, controller.signal);
+ * ```
+ */
+export function openListen(url: string, notifications: Record<string, unknown>, signal: AbortSignal, options: ModernRequestOptions = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    signal,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MODERN_VERSION,
+      'mcp-method': 'subscriptions/listen',
+      ...(options.appSessionId === undefined ? {} : { 'x-archon-session-id': options.appSessionId }),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: options.id ?? 'listen-1',
+      method: 'subscriptions/listen',
+      params: { notifications, _meta: envelope(options.capabilities ?? {}) },
+    }),
+  });
+}

@@ -61,7 +61,12 @@ export function createNotesApp(): NotesApp {
       structuredContent: { notes: [...notes] },
     }));
     server.registerTool('whoami', { description: 'The era and sessions this call was served under.', annotations: { readOnlyHint: true } }, () => {
-      const who = { era, appSessionId: appSessionId ?? null, sessionId: session?.sessionId ?? null };
+      const who = {
+        era,
+        appSessionId: appSessionId ?? null,
+        sessionId: session?.sessionId ?? null,
+        clientCapabilities: server.server.getClientCapabilities() ?? null,
+      };
       return { content: [{ type: 'text', text: JSON.stringify(who) }], structuredContent: who };
     });
     server.registerTool(

@@ -110,12 +110,16 @@ export async function postMcp(url: string, body: unknown, headers: Record<string
  * await postMcp(url, initializeMessage(1));
  * ```
  */
-export function initializeMessage(id: number | string = 1, protocolVersion = PROTOCOL_VERSION): Record<string, unknown> {
+export function initializeMessage(
+  id: number | string = 1,
+  protocolVersion = PROTOCOL_VERSION,
+  capabilities: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     jsonrpc: '2.0',
     id,
     method: 'initialize',
-    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test-client', version: '1.0.0' } },
+    params: { protocolVersion, capabilities, clientInfo: { name: 'raw-test-client', version: '1.0.0' } },
   };
 }
 
@@ -129,6 +133,8 @@ export interface InitializeOptions {
   appSessionId?: string;
   headers?: Record<string, string>;
   protocolVersion?: string;
+  /** Client capabilities declared at `initialize`. @default {} */
+  capabilities?: Record<string, unknown>;
 }
 
 /**
@@ -168,7 +174,7 @@ export class RawMcpSession {
   /** Sends `initialize` and `notifications/initialized`. */
   static async initialize(url: string, options: InitializeOptions = {}): Promise<RawMcpSession> {
     const headers = { ...options.headers, ...(options.appSessionId ? { [APP_HEADER]: options.appSessionId } : {}) };
-    const reply = await postMcp(url, initializeMessage(1, options.protocolVersion), headers);
+    const reply = await postMcp(url, initializeMessage(1, options.protocolVersion, options.capabilities), headers);
     const session = new RawMcpSession(url, reply, headers);
     const initialized = await session.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
     if (initialized.status !== 202) throw new Error(`notifications/initialized got HTTP ${initialized.status}`);
