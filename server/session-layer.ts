@@ -67,12 +67,15 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
   const resolved = resolveSessionLayerOptions(layerOptions);
   const { logger } = resolved;
   const startedAt = Date.now();
-  const stores = await createStores(resolved.store, { ttlMs: resolved.eventTtlMs, maxEventsPerStream: resolved.maxEventsPerStream });
+  const onBusError = (error: Error): void => logger.warn?.({ msg: 'notification bus error', error: error.message });
+  const stores = await createStores(resolved.store, { ttlMs: resolved.eventTtlMs, maxEventsPerStream: resolved.maxEventsPerStream }, { onBusError });
   await stores.sessions.init();
   // Stores handed in ready-made belong to the caller (e.g. shared by two handlers in one test).
   const ownsStores = typeof resolved.store === 'string';
   const closeStores = async (): Promise<void> => {
-    if (ownsStores) await Promise.allSettled([stores.sessions.close(), stores.events.close()]);
+    if (!ownsStores) return;
+    await stores.bus?.close().catch(() => undefined);
+    await Promise.allSettled([stores.sessions.close(), stores.events.close()]);
   };
   try {
     const requestState = createRequestStateCodec({
@@ -90,7 +93,8 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     const writer = new ActivityWriter(stores.sessions, { flushMs: resolved.activityFlushMs, logger, onFailure: distrust });
     const requestLog = new RequestLog((record) => writer.track(record));
     const metrics = new ServerMetrics((): number => manager.liveCount);
-    const bus = new InMemoryServerEventBus((error) => logger.warn?.({ msg: 'notification listener failed', error: error.message }));
+    // The stores' bus reaches every instance sharing them; without one, this handler's own.
+    const bus = stores.bus ?? new InMemoryServerEventBus(onBusError);
     const router = new NotificationRouter(bus, () => manager.liveSessions(), logger);
     const manager: SessionManager = new SessionManager({
       options: resolved,

@@ -1,4 +1,5 @@
 import { createMemoryStores } from './memory-store';
+import type { StoreEventBus } from './store-bus';
 import type { EventStoreLimits, SessionEventStore, SessionStore, StoreKind } from './types';
 
 export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, StoreKind } from './types';
@@ -15,6 +16,11 @@ export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, 
 export interface Stores {
   sessions: SessionStore;
   events: SessionEventStore;
+  /**
+   * Change events every instance sharing these stores sees (Redis pub/sub, PostgreSQL LISTEN/NOTIFY; in-process
+   * for memory and pglite). Absent: each session handler uses an in-process bus of its own.
+   */
+  bus?: StoreEventBus;
 }
 
 /**
@@ -64,7 +70,11 @@ export function storeKindOf(spec: StoreSpec | string): StoreKind {
  * await sessions.init();
  * ```
  */
-export async function createStores(spec: StoreSpec | string, limits: Partial<EventStoreLimits> = {}): Promise<Stores> {
+export async function createStores(
+  spec: StoreSpec | string,
+  limits: Partial<EventStoreLimits> = {},
+  hooks: { onBusError?: (error: Error) => void } = {},
+): Promise<Stores> {
   if (typeof spec !== 'string') return spec;
   switch (storeKindOf(spec)) {
     case 'memory':
@@ -75,11 +85,11 @@ export async function createStores(spec: StoreSpec | string, limits: Partial<Eve
     }
     case 'postgres': {
       const { createPostgresStores } = await import('./postgres-store');
-      return createPostgresStores(spec, limits);
+      return createPostgresStores(spec, limits, { ...(hooks.onBusError === undefined ? {} : { onBusError: hooks.onBusError }) });
     }
     case 'redis': {
       const { createRedisStores } = await import('./redis-store');
-      return createRedisStores(spec, limits);
+      return createRedisStores(spec, limits, { ...(hooks.onBusError === undefined ? {} : { onBusError: hooks.onBusError }) });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { MemoryEventStore } from './memory-event-store';
+import { InProcessEventBus, type StoreEventBus } from './store-bus';
 import type {
   AppSessionClaim,
   AppSessionRecord,
@@ -234,6 +235,7 @@ function copy(record: SessionRecord): SessionRecord {
  */
 export async function createMemoryStores(
   limits: Partial<EventStoreLimits> = {},
-): Promise<{ sessions: SessionStore; events: SessionEventStore }> {
-  return { sessions: new MemorySessionStore(), events: new MemoryEventStore(limits) };
+): Promise<{ sessions: SessionStore; events: SessionEventStore; bus: StoreEventBus }> {
+  // The bus travels with the stores: two handlers sharing these stores (in one process) share notifications.
+  return { sessions: new MemorySessionStore(), events: new MemoryEventStore(limits), bus: new InProcessEventBus() };
 }

@@ -8,6 +8,7 @@ import { SqlEventStore } from './sql-event-store';
 import type { SqlStoreOptions } from './sql-options';
 import { resolveSqlStoreOptions } from './sql-options';
 import { SqlSessionStore } from './sql-session-store';
+import { InProcessEventBus, type StoreEventBus } from './store-bus';
 import type { EventStoreLimits, SessionEventStore, SessionStore } from './types';
 
 /**
@@ -30,7 +31,7 @@ export async function createPgliteStores(
   dir: string | PGlite,
   limits: Partial<EventStoreLimits> = {},
   options: SqlStoreOptions = {},
-): Promise<{ sessions: SessionStore; events: SessionEventStore }> {
+): Promise<{ sessions: SessionStore; events: SessionEventStore; bus: StoreEventBus }> {
   const resolvedLimits = resolveEventStoreLimits(limits);
   const settings = resolveSqlStoreOptions(options);
   const owned = typeof dir === 'string';
@@ -44,7 +45,8 @@ export async function createPgliteStores(
     compressAboveBytes: settings.compressAboveBytes,
     now: settings.now,
   });
-  return { sessions, events };
+  // One process owns a pglite directory: its events never need to leave it.
+  return { sessions, events, bus: new InProcessEventBus() };
 }
 
 /** The driver is an optional package, loaded only when this store is chosen. */

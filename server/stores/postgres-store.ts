@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { loadDriver } from './load-driver';
+import { PostgresEventBus } from './postgres-bus';
+import type { StoreEventBus } from './store-bus';
 import { resolveEventStoreLimits } from './limits';
 import type { SqlClient, SqlExecutor, SqlResult } from './sql-client';
 import { pairSqlClient } from './sql-client';
@@ -22,6 +24,8 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   maxConnections?: number;
   /** Fail a connect that takes longer than this, so `/health` answers instead of hanging. @default 5_000 */
   connectTimeoutMs?: number;
+  /** Told about change events the bus could not publish or read. @default ignore */
+  onBusError?: (error: Error) => void;
 }
 
 /**
@@ -33,7 +37,7 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
 export const POSTGRES_STORE_DEFAULTS = {
   maxConnections: 10,
   connectTimeoutMs: 5_000,
-} as const satisfies Required<Omit<PostgresStoreOptions, keyof SqlStoreOptions>>;
+} as const satisfies Required<Omit<PostgresStoreOptions, keyof SqlStoreOptions | 'onBusError'>>;
 
 /**
  * Opens the PostgreSQL backend on a `pg` pool: the same SQL and numbered migrations as pglite
@@ -49,7 +53,7 @@ export async function createPostgresStores(
   url: string,
   limits: Partial<EventStoreLimits> = {},
   options: PostgresStoreOptions = {},
-): Promise<{ sessions: SessionStore; events: SessionEventStore }> {
+): Promise<{ sessions: SessionStore; events: SessionEventStore; bus: StoreEventBus }> {
   const resolvedLimits = resolveEventStoreLimits(limits);
   const settings = resolveSqlStoreOptions(options);
   const { default: driver } = await loadDriver('postgres', () => import('pg'));
@@ -74,7 +78,16 @@ export async function createPostgresStores(
     compressAboveBytes: settings.compressAboveBytes,
     now: settings.now,
   });
-  return { sessions, events };
+  const connectTimeoutMillis = options.connectTimeoutMs ?? POSTGRES_STORE_DEFAULTS.connectTimeoutMs;
+  const bus = await PostgresEventBus.connect(
+    pool,
+    () => new driver.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMillis }),
+    options.onBusError ?? (() => undefined),
+  ).catch(async (error: unknown) => {
+    await Promise.allSettled([sessions.close(), events.close()]);
+    throw error;
+  });
+  return { sessions, events, bus };
 }
 
 /**

@@ -2,7 +2,9 @@ import { loadDriver } from './load-driver';
 import { EVENT_CODEC_DEFAULTS } from './event-codec';
 import { resolveEventStoreLimits } from './limits';
 import { RedisEventStore } from './redis-event-store';
+import { RedisEventBus } from './redis-bus';
 import { RedisKeys } from './redis-keys';
+import type { StoreEventBus } from './store-bus';
 import { RedisSessionStore } from './redis-session-store';
 import type { EventStoreLimits, SessionEventStore, SessionStore } from './types';
 
@@ -27,6 +29,8 @@ export interface RedisStoreOptions {
   maxReconnectDelayMs?: number;
   /** Clock for event timestamps and replay TTL; a seam for tests. @default Date.now */
   now?: () => number;
+  /** Told about change events the bus could not publish or read. @default ignore */
+  onBusError?: (error: Error) => void;
 }
 
 /**
@@ -42,6 +46,7 @@ export const REDIS_STORE_DEFAULTS = {
   connectTimeoutMs: 5_000,
   maxReconnectDelayMs: 1_000,
   now: Date.now,
+  onBusError: () => undefined,
 } as const satisfies Required<RedisStoreOptions>;
 
 /**
@@ -58,7 +63,7 @@ export async function createRedisStores(
   url: string,
   limits: Partial<EventStoreLimits> = {},
   options: RedisStoreOptions = {},
-): Promise<{ sessions: SessionStore; events: SessionEventStore }> {
+): Promise<{ sessions: SessionStore; events: SessionEventStore; bus: StoreEventBus }> {
   const resolvedLimits = resolveEventStoreLimits(limits);
   const settings = resolveRedisStoreOptions(options);
   if (!Number.isInteger(settings.maxRequestsPerSession) || settings.maxRequestsPerSession <= 0) {
@@ -84,7 +89,7 @@ export async function createRedisStores(
   client.on('error', () => {});
   await client.connect();
 
-  let open = 2;
+  let open = 3;
   const closeShared = async () => {
     open -= 1;
     if (open === 0 && client.isOpen) await client.close();
@@ -100,7 +105,13 @@ export async function createRedisStores(
     now: settings.now,
     close: closeShared,
   });
-  return { sessions, events };
+  const bus = await RedisEventBus.connect(client, `${settings.keyPrefix}events`, settings.onBusError);
+  const busClose = bus.close.bind(bus);
+  bus.close = async () => {
+    await busClose();
+    await closeShared();
+  };
+  return { sessions, events, bus };
 }
 
 function resolveRedisStoreOptions(options: RedisStoreOptions): Required<RedisStoreOptions> {
@@ -111,5 +122,6 @@ function resolveRedisStoreOptions(options: RedisStoreOptions): Required<RedisSto
     connectTimeoutMs: options.connectTimeoutMs ?? REDIS_STORE_DEFAULTS.connectTimeoutMs,
     maxReconnectDelayMs: options.maxReconnectDelayMs ?? REDIS_STORE_DEFAULTS.maxReconnectDelayMs,
     now: options.now ?? REDIS_STORE_DEFAULTS.now,
+    onBusError: options.onBusError ?? REDIS_STORE_DEFAULTS.onBusError,
   };
 }

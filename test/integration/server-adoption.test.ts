@@ -64,10 +64,11 @@ describe('session adoption (two servers sharing one store)', () => {
 
   test('an expired session is not adopted: 404 so the client re-initializes', async () => {
     const stores = await createMemoryStores();
-    await using a = await startReferenceServer({ store: stores, sessionTtlMs: 100 });
-    await using b = await startReferenceServer({ store: stores, sessionTtlMs: 100 });
+    await using a = await startReferenceServer({ store: stores });
+    await using b = await startReferenceServer({ store: stores });
     const session = await RawMcpSession.initialize(a.url);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Its expiry passed (as if idle past the TTL): no sleep, so a loaded machine cannot blur it.
+    await stores.sessions.touch(session.sessionId, Date.now() - 10, Date.now() - 1);
 
     expect((await onServer(session, b.url).request('ping')).status).toBe(404);
     expect((await stores.sessions.get(session.sessionId))?.status).toBe('expired');
