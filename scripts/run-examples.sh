@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # demo.ts (`npm run demo`) is the minute-long tour that starts and restarts its own server; it runs only when
-# named: scripts/run-examples.sh demo
-SKIP=(demo)
+# named: scripts/run-examples.sh demo. notes-server.ts is the user server the session-layer-*.ts examples mount,
+# not a program. session-layer-node.ts, session-layer-express.ts and session-layer-hono.ts mount the session
+# layer on node:http, Express and Hono and start their own server on a free port (ARCHON_MCP_URL is unused).
+SKIP=(demo notes-server)
 EXAMPLE_TIMEOUT_S=${EXAMPLE_TIMEOUT_S:-120}
 
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archon-examples.XXXXXX")

@@ -37,6 +37,8 @@ export type ServerProcessServerOptions = Omit<ReferenceServerOptions, 'logger' |
 export interface ServerProcessOptions extends ServerProcessServerOptions {
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** The entry to run instead of the reference server (it must print the same JSON line). @default server-bin.ts */
+  bin?: string;
   /**
    * How long to wait for the child to listen. A fresh pglite directory takes 5-20 s to initialise on
    * a loaded 2-core box (measured 2026-11-21); memory starts in ~1-2 s. @default 60_000
@@ -103,8 +105,9 @@ async function spawnServer(
   serverOptions: ServerProcessServerOptions,
   env: Record<string, string>,
   timeoutMs: number,
+  bin: string = BIN,
 ): Promise<{ child: Child; url: string; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', bin], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, ARCHON_SERVER_OPTIONS: JSON.stringify(serverOptions) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,9 +159,9 @@ async function spawnServer(
  * ```
  */
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const { env = {}, startTimeoutMs = 60_000, ...serverOptions } = options;
+  const { env = {}, startTimeoutMs = 60_000, bin = BIN, ...serverOptions } = options;
   const config: ServerProcessServerOptions = { testHooks: true, host: '127.0.0.1', ...serverOptions };
-  let { child, url, port } = await spawnServer(config, env, startTimeoutMs);
+  let { child, url, port } = await spawnServer(config, env, startTimeoutMs, bin);
   config.port = port;
   let current: Child | undefined = child;
   const origin = new URL(url).origin;
@@ -184,7 +187,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   };
   const start = async (): Promise<void> => {
     if (current !== undefined) throw new Error('server process already running');
-    ({ child } = await spawnServer(config, env, startTimeoutMs));
+    ({ child } = await spawnServer(config, env, startTimeoutMs, bin));
     current = child;
   };
 
