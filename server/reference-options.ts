@@ -27,10 +27,12 @@ export interface ReferenceServerOptions extends SessionLayerOptions {
   testHooks?: boolean;
   /** When set, `counter` appends one line per execution here before answering. */
   counterFile?: string;
+  /** Also serves the official conformance suite's fixtures (`test_simple_text`, `test://static-text`, ...). @default false */
+  conformanceFixtures?: boolean;
 }
 
 /** Options of the reference server that are not the session layer's. */
-export const REFERENCE_ONLY_KEYS = ['port', 'path', 'testLayer', 'testHooks', 'counterFile'] as const;
+export const REFERENCE_ONLY_KEYS = ['port', 'path', 'testLayer', 'testHooks', 'counterFile', 'conformanceFixtures'] as const;
 
 /**
  * Every default of the reference server in one place: the session layer's, plus its own.
@@ -46,6 +48,7 @@ export const SERVER_DEFAULTS = {
   path: '/mcp',
   testLayer: true,
   testHooks: false,
+  conformanceFixtures: false,
 } as const satisfies Required<Omit<ReferenceServerOptions, 'authToken' | 'counterFile' | 'logger' | 'instanceId' | 'requestStateKey'>>;
 
 /**
@@ -62,6 +65,7 @@ export function resolveReferenceOptions(options: ReferenceServerOptions): {
   testLayer: boolean;
   testHooks: boolean;
   counterFile: string | undefined;
+  conformanceFixtures: boolean;
 } {
   const port = options.port ?? SERVER_DEFAULTS.port;
   const path = options.path ?? SERVER_DEFAULTS.path;
@@ -77,5 +81,7 @@ export function resolveReferenceOptions(options: ReferenceServerOptions): {
   if (options.counterFile !== undefined && (typeof options.counterFile !== 'string' || options.counterFile.length === 0)) {
     throw new TypeError(`Expected \`counterFile\` to be a non-empty path, got ${String(options.counterFile)}`);
   }
-  return { port, path, testLayer, testHooks, counterFile: options.counterFile };
+  const conformanceFixtures = options.conformanceFixtures ?? SERVER_DEFAULTS.conformanceFixtures;
+  if (typeof conformanceFixtures !== 'boolean') throw new TypeError(`Expected \`conformanceFixtures\` to be a boolean, got ${String(conformanceFixtures)}`);
+  return { port, path, testLayer, testHooks, counterFile: options.counterFile, conformanceFixtures };
 }

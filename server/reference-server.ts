@@ -84,6 +84,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     startedAt,
     liveSessions: () => handler?.stats().liveSessions ?? 0,
     counterFile: own.counterFile,
+    conformanceFixtures: own.conformanceFixtures,
     hooks: {
       recordToolRun: (name) => testLayer?.stats.recordToolRun(name),
       recordToolCancelled: (name) => testLayer?.stats.recordToolCancelled(name),

@@ -87,6 +87,7 @@ Options (environment variable in brackets):
   --eras <legacy,modern>          Protocol eras served (default both) [MCP_ERAS]
   --counter-file <path>           Append one line per counter execution [MCP_COUNTER_FILE]
   --test-hooks                    Enable /__archon/* fault injection (never in production) [MCP_TEST_HOOKS=true]
+  --conformance-fixtures          Also serve the conformance suite's fixtures (test_simple_text, ...) [MCP_CONFORMANCE_FIXTURES=true]
   --log                           JSON logs on stderr [MCP_LOG=true]
   -h, --help                      Show this help
 `;
@@ -158,6 +159,7 @@ export function parseServeOptions(
       ...Object.fromEntries(Object.keys(STRING_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       'no-event-store': { type: 'boolean' },
       'test-hooks': { type: 'boolean' },
+      'conformance-fixtures': { type: 'boolean' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -201,6 +203,10 @@ export function parseServeOptions(
   if (eras !== undefined) options.eras = parseEras(eras);
   if (flags['test-hooks'] === true) options.testHooks = true;
   else if (env['MCP_TEST_HOOKS'] !== undefined) options.testHooks = parseBoolean('MCP_TEST_HOOKS', env['MCP_TEST_HOOKS']);
+  if (flags['conformance-fixtures'] === true) options.conformanceFixtures = true;
+  else if (env['MCP_CONFORMANCE_FIXTURES'] !== undefined) {
+    options.conformanceFixtures = parseBoolean('MCP_CONFORMANCE_FIXTURES', env['MCP_CONFORMANCE_FIXTURES']);
+  }
   const log = flags['log'] === true || (env['MCP_LOG'] !== undefined && parseBoolean('MCP_LOG', env['MCP_LOG']));
   if (log) options.logger = jsonLogger((line) => process.stderr.write(line));
   return { help: false, options };

@@ -1,5 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { SessionInfo, SessionServerContext, SessionServerFactory } from '../session-server';
+import { registerConformanceFixtures } from './conformance-fixtures';
+import { registerConformanceInputFixtures } from './conformance-input-fixtures';
 import { CounterLedger } from './counter-ledger';
 import { registerResourcesAndPrompts } from './resources-and-prompts';
 import type { SessionHealth, ToolContext } from './tool-context';
@@ -18,14 +20,21 @@ export const SERVER_INFO = { name: 'archon-reference-server', version: '0.1.0' }
  * const server = createMcpServer(context);
  * ```
  */
-export function createMcpServer(context: ToolContext, options: { verifyRequestState?: SessionServerContext['requestState']['verify'] } = {}): McpServer {
+export function createMcpServer(
+  context: ToolContext,
+  options: { requestState?: SessionServerContext['requestState']; conformanceFixtures?: boolean } = {},
+): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, completions: {} },
-    ...(options.verifyRequestState === undefined ? {} : { requestState: { verify: options.verifyRequestState } }),
+    ...(options.requestState === undefined ? {} : { requestState: { verify: options.requestState.verify } }),
   });
   registerBasicTools(server, context);
   registerStatefulTools(server, context);
   registerResourcesAndPrompts(server, context);
+  if (options.conformanceFixtures === true) {
+    registerConformanceFixtures(server);
+    if (options.requestState !== undefined) registerConformanceInputFixtures(server, options.requestState);
+  }
   return server;
 }
 
@@ -68,6 +77,8 @@ export function createDemoServerFactory(options: {
   liveSessions(): number;
   counterFile?: string | undefined;
   hooks?: DemoToolHooks | undefined;
+  /** Also register the official conformance suite's fixtures (`test_simple_text`, ...). */
+  conformanceFixtures?: boolean | undefined;
 }): { createServer: SessionServerFactory; counter: CounterLedger } {
   const counter = new CounterLedger(options.counterFile);
   const createServer: SessionServerFactory = ({ session, requestState }) =>
@@ -83,7 +94,7 @@ export function createDemoServerFactory(options: {
         closeRequestStream: (requestId) => session?.closeRequestStream(requestId),
         subscriptions: new Set(),
       },
-      { verifyRequestState: requestState.verify },
+      { requestState, conformanceFixtures: options.conformanceFixtures === true },
     );
   return { createServer, counter };
 }
