@@ -1,9 +1,9 @@
-import type { AuthInfo, EventStore, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { AuthInfo, EventStore, JSONRPCMessage, RequestId, RequestStateCodec } from '@modelcontextprotocol/server';
 import type { ServerLogger } from '../session-options';
 import { lowLevelServer, type SessionServerFactory } from '../session-server';
 import { LiveSession } from './live-session';
 import { installDefaultSubscriptionHandlers } from './session-state';
-import { SessionTransport, type SessionOutgoingHooks, type SessionTrafficObserver } from './session-transport';
+import { SessionTransport } from './session-transport';
 
 /** What every legacy session's transport and server share. */
 export interface SessionFactoryDeps {
@@ -13,7 +13,30 @@ export interface SessionFactoryDeps {
   logger: ServerLogger;
 }
 
-/** One session to build: its identity, where its events go, and what the transport reports to. */
+/**
+ * What the session layer does around every legacy session, given the session: traffic observation, outgoing
+ * hooks and lifecycle. One object serves every session of a manager.
+ *
+ * @example
+ * ```ts
+ * const hooks: LiveSessionHooks = { requestReceived: () => {}, responseSent: () => {}, beforeResponse: async () => {},
+ *   interceptNotification: () => false, onDeleted: async () => {}, onClosed: () => {} };
+ * ```
+ */
+export interface LiveSessionHooks {
+  requestReceived(live: LiveSession, message: JSONRPCMessage & { id: RequestId; method: string }): void;
+  responseSent(live: LiveSession, id: RequestId): void;
+  /** Awaited before the response to `id` is sent (state it implies becomes durable first). */
+  beforeResponse(live: LiveSession, id: RequestId, message: JSONRPCMessage): Promise<void>;
+  /** True when the layer took a notification the session's server sent over. */
+  interceptNotification(live: LiveSession, message: JSONRPCMessage): boolean;
+  /** Called by the SDK on DELETE. */
+  onDeleted(live: LiveSession): Promise<void>;
+  /** Called whenever the transport closes (DELETE, expiry, eviction, shutdown). */
+  onClosed(live: LiveSession): void;
+}
+
+/** One session to build: its identity, where its events go, and the request that led here. */
 export interface SessionPairSpec {
   sessionId: string;
   appSessionId: string;
@@ -22,17 +45,11 @@ export interface SessionPairSpec {
   expiresAt: number;
   /** The session's scoped event store; undefined when the event store is disabled. */
   eventStore: EventStore | undefined;
-  /** The request that led here (`initialize`, or the first request after a restart), for the factory. */
+  /** The request that led here (`initialize`; undefined for an adoption), for the factory. */
   requestInfo: Request | undefined;
   authInfo: AuthInfo | undefined;
-  observer: SessionTrafficObserver;
-  outgoing: SessionOutgoingHooks;
-  /** Called by the SDK once `initialize` is accepted; the response waits for it (the record is durable first). */
-  onInitialized?(): Promise<void>;
-  /** Called by the SDK on DELETE. */
-  onDeleted(): Promise<void>;
-  /** Called whenever the transport closes (DELETE, expiry, eviction, shutdown). */
-  onClosed(): void;
+  /** Called by the SDK once `initialize` is accepted (new sessions only); the response waits for it. */
+  onInitialized?(live: LiveSession): Promise<void>;
 }
 
 /**
@@ -42,23 +59,41 @@ export interface SessionPairSpec {
  *
  * @example
  * ```ts
- * const live = await buildLiveSession(spec, deps);
+ * const live = await buildLiveSession(spec, deps, hooks);
  * const response = await live.transport.handleRequest(request, { parsedBody });
  * ```
  */
-export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFactoryDeps): Promise<LiveSession> {
+export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFactoryDeps, hooks: LiveSessionHooks): Promise<LiveSession> {
   const { sessionId } = spec;
+  // The transport reports to hooks about `live`, which exists by the time any request arrives.
+  let live: LiveSession | undefined;
   const transport = new SessionTransport(
     {
       sessionIdGenerator: () => sessionId,
       ...(spec.eventStore === undefined ? {} : { eventStore: spec.eventStore, retryInterval: deps.retryIntervalMs }),
-      ...(spec.onInitialized === undefined ? {} : { onsessioninitialized: () => spec.onInitialized?.() }),
-      onsessionclosed: () => spec.onDeleted(),
+      ...(spec.onInitialized === undefined
+        ? {}
+        : {
+            onsessioninitialized: async () => {
+              if (live !== undefined) await spec.onInitialized?.(live);
+            },
+          }),
+      onsessionclosed: async () => {
+        if (live !== undefined) await hooks.onDeleted(live);
+      },
     },
-    spec.observer,
-    spec.outgoing,
+    {
+      requestReceived: (message) => live !== undefined && hooks.requestReceived(live, message),
+      responseSent: (id) => live !== undefined && hooks.responseSent(live, id),
+    },
+    {
+      beforeResponse: async (id, message) => {
+        if (live !== undefined) await hooks.beforeResponse(live, id, message);
+      },
+      interceptNotification: (message) => live !== undefined && hooks.interceptNotification(live, message),
+    },
   );
-  const live = new LiveSession({
+  live = new LiveSession({
     sessionId,
     appSessionId: spec.appSessionId,
     principalHash: spec.principalHash,
@@ -67,21 +102,22 @@ export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFacto
     transport,
     resumable: spec.eventStore !== undefined,
   });
+  const built = live;
   const product = await deps.createServer({
     era: 'legacy',
     ...(spec.authInfo === undefined ? {} : { authInfo: spec.authInfo }),
     ...(spec.requestInfo === undefined ? {} : { requestInfo: spec.requestInfo }),
     requestState: deps.requestState,
     appSessionId: spec.appSessionId,
-    session: live,
+    session: built,
   });
   const server = lowLevelServer(product);
   installDefaultSubscriptionHandlers(server);
-  live.attach(server);
+  built.attach(server);
   // Set before connect(): Protocol.connect chains an existing onclose instead of replacing it.
-  transport.onclose = () => spec.onClosed();
+  transport.onclose = () => hooks.onClosed(built);
   // The SDK reports every refusal it answers (406, 409, bad replays...) here; debug level keeps them quiet.
   transport.onerror = (error) => deps.logger.debug?.({ msg: 'transport error', sessionId, error: error.message });
   await product.connect(transport);
-  return live;
+  return built;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type AuthInfo, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/server';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type AuthInfo, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ServerMetrics } from '../observability/server-metrics';
 import type { ResolvedSessionOptions } from '../session-options';
 import type { Stores } from '../stores/index';
@@ -8,7 +8,7 @@ import type { ActivityWriter } from './activity-writer';
 import { adoptSession, MutableEventStore } from './adopt-session';
 import type { LiveSession } from './live-session';
 import type { RequestLog } from './request-log';
-import { buildLiveSession, type SessionFactoryDeps } from './session-factory';
+import { buildLiveSession, type LiveSessionHooks, type SessionFactoryDeps } from './session-factory';
 import type { SessionStateTracker } from './session-state';
 
 export interface SessionManagerDeps {
@@ -78,12 +78,10 @@ export class SessionManager {
     const { options } = this.#deps;
     const sessionId = randomUUID();
     const now = Date.now();
-    let live: LiveSession | undefined;
-    live = await this.#build(sessionId, request.appSessionId, request.principalHash, now, now + options.sessionTtlMs, {
+    return this.#build(sessionId, request.appSessionId, request.principalHash, now, now + options.sessionTtlMs, {
       requestInfo: request.requestInfo,
       authInfo: request.authInfo,
-      onInitialized: async () => {
-        if (live === undefined) return;
+      onInitialized: async (live) => {
         try {
           await this.#create(live, request);
         } catch (error) {
@@ -93,7 +91,6 @@ export class SessionManager {
         }
       },
     });
-    return live;
   }
 
   async #create(live: LiveSession, request: NewSessionRequest): Promise<void> {
@@ -257,11 +254,7 @@ export class SessionManager {
     const { options } = this.#deps;
     const now = Date.now();
     const events = this.#deps.options.eventStore ? new MutableEventStore(this.#deps.stores.events.forSession(sessionId)) : undefined;
-    const live = await this.#build(sessionId, record.appSessionId, record.principalHash, record.createdAt, record.expiresAt, {
-      requestInfo: undefined,
-      authInfo: undefined,
-      events,
-    });
+    const live = await this.#build(sessionId, record.appSessionId, record.principalHash, record.createdAt, record.expiresAt, { events });
     const state = record.state ?? { subscriptions: [], loggingLevel: null };
     for (const uri of state.subscriptions) live.subscriptions.add(uri);
     live.loggingLevel = state.loggingLevel;
@@ -289,17 +282,11 @@ export class SessionManager {
     principalHash: string | null,
     createdAt: number,
     expiresAt: number,
-    extra: {
-      requestInfo: Request | undefined;
-      authInfo: AuthInfo | undefined;
-      events?: MutableEventStore | undefined;
-      onInitialized?: () => Promise<void>;
-    },
+    extra: { requestInfo?: Request; authInfo?: AuthInfo | undefined; events?: MutableEventStore | undefined; onInitialized?: (live: LiveSession) => Promise<void> },
   ): Promise<LiveSession> {
-    const { options, stores, requestLog } = this.#deps;
-    let live: LiveSession | undefined;
+    const { options, stores } = this.#deps;
     const eventStore = extra.events ?? (options.eventStore ? stores.events.forSession(sessionId) : undefined);
-    live = await buildLiveSession(
+    return buildLiveSession(
       {
         sessionId,
         appSessionId,
@@ -309,33 +296,29 @@ export class SessionManager {
         eventStore,
         requestInfo: extra.requestInfo,
         authInfo: extra.authInfo,
-        observer: {
-          requestReceived: (message) => {
-            if (live !== undefined) this.#deps.state.requestReceived(live, message);
-          },
-          responseSent: (id: RequestId) => requestLog.complete(sessionId, id),
-        },
-        outgoing: {
-          beforeResponse: async (id, message) => {
-            if (live !== undefined) await this.#deps.state.beforeResponse(live, id, message);
-          },
-          interceptNotification: (message) => live !== undefined && this.#deps.interceptNotification(live, message),
-        },
         ...(extra.onInitialized === undefined ? {} : { onInitialized: extra.onInitialized }),
-        onDeleted: async () => {
-          options.logger.debug?.({ msg: 'session deleted by client', sessionId });
-          await stores.sessions.setStatus(sessionId, 'closed', 'client-delete');
-          await stores.events.deleteSession(sessionId);
-        },
-        onClosed: () => {
-          requestLog.flushSession(sessionId);
-          if (live !== undefined && this.#live.get(sessionId) === live) this.#live.delete(sessionId);
-        },
       },
       this.#deps.factory,
+      this.#hooks,
     );
-    return live;
   }
+
+  /** What every session of this manager reports to, and how it ends. */
+  readonly #hooks: LiveSessionHooks = {
+    requestReceived: (live, message) => this.#deps.state.requestReceived(live, message),
+    responseSent: (live, id) => this.#deps.requestLog.complete(live.sessionId, id),
+    beforeResponse: (live, id, message) => this.#deps.state.beforeResponse(live, id, message),
+    interceptNotification: (live, message) => this.#deps.interceptNotification(live, message),
+    onDeleted: async (live) => {
+      this.#deps.options.logger.debug?.({ msg: 'session deleted by client', sessionId: live.sessionId });
+      await this.#deps.stores.sessions.setStatus(live.sessionId, 'closed', 'client-delete');
+      await this.#deps.stores.events.deleteSession(live.sessionId);
+    },
+    onClosed: (live) => {
+      this.#deps.requestLog.flushSession(live.sessionId);
+      if (this.#live.get(live.sessionId) === live) this.#live.delete(live.sessionId);
+    },
+  };
 
   async #closeLive(sessionId: string): Promise<void> {
     const live = this.#live.get(sessionId);

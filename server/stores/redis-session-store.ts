@@ -1,8 +1,8 @@
 import type { RedisClientType } from 'redis';
+import { RedisAppSessions } from './redis-app-sessions';
 import type { RedisKeys } from './redis-keys';
 import {
   ACQUIRE_LOCK,
-  CLAIM_APP_SESSION,
   CREATE_SESSION,
   EXPIRE_SESSIONS,
   PURGE_APP_SESSIONS,
@@ -57,6 +57,7 @@ export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis' as const;
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
+  readonly #apps: RedisAppSessions;
   readonly #maxRequestsPerSession: number;
   readonly #close: () => Promise<void>;
   #closed = false;
@@ -68,6 +69,7 @@ export class RedisSessionStore implements SessionStore {
   ) {
     this.#client = client;
     this.#keys = keys;
+    this.#apps = new RedisAppSessions(client, keys);
     this.#maxRequestsPerSession = options.maxRequestsPerSession;
     this.#close = options.close;
   }
@@ -123,38 +125,20 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
-    const reply = await this.#run(CLAIM_APP_SESSION, [
-      claim.appSessionId,
-      claim.principalHash ?? '',
-      claim.principalHash === null ? '0' : '1',
-      String(claim.now),
-      String(claim.expiresAt),
-    ]);
-    const [outcome, ...pairs] = asStrings(reply);
-    const record = toAppSessionRecord(Object.fromEntries(pairsOf(pairs)));
-    if (record === undefined || !isClaimOutcome(outcome)) throw new TypeError(`Unexpected app session claim reply ${JSON.stringify(reply)}`);
-    return { outcome, record };
+  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+    return this.#apps.claimAppSession(claim);
   }
 
-  async getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
-    return toAppSessionRecord(await this.#client.hGetAll(this.#keys.appSession(appSessionId)));
+  getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
+    return this.#apps.getAppSession(appSessionId);
   }
 
-  async expireAppSession(appSessionId: string): Promise<void> {
-    const key = this.#keys.appSession(appSessionId);
-    await this.#client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'status', 'expired') end return 0", {
-      keys: [key],
-      arguments: [],
-    });
+  expireAppSession(appSessionId: string): Promise<void> {
+    return this.#apps.expireAppSession(appSessionId);
   }
 
-  async claimSecret(name: string, candidate: string): Promise<string> {
-    const key = this.#keys.secret(name);
-    await this.#client.set(key, candidate, { NX: true });
-    const value = await this.#client.get(key);
-    if (value === null) throw new Error(`secret ${name} vanished right after it was claimed`);
-    return value;
+  claimSecret(name: string, candidate: string): Promise<string> {
+    return this.#apps.claimSecret(name, candidate);
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -266,30 +250,6 @@ function toSessionRecord(hash: Record<string, string>): SessionRecord | undefine
     ownerInstance,
     ...(hash.state === undefined ? {} : { state: JSON.parse(hash.state) as SessionState }),
   };
-}
-
-function toAppSessionRecord(hash: Record<string, string>): AppSessionRecord | undefined {
-  const { appSessionId, createdAt, lastActivityAt, expiresAt, status } = hash;
-  if (appSessionId === undefined || createdAt === undefined || lastActivityAt === undefined || expiresAt === undefined) return undefined;
-  if (status !== 'active' && status !== 'expired') return undefined;
-  return {
-    appSessionId,
-    principalHash: hash.principalHash ?? null,
-    createdAt: Number(createdAt),
-    lastActivityAt: Number(lastActivityAt),
-    expiresAt: Number(expiresAt),
-    status,
-  };
-}
-
-function isClaimOutcome(value: string | undefined): value is AppSessionClaim['outcome'] {
-  return value === 'created' || value === 'existing' || value === 'foreign' || value === 'expired';
-}
-
-function pairsOf(flat: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let index = 0; index + 1 < flat.length; index += 2) pairs.push([flat[index] ?? '', flat[index + 1] ?? '']);
-  return pairs;
 }
 
 function isStatus(value: string | undefined): value is SessionStatus {

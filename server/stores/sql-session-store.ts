@@ -1,10 +1,11 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
+import { SqlAppSessions } from './sql-app-sessions';
 import { runSqlMigrations } from './sql-migrations';
+import { SqlRequestRecords } from './sql-request-records';
 import type {
   AppSessionClaim,
   AppSessionRecord,
-  AppSessionStatus,
   RequestRecord,
   SessionCounts,
   SessionRecord,
@@ -29,29 +30,8 @@ interface SessionRow extends Record<string, unknown> {
   session_state: SessionState | null;
 }
 
-interface AppSessionRow extends Record<string, unknown> {
-  app_session_id: string;
-  principal_hash: string | null;
-  created_at: unknown;
-  last_activity_at: unknown;
-  expires_at: unknown;
-  status: AppSessionStatus;
-}
-
-interface RequestRow extends Record<string, unknown> {
-  session_id: string;
-  request_id: string | number | null;
-  method: string;
-  tool: string | null;
-  started_at: unknown;
-  duration_ms: unknown;
-  status: number;
-}
-
 const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_params, protocol_version,
   created_at, last_activity_at, expires_at, status, disconnect_reason, owner_instance, session_state`;
-
-const APP_SESSION_COLUMNS = 'app_session_id, principal_hash, created_at, last_activity_at, expires_at, status';
 
 /** Bounds one `expire()` statement so a backlog never holds row locks on every session at once. */
 const EXPIRE_BATCH = 1_000;
@@ -72,14 +52,16 @@ const EXPIRE_BATCH = 1_000;
 export class SqlSessionStore implements SessionStore {
   readonly kind: 'pglite' | 'postgres';
   readonly #sql: SqlClient;
-  readonly #maxRequestsPerSession: number;
+  readonly #apps: SqlAppSessions;
+  readonly #requests: SqlRequestRecords;
   #ready: Promise<void> | undefined;
   #closed = false;
 
   constructor(sql: SqlClient, options: { maxRequestsPerSession: number }) {
     this.kind = sql.kind;
     this.#sql = sql;
-    this.#maxRequestsPerSession = options.maxRequestsPerSession;
+    this.#apps = new SqlAppSessions(sql);
+    this.#requests = new SqlRequestRecords(sql, options.maxRequestsPerSession);
   }
 
   async init(): Promise<void> {
@@ -162,49 +144,20 @@ export class SqlSessionStore implements SessionStore {
     await this.#sql.query('UPDATE mcp_sessions SET session_state = $2::jsonb WHERE session_id = $1', [sessionId, JSON.stringify(state)]);
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
-    // ON CONFLICT DO UPDATE (not DO NOTHING + SELECT): it waits for a concurrent inserter and returns the
-    // committed row, which a SELECT in the same statement could not see. `xmax = 0` marks our own insert.
-    // Only a still-valid claim by the same principal pushes the expiry out.
-    const { rows } = await this.#sql.query<AppSessionRow & { inserted: boolean }>(
-      `INSERT INTO mcp_app_sessions (${APP_SESSION_COLUMNS}) VALUES ($1, $2, $3, $3, $4, 'active')
-       ON CONFLICT (app_session_id) DO UPDATE SET
-         last_activity_at = CASE WHEN ${VALID_CLAIM} THEN EXCLUDED.last_activity_at ELSE mcp_app_sessions.last_activity_at END,
-         expires_at = CASE WHEN ${VALID_CLAIM} THEN GREATEST(mcp_app_sessions.expires_at, EXCLUDED.expires_at) ELSE mcp_app_sessions.expires_at END
-       RETURNING ${APP_SESSION_COLUMNS}, (xmax = 0) AS inserted`,
-      [claim.appSessionId, claim.principalHash, claim.now, claim.expiresAt],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`claim of app session ${claim.appSessionId} returned no row`);
-    const record = toAppSessionRecord(row);
-    if (row.inserted) return { outcome: 'created', record };
-    if (record.status === 'expired' || record.expiresAt <= claim.now) return { outcome: 'expired', record };
-    if (record.principalHash !== claim.principalHash) return { outcome: 'foreign', record };
-    return { outcome: 'existing', record };
+  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+    return this.#apps.claimAppSession(claim);
   }
 
-  async getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
-    const { rows } = await this.#sql.query<AppSessionRow>(
-      `SELECT ${APP_SESSION_COLUMNS} FROM mcp_app_sessions WHERE app_session_id = $1`,
-      [appSessionId],
-    );
-    return rows[0] && toAppSessionRecord(rows[0]);
+  getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined> {
+    return this.#apps.getAppSession(appSessionId);
   }
 
-  async expireAppSession(appSessionId: string): Promise<void> {
-    await this.#sql.query("UPDATE mcp_app_sessions SET status = 'expired' WHERE app_session_id = $1", [appSessionId]);
+  expireAppSession(appSessionId: string): Promise<void> {
+    return this.#apps.expireAppSession(appSessionId);
   }
 
-  async claimSecret(name: string, candidate: string): Promise<string> {
-    const { rows } = await this.#sql.query<{ value: string }>(
-      `INSERT INTO mcp_secrets (name, value) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-       RETURNING value`,
-      [name, candidate],
-    );
-    const value = rows[0]?.value;
-    if (value === undefined) throw new Error(`claim of secret ${name} returned no row`);
-    return value;
+  claimSecret(name: string, candidate: string): Promise<string> {
+    return this.#apps.claimSecret(name, candidate);
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -263,71 +216,16 @@ export class SqlSessionStore implements SessionStore {
     });
   }
 
-  async trackRequest(record: RequestRecord): Promise<void> {
-    // Insert and trim in one statement (see SqlEventStore: the DELETE does not see the new row, so it
-    // keeps the newest `cap - 1` older ones). Ids grow monotonically, so "older" is one index range.
-    await this.#sql.query(
-      `WITH inserted AS (
-         INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
-         VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7)
-       )
-       DELETE FROM mcp_requests WHERE session_id = $1 AND id <= (
-         SELECT id FROM mcp_requests WHERE session_id = $1 ORDER BY id DESC OFFSET $8 LIMIT 1)`,
-      [
-        record.sessionId,
-        JSON.stringify(record.requestId),
-        record.method,
-        record.tool,
-        record.startedAt,
-        record.durationMs,
-        record.status,
-        this.#maxRequestsPerSession - 1,
-      ],
-    );
+  trackRequest(record: RequestRecord): Promise<void> {
+    return this.#requests.trackRequest(record);
   }
 
-  async trackRequests(records: readonly RequestRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.#sql.query(
-      `INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
-       SELECT s, r::jsonb, m, t, st, d, code
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::int[]) AS v(s, r, m, t, st, d, code)`,
-      [
-        records.map((record) => record.sessionId),
-        records.map((record) => JSON.stringify(record.requestId)),
-        records.map((record) => record.method),
-        records.map((record) => record.tool),
-        records.map((record) => record.startedAt),
-        records.map((record) => record.durationMs),
-        records.map((record) => record.status),
-      ],
-    );
-    // Trim every session of the batch to its newest `cap` records in one statement.
-    await this.#sql.query(
-      `DELETE FROM mcp_requests WHERE id IN (
-         SELECT id FROM (
-           SELECT id, row_number() OVER (PARTITION BY session_id ORDER BY id DESC) AS n
-           FROM mcp_requests WHERE session_id = ANY($1::text[])) ranked
-         WHERE n > $2)`,
-      [[...new Set(records.map((record) => record.sessionId))], this.#maxRequestsPerSession],
-    );
+  trackRequests(records: readonly RequestRecord[]): Promise<void> {
+    return this.#requests.trackRequests(records);
   }
 
-  async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
-    const { rows } = await this.#sql.query<RequestRow>(
-      `SELECT session_id, request_id, method, tool, started_at, duration_ms, status
-       FROM mcp_requests WHERE session_id = $1 ORDER BY id DESC LIMIT $2`,
-      [sessionId, Math.min(limit, this.#maxRequestsPerSession)],
-    );
-    return rows.map((row) => ({
-      sessionId: row.session_id,
-      requestId: row.request_id,
-      method: row.method,
-      tool: row.tool,
-      startedAt: sqlNumber(row.started_at),
-      durationMs: sqlNumber(row.duration_ms),
-      status: row.status,
-    }));
+  listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
+    return this.#requests.listRequests(sessionId, limit);
   }
 
   async tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -359,23 +257,8 @@ export class SqlSessionStore implements SessionStore {
   }
 }
 
-/** The claim is granted (and extends the expiry) only to the same principal, on a live record. */
-const VALID_CLAIM = `mcp_app_sessions.status = 'active' AND mcp_app_sessions.expires_at > EXCLUDED.created_at
-  AND mcp_app_sessions.principal_hash IS NOT DISTINCT FROM EXCLUDED.principal_hash`;
-
 function columnsOf(touches: readonly SessionTouch[]): [string[], number[], number[]] {
   return [touches.map((touch) => touch.id), touches.map((touch) => touch.now), touches.map((touch) => touch.expiresAt)];
-}
-
-function toAppSessionRecord(row: AppSessionRow): AppSessionRecord {
-  return {
-    appSessionId: row.app_session_id,
-    principalHash: row.principal_hash,
-    createdAt: sqlNumber(row.created_at),
-    lastActivityAt: sqlNumber(row.last_activity_at),
-    expiresAt: sqlNumber(row.expires_at),
-    status: row.status,
-  };
 }
 
 function toSessionRecord(row: SessionRow): SessionRecord {
