@@ -113,7 +113,7 @@ function statesDefault(cell: string, value: unknown): boolean {
   if (typeof value === 'string') return text.includes(`'${value}'`);
   if (typeof value === 'boolean') return new RegExp(`\\b${value}\\b`).test(text);
   if (typeof value === 'function') return text.includes(value.name);
-  if (Array.isArray(value)) return value.length === 0 && text.includes('[]');
+  if (Array.isArray(value)) return value.length === 0 ? text.includes('[]') : value.every((item) => statesDefault(cell, item));
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     return entries.length === 0 ? text.includes('{}') : entries.every(([key, inner]) => text.includes(key) && statesDefault(cell, inner));
