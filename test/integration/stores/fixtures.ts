@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { RequestRecord, SessionRecord } from '../../../server/stores/types';
 
 /** An epoch ms far from now, so no backend clock (Redis PX, Postgres now()) can be confused with it. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { SessionRecord } from '../../../server/stores/types';
 import { notification, PRIMING, replaySink, requestRecord, sessionRecord } from './fixtures';
 import type { OpenedStores, StoreTarget } from './store-target';
