@@ -1,5 +1,6 @@
 /**
- * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets.
+ * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets. `fetch` decodes
+ * `Content-Encoding` itself; the readers above count the decoded chunks against their caps.
  */
 import type { FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
 
@@ -48,6 +49,7 @@ class FetchResponse implements HttpResponse {
   }
 
   discard(): void {
+    // fetch offers no bounded drain: cancelling is the bounded choice (the socket is not reused).
     this.cancel();
   }
 
@@ -79,6 +81,10 @@ export function createFetchStack(fetchImpl: FetchLike): HttpStack {
         headers: request.headers,
         body: request.body,
         signal: request.signal,
+        // Never follow a redirect (issue 9 case 7: a 307 to another origin was followed with the session
+        // ids). The 3xx comes back as is and becomes an HttpError, as on the undici stack, which never
+        // follows one. In browsers a manual redirect is an opaque response with status 0.
+        redirect: 'manual',
       });
       return new FetchResponse(response);
     },

@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { ClosedError } from '../errors';
+import { contentCodings, decodeBody } from './content-decoding';
 import type { HttpRequest, HttpResponse, HttpStack } from './http-seam';
 import { type AgentLease, acquireSharedAgent } from './shared-agent';
 
@@ -26,10 +27,19 @@ export interface UndiciStackOptions {
   readonly headersTimeoutMs: number;
   /** Time to establish a TCP connection. */
   readonly connectTimeoutMs: number;
+  /**
+   * Longest a body is drained after its result (or after a cancel of a short body) before it is destroyed.
+   * @default 1_000
+   */
+  readonly drainTimeoutMs?: number;
 }
 
+/** Short bodies of known length up to this size are drained on cancel (socket reused) instead of destroyed. */
 const DUMP_LIMIT_BYTES = 64 * 1024;
-const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** Most bytes a drain reads and drops before it gives up and destroys the body (and its socket). */
+export const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** Default of {@link UndiciStackOptions.drainTimeoutMs}. */
+export const DRAIN_TIMEOUT_MS = 1_000;
 
 function ignore(): void {}
 
@@ -41,11 +51,22 @@ class UndiciResponse implements HttpResponse {
   readonly status: number;
   readonly #data: Dispatcher.ResponseData;
   readonly #closed: AbortSignal;
+  readonly #drainTimeoutMs: number;
+  #decoding = false;
 
-  constructor(data: Dispatcher.ResponseData, closed: AbortSignal) {
+  constructor(data: Dispatcher.ResponseData, closed: AbortSignal, drainTimeoutMs: number) {
     this.#data = data;
     this.#closed = closed;
+    this.#drainTimeoutMs = drainTimeoutMs;
     this.status = data.statusCode;
+  }
+
+  /**
+   * Ends a drain at the deadline or when the stack closes. One signal per drain: listeners on the shared
+   * `closed` signal itself would pile up (50 held streams gave a MaxListenersExceededWarning, issue 9 case 5).
+   */
+  #drainSignal(): AbortSignal {
+    return AbortSignal.any([this.#closed, AbortSignal.timeout(this.#drainTimeoutMs)]);
   }
 
   header(name: string): string | undefined {
@@ -66,7 +87,10 @@ class UndiciResponse implements HttpResponse {
   }
 
   chunks(): AsyncIterable<Uint8Array> {
-    return this.#data.body;
+    const codings = contentCodings(this.header('content-encoding'));
+    if (codings.length === 0) return this.#data.body;
+    this.#decoding = true;
+    return decodeBody(this.#data.body, codings);
   }
 
   cancel(): void {
@@ -75,9 +99,9 @@ class UndiciResponse implements HttpResponse {
     // destroy() without an error still emits UND_ERR_ABORTED as 'error'; nobody else listens by then.
     body.on('error', ignore);
     const length = Number(this.header('content-length'));
-    if (length <= DUMP_LIMIT_BYTES) {
+    if (length <= DUMP_LIMIT_BYTES && !this.#decoding) {
       // A short body of known length (202, error pages): drain it so the keep-alive socket is reused.
-      body.dump({ limit: DUMP_LIMIT_BYTES }).catch(ignore);
+      body.dump({ limit: DUMP_LIMIT_BYTES, signal: this.#drainSignal() }).catch(ignore);
       return;
     }
     // Unknown length (SSE, chunked): destroy, so a never-ending stream cannot keep the socket busy.
@@ -88,10 +112,15 @@ class UndiciResponse implements HttpResponse {
     const body = this.#data.body;
     if (body.destroyed || body.readableEnded) return;
     body.on('error', ignore);
+    if (this.#decoding) {
+      // A decoder reads this body: draining it under the decoder would fight over the stream.
+      body.destroy();
+      return;
+    }
     // Destroying a live body closes its socket: measured, every call then paid a new TCP connection and
     // ~2x the client CPU. Draining keeps the socket; a server that never ends the stream holds it only
-    // until the stack closes (the signal) or the limit.
-    body.dump({ limit: DRAIN_LIMIT_BYTES, signal: this.#closed }).catch(ignore);
+    // until the drain deadline, the byte limit or the stack's close, whichever comes first.
+    body.dump({ limit: DRAIN_LIMIT_BYTES, signal: this.#drainSignal() }).catch(ignore);
   }
 }
 
@@ -112,6 +141,7 @@ export function createUndiciStack(options: UndiciStackOptions): HttpStack {
   let lease: Promise<AgentLease> | undefined;
   let closed = false;
   const closing = new AbortController();
+  const drainTimeoutMs = options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
 
   function dispatcher(): Promise<Dispatcher> | Dispatcher {
     if (closed) throw new ClosedError('The HTTP stack is closed');
@@ -131,7 +161,7 @@ export function createUndiciStack(options: UndiciStackOptions): HttpStack {
         body: request.body,
         signal: request.signal,
       });
-      return new UndiciResponse(data, closing.signal);
+      return new UndiciResponse(data, closing.signal, drainTimeoutMs);
     },
     async close(): Promise<void> {
       if (closed) return;
