@@ -41,6 +41,33 @@ export function contentCodings(header: string | undefined): string[] {
   return codings;
 }
 
+/** zlib's error codes: `Z_DATA_ERROR`, `Z_BUF_ERROR` (gzip, deflate), `ERR__ERROR_FORMAT_...` (brotli). */
+const ZLIB_CODE = /^(Z_|ERR__ERROR|ERR_BROTLI)/;
+
+/**
+ * True when `error`, or one of its causes, is a zlib decoding failure: `fetch` reports a corrupt compressed
+ * body as `TypeError('terminated')` with the zlib error as its cause, which must not read as a lost response.
+ *
+ * @example
+ * ```ts
+ * if (isDecodingFailure(error)) throw new ProtocolError('corrupt body', { reason: 'invalid_message', cause: error });
+ * ```
+ */
+export function isDecodingFailure(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && ZLIB_CODE.test(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The definite error for a body that does not decode as its `Content-Encoding` says. */
+export function decodingFailed(cause: unknown): ProtocolError {
+  return new ProtocolError('The server sent a body that does not decode as its Content-Encoding says', { reason: 'invalid_message', cause });
+}
+
 /**
  * The decoded chunks of `body`. A corrupt compressed body throws `ProtocolError('invalid_message')` (a
  * definite error); a failure of the body itself (reset, abort) propagates unchanged for the caller to map.
@@ -70,10 +97,7 @@ export async function* decodeBody(body: Readable, codings: readonly string[]): A
     for await (const chunk of last) yield chunk as Uint8Array;
   } catch (error) {
     if (origin !== 'decoder') throw error;
-    throw new ProtocolError('The server sent a body that does not decode as its Content-Encoding says', {
-      reason: 'invalid_message',
-      cause: error,
-    });
+    throw decodingFailed(error);
   } finally {
     // Leaving early (a cap, a found message) stops inflating and releases the socket.
     if (!body.destroyed && !body.readableEnded) body.destroy();

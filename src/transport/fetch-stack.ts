@@ -2,6 +2,7 @@
  * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets. `fetch` decodes
  * `Content-Encoding` itself; the readers above count the decoded chunks against their caps.
  */
+import { decodingFailed, isDecodingFailure } from './content-decoding';
 import type { FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
 
 class FetchResponse implements HttpResponse {
@@ -38,9 +39,15 @@ class FetchResponse implements HttpResponse {
     this.#reader = reader;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          // A corrupt compressed body is the server's definite fault, not a lost response.
+          throw isDecodingFailure(error) ? decodingFailed(error) : error;
+        }
+        if (next.done) return;
+        yield next.value;
       }
     } finally {
       this.#reader = undefined;

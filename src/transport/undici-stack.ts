@@ -47,26 +47,58 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** The drains of one stack: their deadline, and a stop for each running one (called by `close()`). */
+interface DrainScope {
+  readonly timeoutMs: number;
+  readonly active: Set<() => void>;
+}
+
+/**
+ * Runs `drain` until it ends, the deadline passes or the stack closes; the last two destroy the body (and its
+ * socket). A plain unref'd timer per drain, no listener on a shared signal: 50 drains listening on one signal
+ * gave a MaxListenersExceededWarning (issue 9 case 5), and an `AbortSignal.timeout` nobody holds can be
+ * collected before it fires.
+ */
+function boundDrain(body: Dispatcher.ResponseData['body'], scope: DrainScope, drain: () => Promise<unknown>): void {
+  const stop = (): void => {
+    body.destroy();
+  };
+  const timer = setTimeout(stop, scope.timeoutMs);
+  timer.unref?.();
+  scope.active.add(stop);
+  drain()
+    .catch(ignore)
+    .finally(() => {
+      clearTimeout(timer);
+      scope.active.delete(stop);
+    });
+}
+
+/** Reads and drops what is left through the reader's own iterator, destroying the body past the byte cap. */
+async function drainIterator(iterator: AsyncIterator<Uint8Array>, body: Dispatcher.ResponseData['body']): Promise<void> {
+  let bytes = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    bytes += next.value.byteLength;
+    if (bytes > DRAIN_LIMIT_BYTES) {
+      body.destroy();
+      return;
+    }
+  }
+}
+
 class UndiciResponse implements HttpResponse {
   readonly status: number;
   readonly #data: Dispatcher.ResponseData;
-  readonly #closed: AbortSignal;
-  readonly #drainTimeoutMs: number;
+  readonly #drains: DrainScope;
   #decoding = false;
+  #iterator: AsyncIterator<Uint8Array> | undefined;
 
-  constructor(data: Dispatcher.ResponseData, closed: AbortSignal, drainTimeoutMs: number) {
+  constructor(data: Dispatcher.ResponseData, drains: DrainScope) {
     this.#data = data;
-    this.#closed = closed;
-    this.#drainTimeoutMs = drainTimeoutMs;
+    this.#drains = drains;
     this.status = data.statusCode;
-  }
-
-  /**
-   * Ends a drain at the deadline or when the stack closes. One signal per drain: listeners on the shared
-   * `closed` signal itself would pile up (50 held streams gave a MaxListenersExceededWarning, issue 9 case 5).
-   */
-  #drainSignal(): AbortSignal {
-    return AbortSignal.any([this.#closed, AbortSignal.timeout(this.#drainTimeoutMs)]);
   }
 
   header(name: string): string | undefined {
@@ -88,9 +120,13 @@ class UndiciResponse implements HttpResponse {
 
   chunks(): AsyncIterable<Uint8Array> {
     const codings = contentCodings(this.header('content-encoding'));
-    if (codings.length === 0) return this.#data.body;
-    this.#decoding = true;
-    return decodeBody(this.#data.body, codings);
+    this.#decoding = codings.length > 0;
+    const source: AsyncIterable<Uint8Array> = this.#decoding ? decodeBody(this.#data.body, codings) : this.#data.body;
+    // Kept for discard(): once a reader iterates the body, only that iterator can drain it (the iterator's
+    // 'readable' listener makes dump()'s resume() a no-op, so a dump would wait for its deadline).
+    const iterator = source[Symbol.asyncIterator]();
+    this.#iterator = iterator;
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   cancel(): void {
@@ -101,7 +137,7 @@ class UndiciResponse implements HttpResponse {
     const length = Number(this.header('content-length'));
     if (length <= DUMP_LIMIT_BYTES && !this.#decoding) {
       // A short body of known length (202, error pages): drain it so the keep-alive socket is reused.
-      body.dump({ limit: DUMP_LIMIT_BYTES, signal: this.#drainSignal() }).catch(ignore);
+      boundDrain(body, this.#drains, () => body.dump({ limit: DUMP_LIMIT_BYTES }));
       return;
     }
     // Unknown length (SSE, chunked): destroy, so a never-ending stream cannot keep the socket busy.
@@ -120,7 +156,8 @@ class UndiciResponse implements HttpResponse {
     // Destroying a live body closes its socket: measured, every call then paid a new TCP connection and
     // ~2x the client CPU. Draining keeps the socket; a server that never ends the stream holds it only
     // until the drain deadline, the byte limit or the stack's close, whichever comes first.
-    body.dump({ limit: DRAIN_LIMIT_BYTES, signal: this.#drainSignal() }).catch(ignore);
+    const iterator = this.#iterator;
+    boundDrain(body, this.#drains, () => (iterator ? drainIterator(iterator, body) : body.dump({ limit: DRAIN_LIMIT_BYTES })));
   }
 }
 
@@ -140,8 +177,7 @@ class UndiciResponse implements HttpResponse {
 export function createUndiciStack(options: UndiciStackOptions): HttpStack {
   let lease: Promise<AgentLease> | undefined;
   let closed = false;
-  const closing = new AbortController();
-  const drainTimeoutMs = options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
+  const drains: DrainScope = { timeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS, active: new Set() };
 
   function dispatcher(): Promise<Dispatcher> | Dispatcher {
     if (closed) throw new ClosedError('The HTTP stack is closed');
@@ -161,13 +197,13 @@ export function createUndiciStack(options: UndiciStackOptions): HttpStack {
         body: request.body,
         signal: request.signal,
       });
-      return new UndiciResponse(data, closing.signal, drainTimeoutMs);
+      return new UndiciResponse(data, drains);
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       // Ends background drains of this client's bodies; its open streams were aborted by their signals.
-      closing.abort();
+      for (const stop of drains.active) stop();
       const held = lease;
       lease = undefined;
       if (held) await (await held).release();
