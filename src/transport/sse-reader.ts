@@ -138,6 +138,7 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
 
   const decoder = new TextDecoder();
   let outcome: 'stopped' | 'ended' | undefined;
+  let endsWithCr = false;
   try {
     // A manual loop, not for-await: leaving for-await calls the iterator's return(), which destroys an
     // undici body (and its keep-alive socket) before discard() can drain it.
@@ -145,7 +146,9 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
     for (;;) {
       const next = await chunks.next();
       if (next.done) break;
-      parser.feed(decoder.decode(next.value, { stream: true }));
+      const text = decoder.decode(next.value, { stream: true });
+      if (text !== '') endsWithCr = text.endsWith('\r');
+      parser.feed(text);
       if (failure) throw failure;
       if (stop) {
         outcome = 'stopped';
@@ -156,6 +159,9 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
       }
     }
     parser.feed(decoder.decode());
+    // A CR is a whole line ending (SSE), but the parser holds a final one back in case an LF follows; at
+    // the end of the body none will, so complete it (found by fuzzing: `data: x\r\r` then EOF was lost).
+    if (endsWithCr) parser.feed('\n');
     if (failure) throw failure;
     outcome = stop ? 'stopped' : 'ended';
     return outcome;
