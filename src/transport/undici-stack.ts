@@ -63,7 +63,8 @@ function boundDrain(body: Dispatcher.ResponseData['body'], scope: DrainScope, dr
   const stop = (): void => {
     body.destroy();
   };
-  const timer = setTimeout(stop, scope.timeoutMs);
+  // Clamped: past 2^31-1 ms Node would fire after 1 ms.
+  const timer = setTimeout(stop, Math.min(scope.timeoutMs, 2 ** 31 - 1));
   timer.unref?.();
   scope.active.add(stop);
   drain()
