@@ -393,7 +393,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   }
 
   #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
-    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor);
+    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor, this.#core.options);
   }
 
   /** After a re-initialize the server may be a new version with other tools: fetch the list again. */

@@ -39,8 +39,14 @@ export interface MCPClientOptions {
   connectTimeoutMs?: number;
   /** How long `close()` waits for the DELETE, in ms. @default 2_000 */
   closeTimeoutMs?: number;
-  /** Largest response body (or single SSE event) accepted, in bytes. @default 16 MiB */
+  /** Largest response body (or single SSE event) accepted, in bytes after content decoding. @default 16 MiB */
   maxResponseBytes?: number;
+  /** Most items one "all pages" listing (`listTools()`, `listResources()`...) accepts over all its pages. @default 100_000 */
+  maxListItems?: number;
+  /** Largest total size of one "all pages" listing: the length of its items' JSON text. @default 32 MiB */
+  maxListBytes?: number;
+  /** Longest a response stream is drained after its result before its socket is destroyed, in ms. @default 1_000 */
+  drainTimeoutMs?: number;
   /** Reject `callTool` with ToolCallError when the result has `isError: true`. @default true */
   throwOnToolError?: boolean;
   /** Open the GET stream for server notifications once connected. @default true */
@@ -106,6 +112,9 @@ export const MCP_CLIENT_DEFAULTS = {
   connectTimeoutMs: 10_000,
   closeTimeoutMs: 2_000,
   maxResponseBytes: 16 * 1024 * 1024,
+  maxListItems: 100_000,
+  maxListBytes: 32 * 1024 * 1024,
+  drainTimeoutMs: 1_000,
   throwOnToolError: true,
   listen: true,
   retry: {},
@@ -140,6 +149,9 @@ export interface ResolvedClientOptions {
   readonly connectTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly maxResponseBytes: number;
+  readonly maxListItems: number;
+  readonly maxListBytes: number;
+  readonly drainTimeoutMs: number;
   readonly throwOnToolError: boolean;
   readonly listen: boolean;
   readonly fetch: FetchLike | undefined;
@@ -270,6 +282,9 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? MCP_CLIENT_DEFAULTS.connectTimeoutMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? MCP_CLIENT_DEFAULTS.closeTimeoutMs),
     maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes ?? MCP_CLIENT_DEFAULTS.maxResponseBytes),
+    maxListItems: positiveInteger('maxListItems', options.maxListItems ?? MCP_CLIENT_DEFAULTS.maxListItems),
+    maxListBytes: positiveInteger('maxListBytes', options.maxListBytes ?? MCP_CLIENT_DEFAULTS.maxListBytes),
+    drainTimeoutMs: positiveInteger('drainTimeoutMs', options.drainTimeoutMs ?? MCP_CLIENT_DEFAULTS.drainTimeoutMs),
     throwOnToolError: options.throwOnToolError ?? MCP_CLIENT_DEFAULTS.throwOnToolError,
     listen: options.listen ?? MCP_CLIENT_DEFAULTS.listen,
     fetch: options.fetch,

@@ -30,6 +30,7 @@ export function createSession(
         // Above the attempt timeout so the client's typed TimeoutError fires first.
         headersTimeoutMs: Math.max(options.timeoutMs, options.connectTimeoutMs) + 1_000,
         connectTimeoutMs: options.connectTimeoutMs,
+        drainTimeoutMs: options.drainTimeoutMs,
       });
   const exchange = new StreamableHttpExchange({
     url: options.url,
