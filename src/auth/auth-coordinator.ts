@@ -7,11 +7,12 @@
  * The call sequence for one request (what the client core does):
  *
  * ```
- * for (let attempt = 0; ; attempt++) {
+ * const rounds = { 401: 0, 403: 0 };                          // per request
+ * for (;;) {
  *   const auth = await coordinator.headers();                  // before EVERY send, re-initialize included
  *   const response = await send({ ...headers, ...auth });
  *   if (!isAuthChallenge(response.status, wwwAuthenticate)) break; // 401, or 403 error="insufficient_scope"
- *   await coordinator.handleUnauthorized({ status, wwwAuthenticate, url, authorization: auth.authorization, attempt });
+ *   await coordinator.handleUnauthorized({ status, wwwAuthenticate, url, authorization: auth.authorization, attempt: rounds[status]++ });
  *   // resolved 'retry': resend the SAME request (same JSON-RPC id), without spending a retry
  * }
  * ```
@@ -50,7 +51,10 @@ export interface AuthChallenge {
    * already a different one, another caller refreshed meanwhile and the answer is `'retry'` at once.
    */
   readonly authorization?: string | undefined;
-  /** How many times this request was already re-sent after `handleUnauthorized` (0 the first time). Bounds the loop. */
+  /**
+   * How many times this request was already re-sent after a challenge with this same status (0 the first
+   * time). Bounds the loop: a 401 for a freshly obtained token, and step-ups past `maxStepUps`, are final.
+   */
   readonly attempt?: number;
 }
 

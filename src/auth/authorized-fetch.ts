@@ -28,15 +28,18 @@ export function authorizedFetch(coordinator: AuthCoordinator, baseFetch: FetchLi
   }
   if (typeof baseFetch !== 'function') throw new TypeError(`Expected \`baseFetch\` to be a fetch function, got ${typeof baseFetch}`);
   return async (url, init) => {
-    for (let attempt = 0; ; attempt++) {
+    const rounds = new Map<number, number>();
+    for (let total = 0; ; total++) {
       const auth = await coordinator.headers();
       const headers = new Headers(init?.headers);
       for (const [name, value] of Object.entries(auth)) headers.set(name, value);
       const response = await baseFetch(url, { ...init, headers });
       const wwwAuthenticate = response.headers.get('www-authenticate');
-      if (!isAuthChallenge(response.status, wwwAuthenticate) || !isResendable(init?.body) || attempt >= MAX_AUTH_ATTEMPTS) return response;
+      if (!isAuthChallenge(response.status, wwwAuthenticate) || !isResendable(init?.body) || total >= MAX_AUTH_ATTEMPTS) return response;
       // The server did not execute the request (401/403): drop the answer and send it again once authorized.
       await response.body?.cancel().catch(() => {});
+      const attempt = rounds.get(response.status) ?? 0;
+      rounds.set(response.status, attempt + 1);
       await coordinator.handleUnauthorized({ status: response.status, wwwAuthenticate, url, authorization: auth.authorization, attempt });
     }
   };

@@ -36,6 +36,8 @@ export interface AuthorizationServerOptions {
   clientSecrets?: Record<string, string>;
   /** Add `iss` to the authorization redirect and advertise RFC 9207 support. */
   issParameter?: boolean;
+  /** Hold every token request this long before answering, so concurrent refreshes overlap. @default 0 */
+  tokenDelayMs?: number;
   /** The server's clock for `iat`/`nbf`/`exp`, epoch ms (tests move it with the resource server's). @default Date.now */
   now?: () => number;
 }
@@ -162,6 +164,10 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
         return;
       }
       res.writeHead(fault ?? 503, { 'content-type': 'text/plain' }).end('unavailable');
+      return;
+    }
+    if (path === '/token' && (options.tokenDelayMs ?? 0) > 0) {
+      setTimeout(() => service.requestHandler(req, res), options.tokenDelayMs);
       return;
     }
     if (path === '/.well-known/oauth-authorization-server' && rfc8414 !== undefined) {
