@@ -96,10 +96,12 @@ export function providerBacking(provider: OAuthClientProvider, now: () => number
 /**
  * Credentials kept in a `TokenStore` under the resource URL. Reads are served from memory until the token is
  * due for refresh or rejected; then the store is read again, since another process may have refreshed it.
+ * Each new coordinator reads the store once first (another process may have logged in or refreshed since).
  * Static client information (pre-registered, `client_credentials`) still comes from the provider.
  */
 export function storeBacking(store: TokenStore, resource: string, provider: OAuthClientProvider, now: () => number): CredentialBacking {
   const slot = slotState(`${store.id}\n${resource}`);
+  let readOnce = false;
 
   async function latest(fresh: boolean): Promise<StoredCredentials | undefined> {
     if (fresh || slot.record === undefined) slot.record = (await store.read(resource)) ?? null;
@@ -126,7 +128,8 @@ export function storeBacking(store: TokenStore, resource: string, provider: OAut
   return {
     slot,
     async current(fresh) {
-      const record = await latest(fresh);
+      const record = await latest(fresh || !readOnce);
+      readOnce = true;
       const tokens = record?.tokens;
       if (typeof tokens?.access_token !== 'string' || tokens.access_token === '') return undefined;
       return { accessToken: tokens.access_token, ...tokenSummary(tokens), obtainedAtMs: record?.obtainedAt, expiresAtMs: record?.expiresAt };

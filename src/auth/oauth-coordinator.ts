@@ -101,7 +101,8 @@ export class OAuthCoordinator implements AuthCoordinator {
           serverUrl: this.#serverUrl,
         });
       }
-      if (this.#slot.pending !== undefined) throw this.#pendingError();
+      // A login someone was already sent to is the only way on, unless a refresh token can still help.
+      if (this.#slot.pending !== undefined && current?.refreshable !== true) throw this.#pendingError();
       const flight = await runFlight(this.#slot, 'interactive', () => this.#locked(() => this.#reauthorize(rejected)));
       if (flight.joined && flight.kind === 'proactive') continue;
       if (!flight.outcome.ok) throw flight.outcome.error;
@@ -232,16 +233,17 @@ export class OAuthCoordinator implements AuthCoordinator {
     return redirectRequired(this.#serverUrl, pending?.authorizationUrl ?? '', false);
   }
 
-  /** Early refresh needs an expiry, a way to refresh without a user, and no authorization waiting on one. */
+  /** Early refresh needs an expiry and a way to refresh without a user (a refresh token, or client credentials). */
   #dueForRefresh(token: CurrentToken): boolean {
     const slot = this.#slot;
-    if (token.expiresAtMs === undefined || slot.pending !== undefined) return false;
+    if (token.expiresAtMs === undefined) return false;
     if (!token.refreshable && this.#provider.redirectUrl !== undefined) return false;
     const now = this.#options.now();
     if (now < slot.proactiveRetryAfterMs) return false;
-    if (slot.refreshAt?.accessToken !== token.accessToken) {
+    if (slot.refreshAt?.accessToken !== token.accessToken || slot.refreshAt.expiresAtMs !== token.expiresAtMs) {
       const lifetime = { obtainedAtMs: token.obtainedAtMs, expiresAtMs: token.expiresAtMs };
-      slot.refreshAt = { accessToken: token.accessToken, atMs: refreshDueAt(lifetime, this.#options, this.#options.random()) };
+      const atMs = refreshDueAt(lifetime, this.#options, this.#options.random());
+      slot.refreshAt = { accessToken: token.accessToken, expiresAtMs: token.expiresAtMs, atMs };
     }
     return now >= slot.refreshAt.atMs;
   }

@@ -39,8 +39,8 @@ export interface SlotState {
   record: StoredCredentials | null | undefined;
   /** Provider-backed slots: when the provider's current token was obtained, as seen by `saveTokens`. */
   timing: { readonly accessToken: string; readonly obtainedAtMs: number; readonly expiresAtMs: number | undefined } | undefined;
-  /** The jittered early-refresh instant of the current token, drawn once per token. */
-  refreshAt: { readonly accessToken: string; readonly atMs: number } | undefined;
+  /** The jittered early-refresh instant of the current token, drawn once per token (and expiry). */
+  refreshAt: { readonly accessToken: string; readonly expiresAtMs: number; readonly atMs: number } | undefined;
   /** No early refresh before this instant (after a failed one). */
   proactiveRetryAfterMs: number;
 }

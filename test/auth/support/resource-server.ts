@@ -3,7 +3,8 @@
  * (the #11 follow-up): it serves RFC 9728 metadata, verifies JWT access tokens with jose against the
  * authorization server's JWKS (issuer, audience = this resource, expiry by the test's clock), answers 401 with
  * `WWW-Authenticate: Bearer resource_metadata=...` and, for requests that need a scope the token lacks,
- * 403 `insufficient_scope`. It counts what it answered.
+ * 403 `insufficient_scope`. It counts what it answered. With `upstream`, an accepted request is passed on to
+ * that MCP endpoint (the reference server) and its answer streamed back: an MCP server behind OAuth.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,25 @@ export interface ResourceServerOptions {
   readonly scope?: string;
   /** A request whose `x-needs-scope` header names a scope the token lacks is answered 403 insufficient_scope. */
   readonly stepUp?: boolean;
+  /** Pass accepted requests (POST, GET, DELETE) on to this MCP endpoint. */
+  readonly upstream?: string;
+}
+
+/** Hop-by-hop and recomputed headers, plus the credential the upstream must not see. */
+const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'authorization', 'content-encoding', 'keep-alive']);
+
+async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
+  const answer = await fetch(upstream, { method: req.method ?? 'POST', headers, ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}) });
+  const back: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (!NOT_FORWARDED.has(name)) back[name] = value;
+  });
+  res.writeHead(answer.status, back);
+  const reader = answer.body?.getReader();
+  for (let next = await reader?.read(); next !== undefined && !next.done; next = await reader?.read()) res.write(next.value);
+  res.end();
 }
 
 export interface ResourceServer {
@@ -54,12 +74,14 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
       );
       return;
     }
-    if (req.method !== 'POST' || path !== '/mcp') {
+    const methods = options.upstream === undefined ? ['POST'] : ['POST', 'GET', 'DELETE'];
+    if (!methods.includes(req.method ?? '') || path !== '/mcp') {
       res.writeHead(404).end();
       return;
     }
     counts.requests++;
-    for await (const _chunk of req); // drain the body
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token === undefined) {
       counts.unauthorized++;
@@ -90,6 +112,7 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     }
     counts.ok++;
     accepted.push({ sub: typeof claims.sub === 'string' ? claims.sub : undefined, token });
+    if (options.upstream !== undefined) return await forward(options.upstream, req, Buffer.concat(chunks), res);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, sub: claims.sub, scope: claims.scope }));
   }
 
