@@ -5,7 +5,7 @@
  */
 import type { OAuthClientProvider, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { tokenExpiresAt } from './refresh-schedule';
-import { type SlotState, slotState, tokenSummary } from './slot-registry';
+import { type SlotState, slotState } from './slot-registry';
 import type { StoredCredentials, TokenStore, TokenStoreLock } from './token-store';
 
 /** The token requests are sent with, and what the schedule needs to know about it. */
@@ -40,6 +40,11 @@ export interface CredentialBacking {
 
 function contextOf(issuer: string | undefined): { issuer: string } | undefined {
   return issuer === undefined ? undefined : { issuer };
+}
+
+/** The refresh token and granted scope of stored tokens, for the checks that only need those. */
+function tokenSummary(tokens: StoredOAuthTokens | undefined): { refreshable: boolean; scope: string | undefined } {
+  return { refreshable: typeof tokens?.refresh_token === 'string' && tokens.refresh_token !== '', scope: tokens?.scope };
 }
 
 function withoutRefreshToken(tokens: StoredOAuthTokens): StoredOAuthTokens {

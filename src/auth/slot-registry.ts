@@ -3,7 +3,7 @@
  * instance, or one resource in one token store. One refresh in flight per slot is what keeps a rotating
  * refresh token from being spent twice (issue #11: opencode #34074, vercel/ai #20674, gemini-cli #29048).
  */
-import type { OAuthDiscoveryState, StoredOAuthTokens } from '@modelcontextprotocol/client';
+import type { OAuthDiscoveryState } from '@modelcontextprotocol/client';
 import type { StoredCredentials } from './token-store';
 
 /** The outcome of one flight, shared with the callers that joined it. */
@@ -114,9 +114,4 @@ export async function runFlight(
   if (slot.flight === flight) slot.flight = undefined;
   settle(outcome);
   return { joined: false, kind, outcome };
-}
-
-/** The refresh token and granted scope of stored tokens, for the checks that only need those. */
-export function tokenSummary(tokens: StoredOAuthTokens | undefined): { refreshable: boolean; scope: string | undefined } {
-  return { refreshable: typeof tokens?.refresh_token === 'string' && tokens.refresh_token !== '', scope: tokens?.scope };
 }

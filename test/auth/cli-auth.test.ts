@@ -28,7 +28,7 @@ beforeAll(async () => {
   tokens = tempDirectory();
   env = { ARCHON_MCP_AUTH_DIR: tokens.path };
   upstream = await startReferenceServer({ port: 0, store: 'memory' });
-  as = await startAuthorizationServer({ accessTokenTtlSeconds: TTL_SECONDS, now: clock.now });
+  as = await startAuthorizationServer({ accessTokenTtlSeconds: TTL_SECONDS, now: clock.now, registration: true });
   rs = await startResourceServer({ issuer: as.issuer, jwksUrl: as.jwksUrl, now: clock.now, scope: 'mcp:tools', upstream: upstream.url });
 });
 
@@ -57,6 +57,16 @@ async function cli(argv: string[], extraEnv: Record<string, string> = {}, onStde
   return { code, stdout, stderr };
 }
 
+/** A port nothing listens on right now (for a login that must use the same redirect twice). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function healthJson(stdout: string): { healthy: boolean; auth: string | null } {
   return JSON.parse(stdout) as { healthy: boolean; auth: string | null };
 }
@@ -77,6 +87,24 @@ describe('archon-mcp login', () => {
     const record = await store.read(rs.url);
     expect(record?.tokens?.refresh_token).toBeDefined();
     expect(readFileSync(store.pathFor(rs.url, as.issuer)).length).toBeGreaterThan(0);
+  });
+
+  test('without --client-id: registers dynamically (RFC 7591) once, and a login on the same port reuses it', async () => {
+    using own = tempDirectory();
+    const port = String(await freePort());
+    const login = () =>
+      cli(['login', rs.url, '--no-browser', '--port', port, '--timeout', '20000'], { ARCHON_MCP_AUTH_DIR: own.path }, (line) => {
+        if (line.startsWith('  http')) void approveInBrowser(line.trim()).then((callback) => fetch(callback));
+      });
+    const before = as.registrations.length;
+    expect((await login()).code).toBe(0);
+    expect(as.registrations.slice(before)).toEqual([
+      expect.objectContaining({ client_name: 'archon-mcp', redirect_uris: [`http://127.0.0.1:${port}/callback`], token_endpoint_auth_method: 'none' }),
+    ]);
+    expect((await login()).code).toBe(0);
+    expect(as.registrations.length - before).toBe(1);
+    const record = await new FileTokenStore({ directory: own.path }).read(rs.url);
+    expect(record?.clientInformation?.client_id).toBe(`dcr-${before + 1}`);
   });
 
   test('a forged state is refused: exit 1, the browser tab says so, nothing stored changes', async () => {

@@ -7,7 +7,8 @@
  * - client authentication: `client_secret_basic` checked, `private_key_jwt` assertions recorded for the test
  *   to verify with jose;
  * - the scope asked for at the authorization endpoint is the scope granted (and kept across refreshes);
- * - optional RFC 9207 `iss` on the authorization redirect.
+ * - optional RFC 9207 `iss` on the authorization redirect;
+ * - optional RFC 7591 registration that assigns a client id (the mock accepts any client id, so that is all).
  * It serves its own OIDC discovery document unchanged, plus the same document at the RFC 8414 path with the
  * extensions above advertised. Every token request is recorded, so tests count them.
  */
@@ -36,6 +37,8 @@ export interface AuthorizationServerOptions {
   clientSecrets?: Record<string, string>;
   /** Add `iss` to the authorization redirect and advertise RFC 9207 support. */
   issParameter?: boolean;
+  /** Serve RFC 7591 dynamic client registration at `/register` (the mock has none; it accepts any client id). */
+  registration?: boolean;
   /** Hold every token request this long before answering, so concurrent refreshes overlap. @default 0 */
   tokenDelayMs?: number;
   /** The server's clock for `iat`/`nbf`/`exp`, epoch ms (tests move it with the resource server's). @default Date.now */
@@ -44,6 +47,8 @@ export interface AuthorizationServerOptions {
 
 export interface AuthorizationServer {
   readonly issuer: string;
+  /** The client metadata of every dynamic registration, in order. */
+  readonly registrations: Array<Record<string, unknown>>;
   readonly jwksUrl: string;
   readonly tokenRequests: TokenRequestRecord[];
   /** How many requests each path received. */
@@ -81,6 +86,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const hits = new Map<string, number>();
   const faults: Array<'network' | number> = [];
   let forgedIss: string | undefined;
+  const registrations: Array<Record<string, unknown>> = [];
   /** Authorization code or refresh token -> the scope it grants. */
   const grantedScope = new Map<string, string | undefined>();
   const grantOf = (body: Record<string, unknown>): string | undefined =>
@@ -170,6 +176,18 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       setTimeout(() => service.requestHandler(req, res), options.tokenDelayMs);
       return;
     }
+    if (path === '/register' && req.method === 'POST' && options.registration === true) {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const metadata = JSON.parse(body) as Record<string, unknown>;
+        registrations.push(metadata);
+        const client = { ...metadata, client_id: `dcr-${registrations.length}`, client_id_issued_at: Math.floor(Date.now() / 1000) };
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(client));
+      });
+      return;
+    }
     if (path === '/.well-known/oauth-authorization-server' && rfc8414 !== undefined) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(rfc8414);
       return;
@@ -190,10 +208,12 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'],
     authorization_response_iss_parameter_supported: options.issParameter === true,
+    ...(options.registration === true ? { registration_endpoint: `${url}/register` } : {}),
   });
 
   return {
     issuer: url,
+    registrations,
     jwksUrl: `${url}/jwks`,
     tokenRequests,
     hits,
