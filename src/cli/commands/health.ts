@@ -58,7 +58,8 @@ export const healthCommand: CliCommand = {
     });
     const auth = healthAuthState(report, authorization);
     if (values.json === true) writeLine(io.stdout, JSON.stringify(toJsonReport(report, auth)));
-    else printReport(report, io, auth);
+    // The text report names auth only when credentials were involved: a server without auth reads as before.
+    else printReport(report, io, authorization.source === 'none' && auth === 'ok' ? null : auth);
     if (auth === 'required' || auth === 'expired') return auth === 'required' ? EXIT.authRequired : EXIT.authExpired;
     return report.healthy ? EXIT.ok : EXIT.failure;
   },
