@@ -29,6 +29,7 @@ export type { FetchLike } from './transport/http-seam';
 // Errors
 export {
   AbortError,
+  AuthRequiredError,
   ClosedError,
   ConnectionError,
   HttpError,
@@ -45,6 +46,7 @@ export {
   isMcpClientError,
 } from './errors';
 export type {
+  AuthRequiredReason,
   ConnectionFailureReason,
   McpClientErrorCode,
   OutputValidationIssue,

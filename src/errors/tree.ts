@@ -21,7 +21,8 @@ export type McpClientErrorCode =
   | 'PROTOCOL_ERROR'
   | 'OUTPUT_VALIDATION'
   | 'UNKNOWN_TOOL'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'AUTH_REQUIRED';
 
 /**
  * Root of every error thrown by archon-mcp-client.
@@ -371,5 +372,42 @@ export class AbortError extends McpClientError {
 
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/** Why authorization could not be completed without someone acting. */
+export type AuthRequiredReason = 'redirect' | 'rejected' | 'insufficient_scope' | 'failed';
+
+/**
+ * Authorization is needed and could not be completed automatically. Definite: the request was not executed
+ * (the server answered 401/403) and is never retried blindly. `reason`:
+ * - `redirect`: a user must open `authorizationUrl`, then call `finishAuth(callbackUrl)` (or run `archon-mcp login`);
+ * - `rejected`: the credentials were refused (refresh token revoked or expired, client refused, or a fresh token
+ *   was rejected by the server) and there is no interactive way back;
+ * - `insufficient_scope`: the server still wants more scope after the step-up limit;
+ * - `failed`: the OAuth flow broke (issuer mismatch, insecure endpoint, registration refused, bad metadata); see `cause`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof AuthRequiredError && error.authorizationUrl) console.log('Open', error.authorizationUrl);
+ * ```
+ */
+export class AuthRequiredError extends McpClientError {
+  override readonly name = 'AuthRequiredError' as const;
+  readonly code = 'AUTH_REQUIRED' as const;
+  readonly reason: AuthRequiredReason;
+  /** The protected resource (the MCP server URL) that asked for authorization. */
+  readonly serverUrl: string;
+  /** Where a user authorizes this client; set when `reason` is `redirect`. */
+  readonly authorizationUrl: string | undefined;
+
+  constructor(
+    message: string,
+    options: { reason: AuthRequiredReason; serverUrl: string; authorizationUrl?: string; cause?: unknown },
+  ) {
+    super(message, { cause: options.cause });
+    this.reason = options.reason;
+    this.serverUrl = options.serverUrl;
+    this.authorizationUrl = options.authorizationUrl;
   }
 }
