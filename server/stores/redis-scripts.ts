@@ -42,6 +42,26 @@ redis.call('HSET', key, 'lastActivityAt', ARGV[3], 'expiresAt', ARGV[4])
 reindex(id, key, status, status)
 return 1`;
 
+/**
+ * ARGV: prefix, then (sessionId, lastActivityAt, expiresAt) triples -> how many sessions existed. Never
+ * moves either time backwards, so a late write-behind batch cannot shorten a session.
+ */
+export const TOUCH_MANY = `${PRELUDE}
+local touched = 0
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  local key = p .. 'session:' .. id
+  local fields = redis.call('HMGET', key, 'status', 'lastActivityAt', 'expiresAt')
+  if fields[1] then
+    local last = math.max(tonumber(fields[2]) or 0, tonumber(ARGV[i + 1]))
+    local expires = math.max(tonumber(fields[3]) or 0, tonumber(ARGV[i + 2]))
+    redis.call('HSET', key, 'lastActivityAt', string.format('%d', last), 'expiresAt', string.format('%d', expires))
+    reindex(id, key, fields[1], fields[1])
+    touched = touched + 1
+  end
+end
+return touched`;
+
 /** ARGV: prefix, sessionId, status[, reason] -> 1 if the session exists. No reason = null. */
 export const SET_STATUS = `${PRELUDE}
 local id = ARGV[2]

@@ -8,9 +8,10 @@ import {
   RELEASE_LOCK,
   SET_OWNER,
   SET_STATUS,
+  TOUCH_MANY,
   TOUCH_SESSION,
 } from './redis-scripts';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore, SessionTouch } from './types';
 
 /**
  * The node-redis v6 client as `createClient()` returns it (RESP3, no modules or type mapping).
@@ -93,6 +94,16 @@ export class RedisSessionStore implements SessionStore {
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
     await this.#run(TOUCH_SESSION, [sessionId, String(now), String(expiresAt)]);
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    // Bounded script calls: Lua runs atomically and blocks Redis meanwhile.
+    for (let start = 0; start < touches.length; start += SCRIPT_BATCH) {
+      const args = touches
+        .slice(start, start + SCRIPT_BATCH)
+        .flatMap((touch) => [touch.sessionId, String(touch.lastActivityAt), String(touch.expiresAt)]);
+      await this.#run(TOUCH_MANY, args);
+    }
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {

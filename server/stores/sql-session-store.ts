@@ -1,7 +1,7 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
 import { runSqlMigrations } from './sql-migrations';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore, SessionTouch } from './types';
 
 interface SessionRow extends Record<string, unknown> {
   session_id: string;
@@ -110,6 +110,19 @@ export class SqlSessionStore implements SessionStore {
       now,
       expiresAt,
     ]);
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    const latest = latestTouches(touches);
+    if (latest.length === 0) return;
+    // One statement for the whole batch; GREATEST so a late batch never shortens a session.
+    await this.#sql.query(
+      `UPDATE mcp_sessions AS s
+       SET last_activity_at = GREATEST(s.last_activity_at, t.last_activity_at), expires_at = GREATEST(s.expires_at, t.expires_at)
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(session_id, last_activity_at, expires_at)
+       WHERE s.session_id = t.session_id`,
+      [latest.map((touch) => touch.sessionId), latest.map((touch) => touch.lastActivityAt), latest.map((touch) => touch.expiresAt)],
+    );
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -231,6 +244,28 @@ export class SqlSessionStore implements SessionStore {
     this.#closed = true;
     await this.#sql.close();
   }
+}
+
+/**
+ * One touch per session, the latest of each field: UPDATE ... FROM applies only one of several rows that
+ * match the same session, so duplicates are merged first.
+ */
+export function latestTouches(touches: readonly SessionTouch[]): SessionTouch[] {
+  const merged = new Map<string, SessionTouch>();
+  for (const touch of touches) {
+    const seen = merged.get(touch.sessionId);
+    merged.set(
+      touch.sessionId,
+      seen === undefined
+        ? { ...touch }
+        : {
+            sessionId: touch.sessionId,
+            lastActivityAt: Math.max(seen.lastActivityAt, touch.lastActivityAt),
+            expiresAt: Math.max(seen.expiresAt, touch.expiresAt),
+          },
+    );
+  }
+  return [...merged.values()];
 }
 
 function toSessionRecord(row: SessionRow): SessionRecord {

@@ -52,6 +52,25 @@ export function sessionContract(target: StoreTarget): void {
       expect((await sessions.counts()).active).toBe(1);
     });
 
+    it('touchMany moves activity and expiry forward only, merges duplicates, and ignores unknown ids', async () => {
+      const { sessions } = await target.openEmpty();
+      const [a, b, c] = [sessionRecord(), sessionRecord({ lastActivityAt: T0 + 500, expiresAt: T0 + 90_000 }), sessionRecord()];
+      for (const record of [a, b, c]) await sessions.create(record);
+      await sessions.touchMany([
+        { sessionId: a.sessionId, lastActivityAt: T0 + 100, expiresAt: T0 + 70_000 },
+        { sessionId: b.sessionId, lastActivityAt: T0 + 200, expiresAt: T0 + 80_000 },
+        { sessionId: 'no-such-session', lastActivityAt: T0 + 100, expiresAt: T0 + 70_000 },
+        { sessionId: a.sessionId, lastActivityAt: T0 + 300, expiresAt: T0 + 65_000 },
+      ]);
+      await sessions.touchMany([]);
+      expect(await sessions.get(a.sessionId)).toEqual({ ...a, lastActivityAt: T0 + 300, expiresAt: T0 + 70_000 });
+      expect(await sessions.get(b.sessionId)).toEqual(b);
+      expect(await sessions.get(c.sessionId)).toEqual(c);
+      expect(await sessions.get('no-such-session')).toBeUndefined();
+      // The expiry index follows: only `c` is due at its original expiry.
+      expect(await sessions.expire(T0 + 60_000)).toEqual([c.sessionId]);
+    });
+
     it('setStatus records the reason (null when omitted) and moves the counts', async () => {
       const { sessions } = await target.openEmpty();
       const [a, b, c] = [sessionRecord(), sessionRecord(), sessionRecord()];
