@@ -4,7 +4,8 @@
  * round. A benchmark, never a test: it prints targets and PASS/FAIL and exits 0 unless it could not run.
  *
  * Flags: --rounds=N (3) --seconds=S per phase (3) --warmup-ms=N (500) --stores=memory,file,pglite,postgres,redis
- *        --idle-sessions=N (500) --heap-snapshot (memory store: write before/after snapshots, print the diff)
+ *        --idle-sessions=N (500) --heap-snapshot (memory store: write before/after snapshots, print who owns
+ *        the growth, `heap-owners.ts`, and the growth by constructor, `heap-diff.ts`)
  *        --out=FILE|none (bench/results/server-latest.json)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { diffSnapshots, renderHeapDiff } from './heap-diff';
+import { DEFAULT_OWNERS, heapOwners, renderHeapOwners } from './heap-owners';
 import { renderMemory, renderSpeed, summarize, type TargetFigures } from './report';
 import { startServerChild, type ServerChild } from './server-child';
 import { sdkTarget, STORE_IDS, storeTarget, type StoreId, type Target } from './targets';
@@ -96,7 +98,11 @@ try {
           ? { before: path.join(RESULTS, 'idle-before.heapsnapshot'), after: path.join(RESULTS, 'idle-after.heapsnapshot') }
           : undefined;
       entry.idle = await measureIdleSessions(child, shape, snapshots);
-      if (snapshots !== undefined) console.log(`\n${renderHeapDiff(diffSnapshots(snapshots.before, snapshots.after), shape.idleSessions)}\n`);
+      if (snapshots !== undefined) {
+        const owners = heapOwners(snapshots.before, snapshots.after, DEFAULT_OWNERS, 2).slice(0, 25);
+        console.log(`\n${renderHeapOwners(owners, shape.idleSessions)}\n`);
+        console.log(`${renderHeapDiff(diffSnapshots(snapshots.before, snapshots.after).slice(0, 15), shape.idleSessions, 15)}\n`);
+      }
       console.log(`${target.id}: ready in ${child.readyMs.toFixed(0)} ms`);
     } catch (error) {
       entry.error = error instanceof Error ? error.message : String(error);
