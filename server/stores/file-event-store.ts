@@ -2,7 +2,7 @@ import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/se
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { JournalEntry } from './journal-line';
-import { decodeJournalLine, encodeJournalLine } from './journal-line';
+import { decodeJournalLine, encodeJournalLine, encodeJournalText } from './journal-line';
 import type { JournalWriter } from './journal-writer';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
@@ -154,12 +154,18 @@ export class FileEventStore implements SessionEventStore {
   }
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
-    const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
+    // The message goes into the line as JSON, not as a string holding JSON (no second escaping pass);
+    // above the threshold, as the codec's deflated text.
+    const json = JSON.stringify(message);
+    const payload =
+      Buffer.byteLength(json) <= this.#settings.compressAboveBytes
+        ? json
+        : JSON.stringify(await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes }));
     const journal = this.#open();
     const now = this.#settings.now();
     const seq = this.#nextSeq;
-    const entry = ['E', sessionId, streamId, seq, now, payload];
-    const line = encodeJournalLine(entry);
+    const entry = ['E', sessionId, streamId, seq, now];
+    const line = encodeJournalText(`["E",${JSON.stringify(sessionId)},${JSON.stringify(streamId)},${seq},${now},${payload}]`);
     this.apply(entry, line);
     this.evictExpired(now);
     await journal.append(line);
@@ -181,8 +187,9 @@ export class FileEventStore implements SessionEventStore {
     const tail = stream.events.filter((event) => event.seq > parsed.seq && event.storedAt >= cutoff);
     for (const event of tail) {
       const payload = decodeJournalLine(event.line.trimEnd())?.[5];
-      if (typeof payload !== 'string') continue;
-      const message = await decodeEventMessage(payload);
+      if (payload === undefined || payload === null) continue;
+      // Written by #store: the message itself, or the codec's text for a large one.
+      const message = typeof payload === 'string' ? await decodeEventMessage(payload) : (payload as JSONRPCMessage);
       if (isPrimingEvent(message)) continue;
       await send(scopedEventId(sessionId, parsed.streamId, event.seq), message);
     }

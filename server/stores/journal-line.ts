@@ -45,7 +45,19 @@ export type JournalEntry = readonly unknown[];
  * ```
  */
 export function encodeJournalLine(entry: JournalEntry): string {
-  const json = JSON.stringify(entry);
+  return encodeJournalText(JSON.stringify(entry));
+}
+
+/**
+ * {@link encodeJournalLine} for a record already serialised as a JSON array, so a caller that holds a
+ * message's JSON can embed it without stringifying it twice.
+ *
+ * @example
+ * ```ts
+ * encodeJournalText('["E","s1","_GET_stream",1,0,{"jsonrpc":"2.0","method":"ping"}]');
+ * ```
+ */
+export function encodeJournalText(json: string): string {
   return `${checksum(json).toString(16).padStart(8, '0')} ${json}\n`;
 }
 
