@@ -44,8 +44,9 @@ export interface FileEventStoreSettings {
  * deleted, `Q` a purge (TTL cut-off and the ids of sessions no longer live). Event ids are
  * `{sessionId}:{streamId}:{seq}` with a store-wide seq, as in the SQL store.
  *
- * `storeEvent` resolves once the event is on disk: a client is never given the id of an event a crash
- * could lose. Events older than the TTL can never be replayed, so they are dropped from memory as new
+ * `storeEvent` resolves once the event is on disk: a client is never given the id of an event with
+ * content that a crash could lose (priming events, bare cursors, ride along with the next batch: see
+ * `#store`). Events older than the TTL can never be replayed, so they are dropped from memory as new
  * ones arrive (an age-ordered queue), not only by the daily deep cleanup.
  *
  * @example
@@ -168,7 +169,12 @@ export class FileEventStore implements SessionEventStore {
     const line = encodeJournalText(`["E",${JSON.stringify(sessionId)},${JSON.stringify(streamId)},${seq},${now},${payload}]`);
     this.apply(entry, line);
     this.evictExpired(now);
-    await journal.append(line);
+    // A priming event is a cursor without content: it needs no wait of its own. Every event stored after
+    // it lands later in the journal, so the first one a client can resume into makes it durable too;
+    // a crash before that leaves an id the restarted server does not know, and the client opens the
+    // stream afresh, which is all a stream with nothing after its cursor needs.
+    if (isPrimingEvent(message)) journal.appendLazy(line);
+    else await journal.append(line);
     return scopedEventId(sessionId, streamId, seq);
   }
 

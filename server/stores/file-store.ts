@@ -7,7 +7,7 @@
  *
  * | candidate | ready, fresh dir | ready, existing dir | RSS idle after start |
  * |---|---|---|---|
- * | PGlite defaults | 6.7 s | | 683 MB |
+ * | PGlite defaults | 6.7-7.9 s | 0.42 s | 510-683 MB fresh, 328 MB reopened |
  * | PGlite `initialMemory` 128 MiB (its floor: 2,048 pages) | 3.7 s | | 493 MB |
  * | PGlite + `relaxedDurability`, `shared_buffers=8MB`, small WAL | 5.1 s | 0.36 s | 337 MB fresh, 150 MB reopened |
  * | the same + `loadDataDir` from a pre-initialised template (4.5 MB tar.gz) | 1.6 s | | 340 MB |

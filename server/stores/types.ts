@@ -7,7 +7,9 @@
  * `storeEvent` resolve, the write is as durable as the backend gets (on disk for file/pglite/postgres;
  * Redis as its own persistence is configured). `touch`, `touchMany` and `trackRequest` may resolve
  * before that: a crash can lose the last batch of activity timestamps and request records, never a
- * session or an event a client was given the id of.
+ * session or an event a client was given the id of. A priming event (`{}`, a bare cursor) may ride on
+ * the durability of the next event of its stream: a backend with an ordered log (file) does not wait
+ * for it alone.
  */
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
