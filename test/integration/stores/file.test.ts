@@ -82,6 +82,13 @@ describe('file store', () => {
       expect(JSON.parse(readFileSync(path.join(dir, 'LOCK'), 'utf8'))).toMatchObject({ pid: process.pid });
     });
 
+    it('takes over a lock naming its own pid that this process does not hold (a container restarted as pid 1)', async () => {
+      const dir = tempDir();
+      writeFileSync(path.join(dir, 'LOCK'), JSON.stringify({ pid: process.pid, startTicks: null }));
+      const { sessions } = await openTracked(dir);
+      await expect(sessions.ping()).resolves.toBeUndefined();
+    });
+
     it('releases the lock on close, so the directory opens again', async () => {
       const dir = tempDir();
       const first = await open(dir);
