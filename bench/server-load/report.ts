@@ -1,11 +1,12 @@
 /**
  * Summary and console tables of the server bench: per store, medians over rounds, ratios against the SDK
- * baseline of the SAME round (then the median of those ratios), and the issue-12 targets with PASS/FAIL.
- * A miss is printed, never an exit code: this is a benchmark, not a test.
+ * baseline measured alongside it in the same round (then the median of those ratios), and the issue-12
+ * targets with PASS/FAIL. A miss is printed, never an exit code: this is a benchmark, not a test.
  */
 import { median } from '../stats';
+import type { RoundResult } from './paired-rounds';
 import type { StoreId } from './targets';
-import type { ChurnResult, IdleResult, SteadyResult } from './workloads';
+import type { IdleResult } from './workloads';
 
 /** Everything measured for one server. */
 export interface TargetFigures {
@@ -13,7 +14,10 @@ export interface TargetFigures {
   readyMs: number;
   idleRssBytes: number;
   idle?: IdleResult;
-  rounds: Array<{ steady: SteadyResult; churn: ChurnResult } | undefined>;
+  /** Per round (the SDK's: every block it ran as someone's baseline). */
+  rounds: Array<RoundResult | undefined>;
+  /** The SDK baseline measured alongside, per round (stores only). */
+  baseline: Array<RoundResult | undefined>;
   error?: string;
 }
 
@@ -60,15 +64,13 @@ export interface StoreSummary {
 }
 
 export function summarize(all: readonly TargetFigures[]): StoreSummary[] {
-  const sdk = all.find((figures) => figures.id === 'sdk');
   return all.map((figures) => {
     const rounds = figures.rounds;
-    const pick = (get: (round: { steady: SteadyResult; churn: ChurnResult }) => number) =>
-      median(rounds.map((round) => (round === undefined ? Number.NaN : get(round))));
-    const ratio = (get: (round: { steady: SteadyResult; churn: ChurnResult }) => number) =>
+    const pick = (get: (round: RoundResult) => number) => median(rounds.map((round) => (round === undefined ? Number.NaN : get(round))));
+    const ratio = (get: (round: RoundResult) => number) =>
       median(
         rounds.map((round, index) => {
-          const base = sdk?.rounds[index];
+          const base = figures.baseline[index];
           return round === undefined || base === undefined ? Number.NaN : get(round) / get(base);
         }),
       );
@@ -80,8 +82,7 @@ export function summarize(all: readonly TargetFigures[]): StoreSummary[] {
       serverCpuMicrosPerCall: pick((r) => r.steady.serverCpuMicrosPerCall),
       churnSessionsPerSecond: pick((r) => r.churn.sessionsPerSecond),
       errors: rounds.reduce((sum, round) => sum + (round === undefined ? 0 : round.steady.errors + round.churn.errors), 0),
-      ...(figures.id !== 'sdk' &&
-        sdk !== undefined && {
+      ...(figures.id !== 'sdk' && {
           ratios: {
             calls: ratio((r) => r.steady.callsPerSecond),
             p50: ratio((r) => r.steady.p50Ms),

@@ -1,9 +1,11 @@
 /**
  * `npm run bench:server`: `archon-mcp serve` (the built bin) on each store against a plain stateful server
- * on the official v2 SDK, the same raw undici load, interleaved rounds, ratios against the SDK of the same
- * round. A benchmark, never a test: it prints targets and PASS/FAIL and exits 0 unless it could not run.
+ * on the official v2 SDK, the same raw undici load, interleaved rounds; within a round each store and the
+ * SDK alternate block by block, and the ratio is against the SDK blocks measured alongside. A benchmark,
+ * never a test: it prints targets and PASS/FAIL and exits 0 unless it could not run.
  *
- * Flags: --rounds=N (3) --seconds=S per phase (3) --warmup-ms=N (500) --stores=memory,file,pglite,postgres,redis
+ * Flags: --rounds=N (3) --blocks=N per server and phase (3) --block-ms=N (1000) --warmup-ms=N (500)
+ *        --stores=memory,file,pglite,postgres,redis
  *        --idle-sessions=N (500) --heap-snapshot (memory store: write before/after snapshots, print who owns
  *        the growth, `heap-owners.ts`, and the growth by constructor, `heap-diff.ts`)
  *        --out=FILE|none (bench/results/server-latest.json)
@@ -18,7 +20,8 @@ import { DEFAULT_OWNERS, heapOwners, renderHeapOwners } from './heap-owners';
 import { renderMemory, renderSpeed, summarize, type TargetFigures } from './report';
 import { startServerChild, type ServerChild } from './server-child';
 import { sdkTarget, STORE_IDS, storeTarget, type StoreId, type Target } from './targets';
-import { measureIdleSessions, runChurn, runSteady, type LoadShape } from './workloads';
+import { pairedRound } from './paired-rounds';
+import { measureIdleSessions, type LoadShape } from './workloads';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -32,7 +35,8 @@ const SETTLE_MS = 2_000;
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '3' },
+    blocks: { type: 'string', default: '3' },
+    'block-ms': { type: 'string', default: '1000' },
     'warmup-ms': { type: 'string', default: '500' },
     stores: { type: 'string', default: STORE_IDS.join(',') },
     'idle-sessions': { type: 'string', default: '500' },
@@ -51,7 +55,8 @@ const shape: LoadShape = {
   concurrency: 16,
   churnConcurrency: 8,
   warmupMs: positive('warmup-ms', values['warmup-ms']),
-  measureMs: positive('seconds', values.seconds) * 1_000,
+  blockMs: positive('block-ms', values['block-ms']),
+  blocks: Math.round(positive('blocks', values.blocks)),
   idleSessions: Math.round(positive('idle-sessions', values['idle-sessions'])),
 };
 const storeIds = (values.stores ?? '').split(',').filter((id): id is StoreId => (STORE_IDS as readonly string[]).includes(id));
@@ -70,7 +75,7 @@ watchdog.unref();
 mkdirSync(RESULTS, { recursive: true });
 const loadBefore = loadavg();
 console.log(
-  `bench:server — ${rounds} rounds, ${shape.measureMs / 1_000} s per phase, ${shape.sessions} sessions x ${shape.concurrency} concurrent echo calls, ` +
+  `bench:server — ${rounds} rounds, ${shape.blocks} blocks of ${shape.blockMs} ms per server and phase, ${shape.sessions} sessions x ${shape.concurrency} concurrent echo calls, ` +
     `churn x ${shape.churnConcurrency}, ${shape.idleSessions} idle sessions; node ${process.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
 );
 
@@ -85,7 +90,7 @@ const figures: TargetFigures[] = [];
 const running = new Map<Target, ServerChild>();
 try {
   for (const target of targets) {
-    const entry: TargetFigures = { id: target.id, readyMs: Number.NaN, idleRssBytes: Number.NaN, rounds: [] };
+    const entry: TargetFigures = { id: target.id, readyMs: Number.NaN, idleRssBytes: Number.NaN, rounds: [], baseline: [] };
     figures.push(entry);
     try {
       const child = await startServerChild(await target.launch());
@@ -110,17 +115,27 @@ try {
     }
   }
 
-  for (let round = 0; round < rounds; round += 1) {
-    // Rotate the order so no server always runs first (or right after the heaviest one).
-    const order = targets.map((_, index) => targets[(index + round) % targets.length]).filter((t): t is Target => t !== undefined);
+  const sdk = targets[0] === undefined ? undefined : running.get(targets[0]);
+  const sdkEntry = figures[0];
+  const stores = targets.slice(1);
+  for (let round = 0; round < rounds && sdk !== undefined && sdkEntry !== undefined; round += 1) {
+    // Rotate the order so no store always runs first (or right after the heaviest one).
+    const order = stores.map((_, index) => stores[(index + round) % stores.length]).filter((t): t is Target => t !== undefined);
     for (const target of order) {
       const child = running.get(target);
       const entry = figures.find((f) => f.id === target.id);
       if (child === undefined || entry === undefined) continue;
       try {
-        entry.rounds[round] = { steady: await runSteady(child, shape), churn: await runChurn(child, shape) };
-        const r = entry.rounds[round];
-        console.log(`round ${round + 1} ${target.id}: ${r?.steady.callsPerSecond.toFixed(0)} calls/s, churn ${r?.churn.sessionsPerSecond.toFixed(0)}/s`);
+        const result = await pairedRound(child, sdk, shape);
+        entry.rounds[round] = result.target;
+        entry.baseline[round] = result.baseline;
+        sdkEntry.rounds.push(result.baseline);
+        const ratio = result.target.steady.callsPerSecond / result.baseline.steady.callsPerSecond;
+        console.log(
+          `round ${round + 1} ${target.id}: ${result.target.steady.callsPerSecond.toFixed(0)} calls/s against the SDK's ` +
+            `${result.baseline.steady.callsPerSecond.toFixed(0)} (${ratio.toFixed(2)}x); churn ${result.target.churn.sessionsPerSecond.toFixed(0)}/s ` +
+            `against ${result.baseline.churn.sessionsPerSecond.toFixed(0)}/s`,
+        );
       } catch (error) {
         entry.error = error instanceof Error ? error.message : String(error);
         console.log(`round ${round + 1} ${target.id}: failed: ${entry.error}`);
@@ -134,7 +149,7 @@ try {
 
 const summaries = summarize(figures);
 const loadAfter = loadavg();
-console.log(`\nSpeed (medians of ${rounds} rounds; ratio = this server / the SDK baseline in the same round):\n`);
+console.log(`\nSpeed (medians of ${rounds} rounds; ratio = this server / the SDK blocks measured alongside it):\n`);
 console.log(renderSpeed(summaries));
 console.log(`\nMemory per idle legacy session (${shape.idleSessions} sessions, after full GC) and start-up (fresh directory/database):\n`);
 console.log(renderMemory(summaries, EMBEDDED_DEFAULT));

@@ -1,9 +1,10 @@
 /**
- * The three loads of the server bench, each a pure function of a running server:
- * - steady: 8 sessions, 16 concurrent `tools/call echo`, for a fixed time after a warm-up;
- * - churn: 8 concurrent loops of initialize + call + DELETE;
+ * The three loads of the server bench:
+ * - steady: 8 sessions, 16 concurrent `tools/call echo`, measured in blocks after a warm-up;
+ * - churn: 8 concurrent loops of initialize + call + DELETE, in blocks;
  * - idle sessions: N sessions opened and left idle; heap and RSS per session after a full GC.
- * Server CPU comes from the probe in the child (its own `process.cpuUsage()`).
+ * Blocks let two servers alternate second by second (`paired-rounds.ts`), so a load spike on this
+ * shared machine hits both sides of a ratio. Server CPU comes from the probe in the child.
  */
 import { Agent } from 'undici';
 import { percentile } from '../stats';
@@ -16,7 +17,10 @@ export interface LoadShape {
   concurrency: number;
   churnConcurrency: number;
   warmupMs: number;
-  measureMs: number;
+  /** Length of one measured block. */
+  blockMs: number;
+  /** Blocks per server per phase and round. */
+  blocks: number;
   idleSessions: number;
 }
 
@@ -63,63 +67,88 @@ async function loops(concurrency: number, stopAt: number, worker: (index: number
   return errors;
 }
 
-export async function runSteady(server: ServerChild, shape: LoadShape): Promise<SteadyResult> {
-  const dispatcher = new Agent({ connections: shape.concurrency * 2 });
-  try {
-    const sessions = await Promise.all(Array.from({ length: shape.sessions }, () => RawSession.open(server.url, dispatcher)));
-    const call = (index: number) => sessions[index % sessions.length]?.call(ECHO_TEXT) ?? Promise.resolve();
-    await loops(shape.concurrency, performance.now() + shape.warmupMs, call);
-
-    const latencies: number[] = [];
-    const before = await server.probe();
-    const startedAt = performance.now();
-    const errors = await loops(shape.concurrency, startedAt + shape.measureMs, async (index) => {
-      const callStarted = performance.now();
-      await call(index);
-      latencies.push(performance.now() - callStarted);
-    });
-    const elapsedMs = performance.now() - startedAt;
-    const after = await server.probe();
-    await Promise.allSettled(sessions.map((session) => session.close()));
-    latencies.sort((a, b) => a - b);
-    return {
-      callsPerSecond: (latencies.length * 1_000) / elapsedMs,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      serverCpuMicrosPerCall: (after.cpuMicros - before.cpuMicros) / Math.max(1, latencies.length),
-      errors,
-    };
-  } finally {
-    await dispatcher.close();
-  }
+/** What one block of a load measured: the raw counts, summed over blocks before dividing. */
+export interface Block {
+  completed: number;
+  elapsedMs: number;
+  /** Per-call latencies (steady only). */
+  latencies: number[];
+  serverCpuMicros: number;
+  errors: number;
 }
 
-export async function runChurn(server: ServerChild, shape: LoadShape): Promise<ChurnResult> {
+/** A load running against one server, measured in blocks so two servers can alternate. */
+export interface Load {
+  measure(ms: number): Promise<Block>;
+  close(): Promise<void>;
+}
+
+function blockLoad(server: ServerChild, concurrency: number, unit: (index: number) => Promise<void>, close: () => Promise<void>): Load {
+  return {
+    async measure(ms) {
+      const latencies: number[] = [];
+      let completed = 0;
+      const before = await server.probe();
+      const startedAt = performance.now();
+      const errors = await loops(concurrency, startedAt + ms, async (index) => {
+        const callStarted = performance.now();
+        await unit(index);
+        latencies.push(performance.now() - callStarted);
+        completed += 1;
+      });
+      const elapsedMs = performance.now() - startedAt;
+      const after = await server.probe();
+      return { completed, elapsedMs, latencies, serverCpuMicros: after.cpuMicros - before.cpuMicros, errors };
+    },
+    close,
+  };
+}
+
+/** Steady load: `shape.sessions` sessions, `shape.concurrency` concurrent echo calls; warmed up. */
+export async function openSteady(server: ServerChild, shape: LoadShape): Promise<Load> {
+  const dispatcher = new Agent({ connections: shape.concurrency * 2 });
+  const sessions = await Promise.all(Array.from({ length: shape.sessions }, () => RawSession.open(server.url, dispatcher)));
+  const call = (index: number) => sessions[index % sessions.length]?.call(ECHO_TEXT) ?? Promise.resolve();
+  await loops(shape.concurrency, performance.now() + shape.warmupMs, call);
+  return blockLoad(server, shape.concurrency, call, async () => {
+    await Promise.allSettled(sessions.map((session) => session.close()));
+    await dispatcher.close();
+  });
+}
+
+/** Churn: `shape.churnConcurrency` loops of initialize + call + DELETE; warmed up. */
+export async function openChurn(server: ServerChild, shape: LoadShape): Promise<Load> {
   const dispatcher = new Agent({ connections: shape.churnConcurrency * 2 });
   const cycle = async (): Promise<void> => {
     const session = await RawSession.open(server.url, dispatcher);
     await session.call(ECHO_TEXT);
     await session.close();
   };
-  try {
-    await loops(shape.churnConcurrency, performance.now() + shape.warmupMs, cycle);
-    let completed = 0;
-    const before = await server.probe();
-    const startedAt = performance.now();
-    const errors = await loops(shape.churnConcurrency, startedAt + shape.measureMs, async () => {
-      await cycle();
-      completed += 1;
-    });
-    const elapsedMs = performance.now() - startedAt;
-    const after = await server.probe();
-    return {
-      sessionsPerSecond: (completed * 1_000) / elapsedMs,
-      serverCpuMicrosPerSession: (after.cpuMicros - before.cpuMicros) / Math.max(1, completed),
-      errors,
-    };
-  } finally {
-    await dispatcher.close();
-  }
+  await loops(shape.churnConcurrency, performance.now() + shape.warmupMs, cycle);
+  return blockLoad(server, shape.churnConcurrency, cycle, () => dispatcher.close());
+}
+
+export function steadyOf(blocks: readonly Block[]): SteadyResult {
+  const completed = blocks.reduce((sum, block) => sum + block.completed, 0);
+  const elapsedMs = blocks.reduce((sum, block) => sum + block.elapsedMs, 0);
+  const latencies = blocks.flatMap((block) => block.latencies).sort((a, b) => a - b);
+  return {
+    callsPerSecond: (completed * 1_000) / elapsedMs,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    serverCpuMicrosPerCall: blocks.reduce((sum, block) => sum + block.serverCpuMicros, 0) / Math.max(1, completed),
+    errors: blocks.reduce((sum, block) => sum + block.errors, 0),
+  };
+}
+
+export function churnOf(blocks: readonly Block[]): ChurnResult {
+  const completed = blocks.reduce((sum, block) => sum + block.completed, 0);
+  const elapsedMs = blocks.reduce((sum, block) => sum + block.elapsedMs, 0);
+  return {
+    sessionsPerSecond: (completed * 1_000) / elapsedMs,
+    serverCpuMicrosPerSession: blocks.reduce((sum, block) => sum + block.serverCpuMicros, 0) / Math.max(1, completed),
+    errors: blocks.reduce((sum, block) => sum + block.errors, 0),
+  };
 }
 
 /**
