@@ -20,6 +20,7 @@ export type {
   SessionRecord,
   SessionStatus,
   SessionStore,
+  SessionTouch,
   StoreKind,
 } from './stores/types';
 export type {
