@@ -3,6 +3,7 @@
  * Named exports only.
  */
 export { startReferenceServer, type ReferenceServer } from './reference-server';
+export { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp, type ServeCommand, type ServeIo } from './serve';
 export {
   resolveServerOptions,
   SERVER_DEFAULTS,
