@@ -3,10 +3,11 @@
  * header, single-flight recovery after session loss, the GET notification stream, the request path
  * (through `request-runner.ts`) and close(). The public facade (`mcp-client.ts`) adds the MCP surface.
  */
-import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, TimeoutError, type SessionExpiredError } from '../errors';
+import type { Implementation, LoggingLevel, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/client';
+import { ClosedError, TimeoutError } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
+import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
 import { createCallTracer } from '../telemetry/index';
 import { NotificationStream } from '../session/notification-stream';
@@ -18,6 +19,7 @@ import type { ClientState, MCPClientEvents } from './client-events';
 import { TypedEmitter } from './events';
 import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
+import { negotiateEra } from './negotiate-era';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
 import { createSession } from './session-factory';
 import { logStreamEvent, streamReconnectDelay } from './stream-policy';
@@ -35,6 +37,8 @@ export interface CoreRequestOptions {
   readonly timeoutMs?: number;
   readonly onProgress?: (progress: Progress) => void;
   readonly idempotent?: boolean;
+  /** Per-attempt extra headers (modern `Mcp-Param-*`). */
+  readonly headers?: () => Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -42,7 +46,7 @@ export interface CoreRequestOptions {
  *
  * @example
  * ```ts
- * new ClientCore(options, { onNotification() {}, subscriptions: () => [], annotationsOf: () => undefined, onRecovered() {} });
+ * new ClientCore(options, { onNotification() {}, subscriptions: () => [], annotationsOf: () => undefined, onRecovered() {}, refreshTools: async () => {} });
  * ```
  */
 export interface CoreHooks {
@@ -52,6 +56,8 @@ export interface CoreHooks {
   annotationsOf(toolName: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined>;
   /** Called after a successful re-initialize (the facade refreshes its tool cache). */
   onRecovered(): void;
+  /** Fetches the tool list again now (after a -32020 HeaderMismatch). */
+  refreshTools(): Promise<void>;
 }
 
 /**
@@ -81,8 +87,10 @@ export class ClientCore {
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set by the first successful initialize: from then on a refused connection means a restart, not a wrong URL. */
+  /** Set by the first successful handshake: from then on a refused connection means a restart, not a wrong URL. */
   #reachedServer = false;
+  /** Counts successful handshakes, so a loss reported by an attempt of an older one recovers nothing twice. */
+  #generation = 0;
 
   constructor(options: ResolvedClientOptions, hooks: CoreHooks) {
     this.options = options;
@@ -103,8 +111,9 @@ export class ClientCore {
           log(options.logger, 'warn', { error: String(error) }, 'tracing is on but @opentelemetry/api could not be loaded; calls are not traced'),
       }),
       ensureReady: () => this.#ensureReady(),
+      generation: () => this.#generation,
       reachedServer: () => this.#reachedServer,
-      recover: (error) => this.recover(error),
+      recover: (generation) => this.recover(generation),
       track: (scope) => {
         this.#scopes.add(scope);
         return () => this.#scopes.delete(scope);
@@ -114,6 +123,7 @@ export class ClientCore {
         this.events.emit('retry', info);
       },
       annotationsOf: (name) => hooks.annotationsOf(name),
+      refreshTools: () => hooks.refreshTools(),
     };
   }
 
@@ -139,6 +149,14 @@ export class ClientCore {
 
   get protocolVersion(): string | undefined {
     return this.#session?.protocolVersion;
+  }
+
+  get era(): ProtocolEra | undefined {
+    return this.#session?.era;
+  }
+
+  get instructions(): string | undefined {
+    return this.#session?.instructions;
   }
 
   /** The resilience counters. */
@@ -189,17 +207,18 @@ export class ClientCore {
   }
 
   /**
-   * Re-initializes after `error`, once for all callers; a no-op when the lost session was already replaced.
+   * Re-initializes (legacy) or re-negotiates (modern) after the handshake of `generation` was lost, once for
+   * all callers; a no-op when that handshake was already replaced.
    *
    * @example
    * ```ts
-   * await core.recover(sessionExpiredError);
+   * await core.recover(generationOfTheFailedAttempt);
    * ```
    */
-  recover(error: SessionExpiredError): Promise<void> {
+  recover(generation: number): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#recovering) return this.#recovering;
-    if (error.mcpSessionId !== undefined && error.mcpSessionId !== this.mcpSessionId) return Promise.resolve();
+    if (generation !== this.#generation) return Promise.resolve();
     this.#setState('recovering');
     return this.#recover();
   }
@@ -216,7 +235,9 @@ export class ClientCore {
     await this.#stream?.stop();
     await this.#initialize('recovering');
     const session = this.#session;
-    for (const uri of this.#hooks.subscriptions()) {
+    // Modern subscriptions ride the listen stream, which re-arms itself with the current set.
+    const resubscribe = session?.era === 'legacy' ? this.#hooks.subscriptions() : [];
+    for (const uri of resubscribe) {
       await session?.request('resources/subscribe', { uri }, { timeoutMs: this.options.timeoutMs }).catch((error: unknown) => {
         log(this.options.logger, 'warn', { uri, error: String(error) }, 'could not re-subscribe to a resource after re-initializing');
       });
@@ -233,20 +254,29 @@ export class ClientCore {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
-      await session.initialize({ timeoutMs: this.options.connectTimeoutMs });
+      await negotiateEra(session, {
+        url: this.options.url,
+        preference: this.options.era,
+        legacyVersion: this.options.protocolVersion,
+        timeoutMs: this.options.connectTimeoutMs,
+        now: this.options.now,
+        recovering: phase === 'recovering',
+      });
     } catch (error) {
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`initialize timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+        throw new TimeoutError(`The handshake timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
       }
       throw error;
     }
     if (this.#state !== phase) throw new ClosedError();
     this.#reachedServer = true;
+    this.#generation++;
     this.#setState('ready');
-    log(this.options.logger, 'debug', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'MCP session initialized');
-    if (this.options.listen) this.#ensureStream().start();
+    log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
+    // The GET stream exists only in the legacy era; the modern listen stream is started by the notification feed.
+    if (this.options.listen && session.era === 'legacy') this.#ensureStream().start();
   }
 
   #ensureSession(): McpSession {
@@ -301,7 +331,7 @@ export class ClientCore {
       onEvent: (event) => {
         logStreamEvent(this.options, event, this.mcpSessionId);
         this.events.emit('stream', event);
-        if (event.type === 'session_lost' && this.options.retry.retries > 0) this.#recoverInBackground(this.recover(event.error), 1);
+        if (event.type === 'session_lost' && this.options.retry.retries > 0) this.#recoverInBackground(this.recover(this.#generation), 1);
       },
     });
     return this.#stream;
@@ -318,6 +348,31 @@ export class ClientCore {
   request(method: string, params: Record<string, unknown> | undefined, options: CoreRequestOptions): Promise<Record<string, unknown>> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     return runRequest(this.#runner, { method, params, ...options });
+  }
+
+  /**
+   * Sends a notification on the ready session (no retry: a notification has no answer to wait for).
+   *
+   * @example
+   * ```ts
+   * await core.notify('notifications/roots/list_changed', undefined);
+   * ```
+   */
+  async notify(method: string, params: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<void> {
+    const session = await this.#ensureReady();
+    await session.notify(method, params, signal);
+  }
+
+  /**
+   * The modern per-request log level (`_meta` `io.modelcontextprotocol/logLevel`).
+   *
+   * @example
+   * ```ts
+   * core.setLogLevel('debug');
+   * ```
+   */
+  setLogLevel(level: LoggingLevel): void {
+    if (this.#session) this.#session.logLevel = level;
   }
 
   /**

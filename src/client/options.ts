@@ -2,9 +2,10 @@
  * Every MCPClient option, its default (declared once, here) and its validation. The docs test checks
  * that each option in this file is documented, so all options live in this one file.
  */
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/client';
 import type { Dispatcher } from 'undici';
 import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
+import type { EraPreference } from '../session/era';
 import type { OpenTelemetryTracer } from '../telemetry/index';
 import type { FetchLike } from '../transport/http-seam';
 import type { McpClientLogger } from './logger';
@@ -29,9 +30,15 @@ export interface MCPClientOptions {
   headers?: Record<string, string>;
   /** Sent in initialize. @default { name: 'archon-mcp-client', version: <package version> } */
   clientInfo?: Implementation;
-  /** Client capabilities sent in initialize. @default {} */
+  /** Client capabilities, sent in initialize (legacy) or in every request's `_meta` (modern). @default {} */
   capabilities?: ClientCapabilities;
-  /** Protocol version requested in initialize. @default '2025-11-25' */
+  /**
+   * Protocol era: `'auto'` sends a 2026-07-28 request first and falls back to `initialize` when the server
+   * answers as a legacy server (the verdict is cached per endpoint for the process); `'legacy'` and `'modern'`
+   * pin one era and never fall back. @default 'auto'
+   */
+  era?: EraPreference;
+  /** Protocol version offered in `initialize` when the server is legacy (the modern version is 2026-07-28). @default '2025-11-25' */
   protocolVersion?: string;
   /** Time limit of one attempt of one request, in ms. @default 60_000 */
   timeoutMs?: number;
@@ -100,7 +107,8 @@ export const MCP_CLIENT_DEFAULTS = {
   headers: {},
   clientInfo: { name: 'archon-mcp-client', version: CLIENT_VERSION },
   capabilities: {},
-  // The latest version in both SDK lines (1.32.2, 2.4.0); notes/clients-survey.md.
+  era: 'auto',
+  // The latest legacy version (both SDK lines default to it for initialize); notes/clients-survey.md.
   protocolVersion: '2025-11-25',
   timeoutMs: 60_000,
   connectTimeoutMs: 10_000,
@@ -135,6 +143,7 @@ export interface ResolvedClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly clientInfo: Implementation;
   readonly capabilities: ClientCapabilities;
+  readonly era: EraPreference;
   readonly protocolVersion: string;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -240,6 +249,8 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
   expect(typeof clientInfo?.name === 'string' && typeof clientInfo.version === 'string', 'clientInfo', 'an object with string `name` and `version`', clientInfo);
   const protocolVersion = options.protocolVersion ?? MCP_CLIENT_DEFAULTS.protocolVersion;
   expect(typeof protocolVersion === 'string' && protocolVersion.length > 0, 'protocolVersion', 'a non-empty string', protocolVersion);
+  const era = options.era ?? MCP_CLIENT_DEFAULTS.era;
+  expect(era === 'auto' || era === 'legacy' || era === 'modern', 'era', "'auto', 'legacy' or 'modern'", era);
   const replay = options.replay ?? MCP_CLIENT_DEFAULTS.replay;
   expect(replay === 'safe' || replay === 'never' || replay === 'always', 'replay', "'safe', 'never' or 'always'", replay);
   const breaker = resolveBreaker(options.breaker);
@@ -265,6 +276,7 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     headers,
     clientInfo,
     capabilities: options.capabilities ?? MCP_CLIENT_DEFAULTS.capabilities,
+    era,
     protocolVersion,
     timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? MCP_CLIENT_DEFAULTS.timeoutMs),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? MCP_CLIENT_DEFAULTS.connectTimeoutMs),

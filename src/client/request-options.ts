@@ -1,7 +1,7 @@
 /**
  * Per-call option types of the MCPClient surface.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 
 /**
  * Options every request method accepts.

@@ -1,14 +1,15 @@
 /**
- * The call path with resilience (DESIGN.md "The client contract"): every failed attempt is classified
- * once (`classifyFailure`) and handled by class:
+ * The call path with resilience (DESIGN.md "The client contract"), one policy for both protocol eras: every
+ * failed attempt is classified once (`classifyFailure`) and handled by class:
  * - not delivered: wait (backoff or Retry-After, capped) and resend;
- * - session lost: one shared re-initialize, then resend at once;
- * - response lost: resume with GET + Last-Event-ID if an event id was seen, else resend only if
- *   replay-safe, else `MaybeExecutedError`;
+ * - session lost: one shared re-initialize (legacy) or re-negotiation (modern), then resend at once;
+ * - stale tools (modern -32020): re-list the tools once, then resend at once;
+ * - response lost: resume with GET + Last-Event-ID if an event id was seen (legacy only: the modern era has
+ *   no resumption), else resend under a new id only if replay-safe, else `MaybeExecutedError`;
  * - definite: reject.
  */
-import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError } from '../errors';
+import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
+import { MaybeExecutedError, RetryExhaustedError, TimeoutError } from '../errors';
 import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
@@ -36,10 +37,14 @@ export interface RunnerContext {
   readonly tracer: CallTracer;
   /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
   ensureReady(): Promise<McpSession>;
-  /** Whether any initialize ever succeeded (see `probesRestart`). */
+  /** The handshake generation of the ready session (read right after `ensureReady`). */
+  generation(): number;
+  /** Whether any handshake ever succeeded (see `probesRestart`). */
   reachedServer(): boolean;
-  /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
-  recover(error: SessionExpiredError): Promise<void>;
+  /** Re-initializes or re-negotiates once for everyone (a no-op when handshake `generation` was already replaced). */
+  recover(generation: number): Promise<void>;
+  /** Fetches the tool list again (shared by concurrent callers), after the server said the headers were stale. */
+  refreshTools(): Promise<void>;
   /** Registers a call scope so close() can end it; returns the unregister function. */
   track(scope: Attempt): () => void;
   onRetry(info: { method: string; attempt: number; delayMs: number; cause: unknown }): void;
@@ -66,6 +71,23 @@ export interface RunnerRequest {
   readonly onProgress?: (progress: Progress) => void;
   /** The caller vouches that a resend is harmless. */
   readonly idempotent?: boolean;
+  /** Per-attempt extra headers (the modern `Mcp-Param-*`, read again after the tool list was refreshed). */
+  readonly headers?: () => Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * What one call remembers across its attempts.
+ *
+ * @example
+ * ```ts
+ * const call: CallState = { refreshedTools: false, final: new WeakSet() };
+ * ```
+ */
+interface CallState {
+  /** Tools were re-listed after a -32020 once already: a second one is final. */
+  refreshedTools: boolean;
+  /** Errors the call decided not to retry whatever their class. */
+  readonly final: WeakSet<object>;
 }
 
 function toolNameOf(request: RunnerRequest): string | undefined {
@@ -109,27 +131,47 @@ async function resumeStream(
   }
 }
 
-async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal, span: CallSpan): Promise<Record<string, unknown>> {
+async function attemptOnce(
+  context: RunnerContext,
+  request: RunnerRequest,
+  call: CallState,
+  signal: AbortSignal,
+  span: CallSpan,
+): Promise<Record<string, unknown>> {
   context.breaker?.check();
   const session = await context.ensureReady();
+  const generation = context.generation();
   const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
   const stream: SseStreamState = {};
+  // A new id per attempt: a resend is a new request (spec 2026-07-28 "a broken response stream ... MUST
+  // re-issue it as a new request with a new request ID"; harmless in the legacy era).
   const id = session.nextId();
   span.sent(id);
   try {
-    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream });
+    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
   } catch (error) {
     if (context.options.retry.retries === 0) throw error;
     const failureClass = classifyFailure(error);
     if (failureClass === 'session_lost') {
-      // 404 for a request carrying the session id: the server never ran it, so a resend is safe.
-      await context.recover(error as SessionExpiredError);
+      // The server refused the session or the era before running the request, so a resend is safe.
+      await context.recover(generation);
+      throw error;
+    }
+    if (failureClass === 'stale_tools') {
+      // -32020 came before the server ran the request; re-list once (the headers are read again), then resend.
+      if (call.refreshedTools || typeof error !== 'object' || error === null) {
+        if (typeof error === 'object' && error !== null) call.final.add(error);
+        throw error;
+      }
+      call.refreshedTools = true;
+      await context.refreshTools();
       throw error;
     }
     if (failureClass !== 'response_lost') throw error;
     let lost: unknown = error;
     // A timed-out attempt was cancelled (notifications/cancelled); its stream will never carry the result.
-    const resumable = stream.lastEventId !== undefined && !(error instanceof TimeoutError);
+    // The modern era has no resumption: its broken stream leaves only the resend-or-refuse branch below.
+    const resumable = session.era === 'legacy' && stream.lastEventId !== undefined && !(error instanceof TimeoutError);
     if (resumable) {
       try {
         const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
@@ -138,7 +180,7 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
       } catch (resumeError) {
         if (signal.aborted) throw resumeError;
         lost = resumeError;
-        if (resumeError instanceof SessionExpiredError) await context.recover(resumeError).catch(() => {});
+        if (classifyFailure(resumeError) === 'session_lost') await context.recover(generation).catch(() => {});
       }
     }
     if (await replaySafe(context, request)) throw error; // the loop resends
@@ -231,18 +273,22 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
   const untrack = context.track(scope);
+  const call: CallState = { refreshedTools: false, final: new WeakSet() };
   try {
     const result = await runWithRetry((attemptNumber) => {
       span.attempt(attemptNumber);
-      return attemptOnce(context, sent, scope.signal, span);
+      return attemptOnce(context, sent, call, scope.signal, span);
     }, {
       retry: options.retry,
       signal: scope.signal,
       random: options.random,
       now: options.now,
-      shouldRetry: (error) => classifyFailure(error) !== 'definite',
-      // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
-      retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
+      shouldRetry: (error) => classifyFailure(error) !== 'definite' && !(typeof error === 'object' && error !== null && call.final.has(error)),
+      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
+      retryAfterMs: (error) => {
+        const failureClass = classifyFailure(error);
+        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, options.now());
+      },
       unreachable: probesRestart(context),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;

@@ -42,10 +42,9 @@ export function createSession(
     exchange,
     clientInfo: options.clientInfo,
     capabilities: options.capabilities,
-    protocolVersion: options.protocolVersion,
     onNotification: hooks.onNotification,
     notifyTimeoutMs: options.timeoutMs,
-    requestHandlers: options.requestHandlers,
+    handlerOf: (method) => options.requestHandlers.get(method),
   });
   return { exchange, session };
 }

@@ -1,49 +1,39 @@
 /**
- * One MCP protocol session (spec 2025-11-25 "Lifecycle"): initialize + initialized, JSON-RPC ids,
- * in-flight attempts, progress routing by progressToken, answers to server->client requests,
- * `notifications/cancelled` on abort/timeout, DELETE with a bounded wait.
+ * One MCP protocol session, in either era. Legacy (spec 2025-11-25 "Lifecycle"): initialize + initialized,
+ * `notifications/cancelled` on abort/timeout, answers to server->client requests, DELETE with a bounded wait.
+ * Modern (2026-07-28): `server/discover`, the `_meta` envelope on every request, cancellation by closing the
+ * request's stream, no server->client requests. Both: JSON-RPC ids, in-flight attempts, progress routing.
  */
-import type {
-  ClientCapabilities,
-  Implementation,
-  InitializeResult,
-  Progress,
-  ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, ProtocolError, createErrorFromFailure } from '../errors';
+import type { ClientCapabilities, Implementation, LoggingLevel, Progress, ServerCapabilities } from '@modelcontextprotocol/client';
+import { ClosedError, createErrorFromFailure } from '../errors';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../transport/json-rpc';
 import { isJsonRpcRequest, isJsonRpcResponse } from '../transport/json-rpc';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
+import type { ProtocolEra } from './era';
+import { type ServerIdentity, readDiscoverResult, readInitializeResult } from './handshake';
+import { buildEnvelope, frameParams } from './modern-envelope';
+import { type ServerRequestHandler, answerServerRequest } from './server-requests';
 
-/**
- * Answers one server->client request method; its return value is the JSON-RPC result.
- *
- * @example
- * ```ts
- * const listRoots: ServerRequestHandler = () => ({ roots: [] });
- * ```
- */
-export type ServerRequestHandler = (params: Record<string, unknown> | undefined) => unknown;
+export type { ServerRequestHandler } from './server-requests';
 
 /**
  * Options of {@link McpSession}.
  *
  * @example
  * ```ts
- * new McpSession({ exchange, clientInfo, capabilities: {}, protocolVersion: '2025-11-25', onNotification: () => {}, notifyTimeoutMs: 5_000 });
+ * new McpSession({ exchange, clientInfo, capabilities: {}, onNotification: () => {}, notifyTimeoutMs: 5_000 });
  * ```
  */
 export interface SessionOptions {
   readonly exchange: StreamableHttpExchange;
   readonly clientInfo: Implementation;
   readonly capabilities: ClientCapabilities;
-  readonly protocolVersion: string;
   /** Every notification except progress for a known token. Must not throw. */
   readonly onNotification: (notification: JsonRpcNotification) => void;
-  /** Handlers for server->client requests; `ping` is always answered `{}`, others -32601. */
-  readonly requestHandlers?: ReadonlyMap<string, ServerRequestHandler>;
+  /** Handler of a server->client request method (legacy era); `ping` is answered `{}` without one, others -32601. */
+  readonly handlerOf?: (method: string) => ServerRequestHandler | undefined;
   /** Bound on fire-and-forget posts (initialized, cancelled, answers). */
   readonly notifyTimeoutMs: number;
 }
@@ -64,39 +54,65 @@ export interface SessionRequestOptions {
   readonly stream?: SseStreamState;
   /** Reuse this id (a resend after "not delivered"); a fresh one is allocated otherwise. */
   readonly id?: JsonRpcId;
+  /** Headers of this request only (modern `Mcp-Param-*`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
-
-const METHOD_NOT_FOUND = -32601;
-const INTERNAL_ERROR = -32603;
 
 /**
  * A protocol session over one exchange.
  *
  * @example
  * ```ts
- * const session = new McpSession({ exchange, clientInfo, capabilities: {}, protocolVersion: '2025-11-25', onNotification, notifyTimeoutMs: 5_000 });
- * await session.initialize({ timeoutMs: 10_000 });
+ * const session = new McpSession({ exchange, clientInfo, capabilities: {}, onNotification, notifyTimeoutMs: 5_000 });
+ * await session.initialize({ timeoutMs: 10_000, protocolVersion: '2025-11-25' });
  * const tools = await session.request('tools/list', {}, { timeoutMs: 60_000 });
  * ```
  */
 export class McpSession {
-  serverInfo: Implementation | undefined;
-  serverCapabilities: ServerCapabilities | undefined;
-  instructions: string | undefined;
   readonly #options: SessionOptions;
   readonly #exchange: StreamableHttpExchange;
   readonly #attempts = new Set<Attempt>();
   readonly #progress = new Map<JsonRpcId, (progress: Progress) => void>();
   #nextId = 0;
+  #identity: ServerIdentity | undefined;
+  /** The modern `_meta` envelope, built once per handshake (not per request). */
+  #envelope: Readonly<Record<string, unknown>> | undefined;
+  #logLevel: LoggingLevel | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#exchange = options.exchange;
   }
 
-  /** The negotiated protocol version, once initialized. */
+  /** The era of the last successful handshake; undefined before one. */
+  get era(): ProtocolEra | undefined {
+    return this.#identity === undefined ? undefined : this.#exchange.era;
+  }
+
+  /** The negotiated protocol version, once a handshake succeeded. */
   get protocolVersion(): string | undefined {
-    return this.#exchange.protocolVersion;
+    return this.#identity?.protocolVersion;
+  }
+
+  get serverInfo(): Implementation | undefined {
+    return this.#identity?.serverInfo;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#identity?.capabilities;
+  }
+
+  get instructions(): string | undefined {
+    return this.#identity?.instructions;
+  }
+
+  /**
+   * The log level a modern request asks for (`io.modelcontextprotocol/logLevel` in `_meta`, spec 2026-07-28:
+   * `logging/setLevel` is gone and no level means no log notifications).
+   */
+  set logLevel(level: LoggingLevel | undefined) {
+    this.#logLevel = level;
+    if (this.#envelope !== undefined) this.#envelope = this.#buildEnvelope(this.#exchange.protocolVersion ?? '');
   }
 
   /** Routes one message that arrived on any stream. Bound, so it can be passed around as a callback. */
@@ -135,36 +151,62 @@ export class McpSession {
   }
 
   /**
-   * Runs initialize, reads the negotiated version, sends `notifications/initialized`.
+   * Runs the legacy handshake: initialize (offering `protocolVersion`), then `notifications/initialized`.
    *
    * @example
    * ```ts
-   * const result = await session.initialize({ timeoutMs: 10_000 });
-   * console.log(result.serverInfo.name);
+   * const identity = await session.initialize({ timeoutMs: 10_000, protocolVersion: '2025-11-25' });
+   * console.log(identity.serverInfo?.name);
    * ```
    */
-  async initialize(options: { signal?: AbortSignal; timeoutMs: number }): Promise<InitializeResult> {
+  async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
+    this.#identity = undefined;
+    this.#envelope = undefined;
+    this.#exchange.era = 'legacy';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = undefined;
     const params = {
-      protocolVersion: this.#options.protocolVersion,
+      protocolVersion: options.protocolVersion,
       capabilities: this.#options.capabilities,
       clientInfo: this.#options.clientInfo,
     };
     const result = await this.request('initialize', params, { ...options, cancelOnAbort: false });
-    const version = result.protocolVersion;
-    const serverInfo = result.serverInfo;
-    if (typeof version !== 'string' || typeof serverInfo !== 'object' || serverInfo === null) {
-      throw new ProtocolError('The initialize result lacks protocolVersion or serverInfo', { reason: 'invalid_message', cause: result });
-    }
-    this.#exchange.protocolVersion = version;
-    const initialized = result as InitializeResult;
-    this.serverInfo = initialized.serverInfo;
-    this.serverCapabilities = initialized.capabilities ?? {};
-    this.instructions = initialized.instructions;
+    const identity = readInitializeResult(result);
+    this.#exchange.protocolVersion = identity.protocolVersion;
     // Part of the handshake: bounded by the connect timeout, not the (possibly much shorter) call timeout.
     await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' }, options.signal, options.timeoutMs);
-    return initialized;
+    this.#identity = identity;
+    return identity;
+  }
+
+  /**
+   * Runs the modern handshake: `server/discover` at `protocolVersion` (spec 2026-07-28 server/discover), which
+   * is also the era probe. Rejects typed; the caller reads the error to decide the era.
+   *
+   * @example
+   * ```ts
+   * const identity = await session.discover({ timeoutMs: 10_000, protocolVersion: '2026-07-28' });
+   * ```
+   */
+  async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
+    this.#identity = undefined;
+    this.#exchange.era = 'modern';
+    this.#exchange.mcpSessionId = undefined;
+    this.#exchange.protocolVersion = options.protocolVersion;
+    this.#envelope = this.#buildEnvelope(options.protocolVersion);
+    const result = await this.request('server/discover', undefined, options);
+    const identity = readDiscoverResult(result, options.protocolVersion);
+    this.#identity = identity;
+    return identity;
+  }
+
+  #modernEnvelope(): Readonly<Record<string, unknown>> | undefined {
+    return this.#exchange.era === 'modern' ? this.#envelope : undefined;
+  }
+
+  #buildEnvelope(protocolVersion: string): Readonly<Record<string, unknown>> {
+    const { capabilities, clientInfo } = this.#options;
+    return buildEnvelope({ protocolVersion, capabilities, clientInfo, logLevel: this.#logLevel });
   }
 
   /**
@@ -182,15 +224,11 @@ export class McpSession {
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
   ): Promise<Record<string, unknown>> {
     const id = options.id ?? this.nextId();
-    let sentParams = params;
-    if (options.onProgress) {
-      const meta = (params?._meta ?? {}) as Record<string, unknown>;
-      sentParams = { ...params, _meta: { ...meta, progressToken: id } };
-    }
+    const sentParams = frameParams(params, this.#modernEnvelope(), options.onProgress ? id : undefined);
     const message: JsonRpcRequest = { jsonrpc: '2.0', id, method };
     if (sentParams !== undefined) message.params = sentParams;
     return this.#run(id, options, (signal) =>
-      this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream }),
+      this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream, headers: options.headers }),
     );
   }
 
@@ -222,10 +260,12 @@ export class McpSession {
       response = await exchange(attempt.signal);
     } catch (error) {
       const explained = attempt.explain(error);
-      // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly;
-      // never for initialize (the spec forbids cancelling it) nor once the client is closed.
+      // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
+      // initialize (the spec forbids cancelling it) nor once the client is closed. In the modern era closing
+      // the request's stream (the aborted signal did) IS the cancellation (2026-07-28 basic/patterns/cancellation).
       const end = attempt.end;
-      if ((end === 'aborted' || end === 'timeout') && options.cancelOnAbort !== false && !(explained instanceof ClosedError)) {
+      const legacy = this.#exchange.era === 'legacy';
+      if (legacy && (end === 'aborted' || end === 'timeout') && options.cancelOnAbort !== false && !(explained instanceof ClosedError)) {
         const reason = end === 'timeout' ? 'timeout' : 'aborted by the caller';
         this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => {});
       }
@@ -249,7 +289,8 @@ export class McpSession {
    */
   async notify(method: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
     const message: JsonRpcNotification = { jsonrpc: '2.0', method };
-    if (params !== undefined) message.params = params;
+    const framed = frameParams(params, this.#modernEnvelope(), undefined);
+    if (framed !== undefined) message.params = framed;
     await this.#post(message, signal);
   }
 
@@ -292,21 +333,9 @@ export class McpSession {
   }
 
   async #answer(request: JsonRpcRequest): Promise<void> {
-    let response: JsonRpcResponse;
-    const handler = this.#options.requestHandlers?.get(request.method);
-    if (request.method === 'ping' && !handler) {
-      response = { jsonrpc: '2.0', id: request.id, result: {} };
-    } else if (!handler) {
-      response = { jsonrpc: '2.0', id: request.id, error: { code: METHOD_NOT_FOUND, message: `Method not found: ${request.method}` } };
-    } else {
-      try {
-        const result = await handler(request.params);
-        response = { jsonrpc: '2.0', id: request.id, result: (result ?? {}) as Record<string, unknown> };
-      } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
-        response = { jsonrpc: '2.0', id: request.id, error: { code: INTERNAL_ERROR, message: text } };
-      }
-    }
+    // 2026-07-28: servers send no requests on streams and clients MUST NOT POST responses.
+    if (this.#exchange.era === 'modern') return;
+    const response = await answerServerRequest(request, (method) => this.#options.handlerOf?.(method));
     // The answer is best effort: if it cannot be delivered the server times its request out.
     await this.#post(response).catch(() => {});
   }
