@@ -32,6 +32,7 @@ export {
   ClosedError,
   ConnectionError,
   HttpError,
+  InputRoundError,
   MaybeExecutedError,
   McpClientError,
   OutputValidationError,
@@ -46,9 +47,11 @@ export {
 } from './errors';
 export type {
   ConnectionFailureReason,
+  InputRoundFailure,
   McpClientErrorCode,
   OutputValidationIssue,
   ProtocolErrorReason,
+  SessionLossReason,
   TimeoutKind,
 } from './errors';
 

@@ -112,6 +112,7 @@ export class ClientCore {
       }),
       ensureReady: () => this.#ensureReady(),
       generation: () => this.#generation,
+      era: () => this.era,
       reachedServer: () => this.#reachedServer,
       recover: (generation) => this.recover(generation),
       track: (scope) => {

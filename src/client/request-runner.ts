@@ -12,10 +12,12 @@ import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
 import { MaybeExecutedError, RetryExhaustedError, TimeoutError } from '../errors';
 import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
 import { Attempt } from '../session/attempt';
+import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
 import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StatsCounter } from './client-stats';
+import { runInputRounds } from './input-rounds';
 import type { ResolvedClientOptions } from './options';
 
 /** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
@@ -39,6 +41,8 @@ export interface RunnerContext {
   ensureReady(): Promise<McpSession>;
   /** The handshake generation of the ready session (read right after `ensureReady`). */
   generation(): number;
+  /** The era of the current handshake. */
+  era(): ProtocolEra | undefined;
   /** Whether any handshake ever succeeded (see `probesRestart`). */
   reachedServer(): boolean;
   /** Re-initializes or re-negotiates once for everyone (a no-op when handshake `generation` was already replaced). */
@@ -274,10 +278,11 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
   const untrack = context.track(scope);
   const call: CallState = { refreshedTools: false, final: new WeakSet() };
-  try {
-    const result = await runWithRetry((attemptNumber) => {
+  // One round of a multi-round call: a request under the retry policy (its own new id per attempt).
+  const sendRound = (params: Record<string, unknown> | undefined): Promise<Record<string, unknown>> =>
+    runWithRetry((attemptNumber) => {
       span.attempt(attemptNumber);
-      return attemptOnce(context, sent, call, scope.signal, span);
+      return attemptOnce(context, params === sent.params ? sent : { ...sent, params }, call, scope.signal, span);
     }, {
       retry: options.retry,
       signal: scope.signal,
@@ -294,6 +299,14 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });
       },
+    });
+  try {
+    const result = await runInputRounds(sendRound, request.method, sent.params, {
+      handlers: options.handlers,
+      maxRounds: options.maxInputRounds,
+      signal: scope.signal,
+      era: () => context.era(),
+      onRound: () => context.stats.inputRounds++,
     });
     context.breaker?.recordSuccess();
     span.end(callOutcome(request.method, result));

@@ -8,6 +8,7 @@ import type { HttpResponse } from '../transport/http-seam';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import { StreamableHttpExchange } from '../transport/streamable-http';
 import { createUndiciStack } from '../transport/undici-stack';
+import { INPUT_METHODS, fulfilInputRequest, isInputMethod } from './input-handlers';
 import type { ResolvedClientOptions } from './options';
 
 /**
@@ -44,7 +45,11 @@ export function createSession(
     capabilities: options.capabilities,
     onNotification: hooks.onNotification,
     notifyTimeoutMs: options.timeoutMs,
-    handlerOf: (method) => options.requestHandlers.get(method),
+    // Typed handlers first (checked results, SEP-1034 defaults), then the raw escape hatch.
+    handlerOf: (method) =>
+      isInputMethod(method) && options.handlers[INPUT_METHODS[method]] !== undefined
+        ? (params) => fulfilInputRequest(method, params, options.handlers, { era: 'legacy', signal: undefined })
+        : options.requestHandlers.get(method),
   });
   return { exchange, session };
 }

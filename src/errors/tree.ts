@@ -21,6 +21,7 @@ export type McpClientErrorCode =
   | 'PROTOCOL_ERROR'
   | 'OUTPUT_VALIDATION'
   | 'UNKNOWN_TOOL'
+  | 'INPUT_ROUND_FAILED'
   | 'ABORTED';
 
 /**
@@ -371,6 +372,39 @@ export class UnknownToolError extends McpClientError {
     super(message, { cause: options.cause });
     this.toolName = options.toolName;
     this.suggestions = options.suggestions;
+  }
+}
+
+/**
+ * Why a request for input from the server (elicitation, sampling, roots) could not be answered:
+ * - `no_handler`: the server asked for input the client has no handler for;
+ * - `invalid_request`: the server's request was malformed (not an object, an unknown method, too many at once);
+ * - `handler_failed`: the handler threw (the error is the `cause`);
+ * - `invalid_response`: the handler's result breaks the SDK's schema for that method;
+ * - `max_rounds`: a 2026-07-28 call asked for input more than `maxInputRounds` times.
+ */
+export type InputRoundFailure = 'no_handler' | 'invalid_request' | 'handler_failed' | 'invalid_response' | 'max_rounds';
+
+/**
+ * The client could not answer what the server asked of it, so the call that needed the input failed (modern
+ * `input_required` rounds). Legacy server->client requests that fail are answered with a JSON-RPC error instead.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InputRoundError && error.reason === 'no_handler') console.error(`pass handlers.${error.method}`);
+ * ```
+ */
+export class InputRoundError extends McpClientError {
+  override readonly name = 'InputRoundError' as const;
+  readonly code = 'INPUT_ROUND_FAILED' as const;
+  readonly reason: InputRoundFailure;
+  /** The input method concerned (`elicitation/create`, ...), when there is one. */
+  readonly method: string | undefined;
+
+  constructor(message: string, options: { reason: InputRoundFailure; method?: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.reason = options.reason;
+    this.method = options.method;
   }
 }
 

@@ -12,7 +12,7 @@ import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema, ElicitResultSchema, isInitializeRequest, ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 const counterFile = process.env['FIXTURE_COUNTER_FILE'] || undefined;
@@ -32,6 +32,38 @@ function buildServer(): McpServer {
     if (counterFile !== undefined) appendFileSync(counterFile, `${key}\n`);
     return { content: [{ type: 'text', text: key }] };
   });
+  // Server->client requests of the legacy era, answered by the client's typed handlers; the answer (or the
+  // client's JSON-RPC error) is echoed back as the tool result.
+  const echoOutcome = async (ask: () => Promise<unknown>) => {
+    try {
+      return { content: [{ type: 'text' as const, text: JSON.stringify(await ask()) }] };
+    } catch (error) {
+      return { content: [{ type: 'text' as const, text: `error: ${error instanceof Error ? error.message : String(error)}` }], isError: true };
+    }
+  };
+  // extra.sendRequest ties each request to the tool call, so it travels on that call's POST stream.
+  server.registerTool('ask_legacy', { description: 'Elicits a name (a team default applies)' }, async (extra) =>
+    echoOutcome(() =>
+      extra.sendRequest(
+        {
+          method: 'elicitation/create',
+          params: {
+            message: 'Your name?',
+            requestedSchema: { type: 'object', properties: { name: { type: 'string' }, team: { type: 'string', default: 'core' } }, required: ['name'] },
+          },
+        },
+        ElicitResultSchema,
+      ),
+    ),
+  );
+  server.registerTool('roots_legacy', { description: 'Lists the client roots' }, async (extra) =>
+    echoOutcome(() => extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema)),
+  );
+  server.registerTool('sample_legacy', { description: 'Asks the client to sample' }, async (extra) =>
+    echoOutcome(() =>
+      extra.sendRequest({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 10 } }, CreateMessageResultSchema),
+    ),
+  );
   return server;
 }
 
