@@ -6,7 +6,7 @@
 #                     0.1.16: initialize, tools_call, sse-retry (the 2025 era)
 #                     0.2.0-alpha.12 --spec-version 2026-07-28: tools_call, request-metadata, http-standard-headers,
 #                       http-custom-headers, http-invalid-tool-headers, sep-2322-client-request-state,
-#                       json-schema-ref-no-deref (the modern era)
+#                       json-schema-ref-no-deref, json-schema-2020-12-preservation (the modern era)
 #                     0.2.0-alpha.12 --spec-version 2025-11-25: elicitation-sep1034-client-defaults
 #   server scenarios  server-initialize, ping, tools-list, dns-rebinding-protection, server-sse-polling,
 #                     server-sse-multiple-streams (0.1.16) and server-session-lifecycle (0.2.0-alpha.12)
@@ -46,7 +46,7 @@ ALPHA_VERSION="0.2.0-alpha.12"
 CLIENT_SCENARIOS=(initialize tools_call sse-retry)
 MODERN_SPEC_VERSION="2026-07-28"
 MODERN_CLIENT_SCENARIOS=(tools_call request-metadata http-standard-headers http-custom-headers http-invalid-tool-headers
-  sep-2322-client-request-state json-schema-ref-no-deref)
+  sep-2322-client-request-state json-schema-ref-no-deref json-schema-2020-12-preservation)
 LEGACY_SPEC_VERSION="2025-11-25"
 ALPHA_LEGACY_CLIENT_SCENARIOS=(elicitation-sep1034-client-defaults)
 SERVER_SCENARIOS=(server-initialize ping tools-list dns-rebinding-protection server-sse-polling server-sse-multiple-streams)

@@ -24,6 +24,8 @@ export interface ClientStats {
   readonly replaysRefused: number;
   /** Modern `input_required` rounds answered (each one a resend carrying the handlers' input). */
   readonly inputRounds: number;
+  /** Results served from the response cache without a request (fresh by the server's `ttlMs`). */
+  readonly cacheHits: number;
   /** Times the circuit breaker opened. */
   readonly breakerTrips: number;
   /** Total time spent re-initializing, in ms. */
@@ -45,6 +47,7 @@ export class StatsCounter {
   resumes = 0;
   replaysRefused = 0;
   inputRounds = 0;
+  cacheHits = 0;
   recoveryMs = 0;
 
   /** A frozen copy; `breakerTrips` comes from the breaker itself. */
@@ -56,6 +59,7 @@ export class StatsCounter {
       resumes: this.resumes,
       replaysRefused: this.replaysRefused,
       inputRounds: this.inputRounds,
+      cacheHits: this.cacheHits,
       breakerTrips,
       recoveryMs: this.recoveryMs,
     });

@@ -6,9 +6,10 @@
  * into another, the rounds are bounded by `maxInputRounds`, and the call's total timeout spans them all.
  * A result without `resultType` is complete (legacy servers never send one).
  */
-import { AbortError, InputRoundError, ProtocolError } from '../errors';
+import { InputRoundError, ProtocolError } from '../errors';
 import { INPUT_ROUND_METHODS, type ProtocolEra } from '../session/era';
 import { type InputHandlers, fulfilInputRequest } from './input-handlers';
+import { untilAborted } from './until-aborted';
 
 /** Input requests accepted in one round: a hostile server cannot make the client run handlers without bound. */
 const MAX_REQUESTS_PER_ROUND = 32;
@@ -33,16 +34,6 @@ export interface InputRoundOptions {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Settles with `work`, or rejects as soon as `signal` aborts (with its typed reason when it has one). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 async function responsesFor(inputRequests: Record<string, unknown>, options: InputRoundOptions): Promise<Record<string, unknown>> {

@@ -18,7 +18,7 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
-import { AbortError, ProtocolError, ToolCallError } from '../errors';
+import { ProtocolError } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
@@ -26,9 +26,11 @@ import { ClientCore } from './client-core';
 import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
 import { type MCPClientOptions, resolveClientOptions } from './options';
-import type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './request-options';
+import type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './request-options';
 import { expectArray, listPages } from './pagination';
+import { ResourceSubscriptions } from './resource-subscriptions';
 import { ToolDirectory } from './tool-directory';
+import { untilAborted } from './until-aborted';
 
 /**
  * A resilient, typed MCP client over Streamable HTTP. Connects lazily on first use.
@@ -43,7 +45,7 @@ import { ToolDirectory } from './tool-directory';
 export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   readonly #core: ClientCore;
   readonly #tools: ToolDirectory;
-  readonly #subscriptions = new Set<string>();
+  readonly #subscriptions: ResourceSubscriptions;
 
   constructor(options?: MCPClientOptions) {
     const resolved = resolveClientOptions(options);
@@ -54,15 +56,18 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     });
     this.#core = new ClientCore(resolved, {
       onNotification: (notification) => this.#onNotification(notification),
-      subscriptions: () => this.#subscriptions,
+      subscriptions: () => this.#subscriptions.uris,
       annotationsOf: (name) => this.#tools.annotationsOf(name),
       onRecovered: () => this.#tools.refreshAfterRecovery(),
       refreshTools: () => this.#tools.refresh(),
+      // The listen stream came back after a drop: a tools/list_changed may have been missed.
+      onGap: () => this.#tools.refreshAfterRecovery(),
     });
+    this.#subscriptions = new ResourceSubscriptions(this.#core);
   }
 
   /**
-   * Creates a client and connects it at once (initialize + GET stream).
+   * Creates a client and connects it at once (the handshake of its era, then its notification stream).
    *
    * @example
    * ```ts
@@ -102,31 +107,31 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
 
   /** The server's instructions for models, once connected (from `server/discover` or `initialize`). */
   get instructions(): string | undefined {
-    return this.#core.instructions;
+    return this.#core.session?.instructions;
   }
 
   /** The server's name and version, once connected. */
   get serverInfo(): Implementation | undefined {
-    return this.#core.serverInfo;
+    return this.#core.session?.serverInfo;
   }
 
   /** The server's capabilities, once connected. */
   get serverCapabilities(): ServerCapabilities | undefined {
-    return this.#core.serverCapabilities;
+    return this.#core.session?.serverCapabilities;
   }
 
   /** The negotiated protocol version, once connected (`'2026-07-28'` in the modern era). */
   get protocolVersion(): string | undefined {
-    return this.#core.protocolVersion;
+    return this.#core.session?.protocolVersion;
   }
 
-  /** The resources this client subscribed to (re-subscribed after a re-initialize). */
+  /** The resources this client subscribed to (subscribed again after a recovery, in either era). */
   get subscriptions(): ReadonlySet<string> {
-    return this.#subscriptions;
+    return this.#subscriptions.uris;
   }
 
   /**
-   * Resilience counters: calls, retries, reinitializations, resumes, replaysRefused, breakerTrips, recoveryMs.
+   * Resilience counters: calls, retries, reinitializations, resumes, replaysRefused, inputRounds, cacheHits, breakerTrips, recoveryMs.
    *
    * @example
    * ```ts
@@ -178,15 +183,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     this.#tools.catalog.assertKnown(name);
     const headers = (): Readonly<Record<string, string>> | undefined => (this.#core.era === 'modern' ? this.#tools.paramHeaders(name, args) : undefined);
     const result = await this.#core.request('tools/call', { name, arguments: args }, { ...options, headers });
-    if (!Array.isArray(result.content)) {
-      throw new ProtocolError(`The result of tool ${name} has no content array`, { reason: 'invalid_message', cause: result });
-    }
-    const toolResult = result as CallToolResult;
-    if (toolResult.isError === true && (options.throwOnError ?? this.#core.options.throwOnToolError)) {
-      throw new ToolCallError(`Tool ${name} reported an error: ${describeContent(toolResult)}`, { toolName: name, result: toolResult });
-    }
-    await this.#tools.catalog.validateOutput(name, toolResult);
-    return toolResult as ToolResult<Tools, N>;
+    return (await this.#tools.checkResult(name, result, options.throwOnError ?? this.#core.options.throwOnToolError)) as ToolResult<Tools, N>;
   }
 
   /**
@@ -246,36 +243,35 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { contents } = await client.readResource('archon://status');
    * ```
    */
-  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+  async readResource(uri: string, options: ReadResourceOptions = {}): Promise<ReadResourceResult> {
     const result = await this.#core.request('resources/read', { uri }, options);
     return expectArray(result, 'contents', 'resources/read') as ReadResourceResult;
   }
 
   /**
-   * Subscribes to updates of a resource (`notifications/resources/updated` arrive as `notification`).
-   * Remembered, so a re-initialized session subscribes again.
+   * Subscribes to updates of a resource (`notifications/resources/updated` arrive as `notification`). Legacy:
+   * `resources/subscribe`. Modern: the listen stream is re-sent with the URI and this resolves once the
+   * server acknowledged it. Remembered, so a recovered connection subscribes again.
    *
    * @example
    * ```ts
    * await client.subscribeResource('archon://status');
    * ```
    */
-  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    await this.#core.request('resources/subscribe', { uri }, options);
-    this.#subscriptions.add(uri);
+  subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.subscribe(uri, options);
   }
 
   /**
-   * Ends a resource subscription.
+   * Ends a resource subscription (legacy: `resources/unsubscribe`; modern: the listen stream without the URI).
    *
    * @example
    * ```ts
    * await client.unsubscribeResource('archon://status');
    * ```
    */
-  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    this.#subscriptions.delete(uri);
-    await this.#core.request('resources/unsubscribe', { uri }, options);
+  unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.unsubscribe(uri, options);
   }
 
   /**
@@ -391,24 +387,4 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
     return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor);
   }
-
-}
-
-/** Waits for shared work, but lets one caller's signal end its own wait (the work goes on for the others). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    work.catch(() => {}); // the others waiting on it handle its outcome; this caller has left
-    return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError(undefined, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function describeContent(result: CallToolResult): string {
-  const first = result.content[0];
-  return first && first.type === 'text' ? first.text.slice(0, 200) : 'isError: true';
 }

@@ -83,6 +83,11 @@ export interface MCPClientOptions {
   /** Most `input_required` rounds one modern call may go through before it fails with InputRoundError. @default 8 */
   maxInputRounds?: number;
   /**
+   * Serve list results and `resources/read` from the process-wide response cache while the server's `ttlMs`
+   * says they are fresh (2026-07-28 servers; `private` results only to clients with the same headers). @default true
+   */
+  cache?: boolean;
+  /**
    * The escape hatch for legacy server->client requests by method that `handlers` does not cover: the return
    * value is the result, a throw becomes a JSON-RPC error. `ping` is always answered; other methods get -32601.
    * Declare the matching `capabilities` yourself. @default {}
@@ -133,6 +138,7 @@ export const MCP_CLIENT_DEFAULTS = {
   breaker: { failureThreshold: 5, coolDownMs: 10_000 },
   handlers: {},
   maxInputRounds: 8,
+  cache: true,
   requestHandlers: {},
   tracing: 'auto',
   random: Math.random,
@@ -173,6 +179,7 @@ export interface ResolvedClientOptions {
   readonly breaker: Required<Omit<CircuitBreakerOptions, 'now'>> | false;
   readonly handlers: InputHandlers;
   readonly maxInputRounds: number;
+  readonly cache: boolean;
   readonly requestHandlers: ReadonlyMap<string, (params: Record<string, unknown> | undefined) => unknown>;
   readonly tracing: boolean | 'auto';
   readonly tracer: OpenTelemetryTracer | undefined;
@@ -223,7 +230,7 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
   const breaker = resolveBreaker(options.breaker, MCP_CLIENT_DEFAULTS.breaker);
   const handlers = resolveInputHandlers(options.handlers);
   const requestHandlers = resolveHandlers(options.requestHandlers, handlers);
-  for (const name of ['throwOnToolError', 'listen', 'trustAnnotations'] as const) {
+  for (const name of ['throwOnToolError', 'listen', 'trustAnnotations', 'cache'] as const) {
     const value = options[name];
     expect(value === undefined || typeof value === 'boolean', name, 'a boolean', value);
   }
@@ -263,6 +270,7 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     breaker,
     handlers,
     maxInputRounds: positiveInteger('maxInputRounds', options.maxInputRounds ?? MCP_CLIENT_DEFAULTS.maxInputRounds),
+    cache: options.cache ?? MCP_CLIENT_DEFAULTS.cache,
     requestHandlers,
     tracing,
     tracer,

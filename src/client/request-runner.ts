@@ -9,19 +9,17 @@
  * - definite: reject.
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
-import { MaybeExecutedError, RetryExhaustedError, TimeoutError } from '../errors';
-import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
+import { RetryExhaustedError } from '../errors';
+import { type CircuitBreaker, classifyFailure, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
-import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
-import type { SseStreamState } from '../transport/sse-reader';
+import { type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
+import { type CallState, attemptOnce } from './attempt-once';
 import type { StatsCounter } from './client-stats';
 import { runInputRounds } from './input-rounds';
+import type { ResponseCache } from './response-cache';
 import type { ResolvedClientOptions } from './options';
-
-/** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
-const MAX_RESUMES = 5;
 
 /**
  * What the runner needs from the client core.
@@ -49,6 +47,8 @@ export interface RunnerContext {
   recover(generation: number): Promise<void>;
   /** Fetches the tool list again (shared by concurrent callers), after the server said the headers were stale. */
   refreshTools(): Promise<void>;
+  /** The response cache (2026-07-28 `ttlMs`), unless the `cache` option turned it off. */
+  readonly cache: ResponseCache | undefined;
   /** Registers a call scope so close() can end it; returns the unregister function. */
   track(scope: Attempt): () => void;
   onRetry(info: { method: string; attempt: number; delayMs: number; cause: unknown }): void;
@@ -77,125 +77,8 @@ export interface RunnerRequest {
   readonly idempotent?: boolean;
   /** Per-attempt extra headers (the modern `Mcp-Param-*`, read again after the tool list was refreshed). */
   readonly headers?: () => Readonly<Record<string, string>> | undefined;
-}
-
-/**
- * What one call remembers across its attempts.
- *
- * @example
- * ```ts
- * const call: CallState = { refreshedTools: false, final: new WeakSet() };
- * ```
- */
-interface CallState {
-  /** Tools were re-listed after a -32020 once already: a second one is final. */
-  refreshedTools: boolean;
-  /** Errors the call decided not to retry whatever their class. */
-  readonly final: WeakSet<object>;
-}
-
-function toolNameOf(request: RunnerRequest): string | undefined {
-  const name = request.params?.name;
-  return request.method === 'tools/call' && typeof name === 'string' ? name : undefined;
-}
-
-async function replaySafe(context: RunnerContext, request: RunnerRequest): Promise<boolean> {
-  const { replay: policy, trustAnnotations } = context.options;
-  const base = { method: request.method, idempotent: request.idempotent, policy, trustAnnotations };
-  if (isReplaySafe(base)) return true;
-  const toolName = toolNameOf(request);
-  // Only a trusted annotation can still make it safe; learn it only when it could matter.
-  if (toolName === undefined || policy !== 'safe' || !trustAnnotations) return false;
-  try {
-    return isReplaySafe({ ...base, toolAnnotations: await context.annotationsOf(toolName) });
-  } catch {
-    return false; // the tool list could not be fetched: stay on the safe side
-  }
-}
-
-async function resumeStream(
-  session: McpSession,
-  id: number,
-  stream: SseStreamState,
-  request: RunnerRequest,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<Record<string, unknown>> {
-  for (let round = 1; ; round++) {
-    const seen = stream.lastEventId;
-    // The server's SSE `retry:` is the wait before reconnecting (spec 2025-11-25 "Resumability": the
-    // client MUST respect it; the official conformance scenario sse-retry fails a 2 ms reconnect).
-    if (stream.retryMs !== undefined && stream.retryMs > 0) await sleep(stream.retryMs, signal);
-    try {
-      return await session.resume(id, { stream, signal, timeoutMs, onProgress: request.onProgress });
-    } catch (error) {
-      // Another cut after new events: resume again from the newer id; no progress or another class: give up.
-      if (round >= MAX_RESUMES || classifyFailure(error) !== 'response_lost' || stream.lastEventId === seen) throw error;
-    }
-  }
-}
-
-async function attemptOnce(
-  context: RunnerContext,
-  request: RunnerRequest,
-  call: CallState,
-  signal: AbortSignal,
-  span: CallSpan,
-): Promise<Record<string, unknown>> {
-  context.breaker?.check();
-  const session = await context.ensureReady();
-  const generation = context.generation();
-  const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
-  const stream: SseStreamState = {};
-  // A new id per attempt: a resend is a new request (spec 2026-07-28 "a broken response stream ... MUST
-  // re-issue it as a new request with a new request ID"; harmless in the legacy era).
-  const id = session.nextId();
-  span.sent(id);
-  try {
-    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
-  } catch (error) {
-    if (context.options.retry.retries === 0) throw error;
-    const failureClass = classifyFailure(error);
-    if (failureClass === 'session_lost') {
-      // The server refused the session or the era before running the request, so a resend is safe.
-      await context.recover(generation);
-      throw error;
-    }
-    if (failureClass === 'stale_tools') {
-      // -32020 came before the server ran the request; re-list once (the headers are read again), then resend.
-      if (call.refreshedTools || typeof error !== 'object' || error === null) {
-        if (typeof error === 'object' && error !== null) call.final.add(error);
-        throw error;
-      }
-      call.refreshedTools = true;
-      await context.refreshTools();
-      throw error;
-    }
-    if (failureClass !== 'response_lost') throw error;
-    let lost: unknown = error;
-    // A timed-out attempt was cancelled (notifications/cancelled); its stream will never carry the result.
-    // The modern era has no resumption: its broken stream leaves only the resend-or-refuse branch below.
-    const resumable = session.era === 'legacy' && stream.lastEventId !== undefined && !(error instanceof TimeoutError);
-    if (resumable) {
-      try {
-        const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
-        context.stats.resumes++;
-        return result;
-      } catch (resumeError) {
-        if (signal.aborted) throw resumeError;
-        lost = resumeError;
-        if (classifyFailure(resumeError) === 'session_lost') await context.recover(generation).catch(() => {});
-      }
-    }
-    if (await replaySafe(context, request)) throw error; // the loop resends
-    context.stats.replaysRefused++;
-    const toolName = toolNameOf(request);
-    throw new MaybeExecutedError(
-      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} was lost after the request reached the server, ` +
-        'and it is not safe to send it again',
-      { method: request.method, toolName, cause: lost },
-    );
-  }
+  /** Skip a cached result (it is still stored afresh). */
+  readonly refresh?: boolean;
 }
 
 /**
@@ -267,7 +150,12 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
  * ```
  */
 export async function runRequest(context: RunnerContext, request: RunnerRequest): Promise<Record<string, unknown>> {
-  const { options, tracer } = context;
+  const { options, tracer, cache } = context;
+  const cached = request.refresh ? undefined : cache?.get(request.method, request.params);
+  if (cached !== undefined) {
+    context.stats.cacheHits++;
+    return cached;
+  }
   context.stats.calls++;
   // Only the first call(s) of a process wait here, for the one-time import of @opentelemetry/api ('auto').
   if (tracer.pending !== undefined) await tracer.pending;
@@ -301,13 +189,19 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       },
     });
   try {
+    let rounds = 0;
     const result = await runInputRounds(sendRound, request.method, sent.params, {
       handlers: options.handlers,
       maxRounds: options.maxInputRounds,
       signal: scope.signal,
       era: () => context.era(),
-      onRound: () => context.stats.inputRounds++,
+      onRound: () => {
+        rounds++;
+        context.stats.inputRounds++;
+      },
     });
+    // A result reached through input rounds depends on inputs outside the cache key: never stored (spec caching).
+    if (rounds === 0) cache?.set(request.method, request.params, result);
     context.breaker?.recordSuccess();
     span.end(callOutcome(request.method, result));
     return result;

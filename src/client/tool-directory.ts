@@ -5,8 +5,8 @@
  * tool with an invalid one is dropped from the list with a logged warning (spec basic/transports/
  * streamable-http "Schema Extension": clients MUST exclude it, SHOULD log why).
  */
-import type { ListToolsResult, Tool } from '@modelcontextprotocol/client';
-import { RpcError } from '../errors';
+import type { CallToolResult, ListToolsResult, Tool } from '@modelcontextprotocol/client';
+import { ProtocolError, RpcError, ToolCallError } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import { type ParamHeader, paramHeaderValues, paramHeadersOf } from '../transport/mcp-headers';
 import { type McpClientLogger, log } from './logger';
@@ -59,7 +59,9 @@ export class ToolDirectory {
   }
 
   /**
-   * `listTools()`: the cached list unless `refresh`; a `cursor` fetches one page, uncached.
+   * `listTools()`. Legacy: the catalog until `notifications/tools/list_changed` or `refresh`. Modern: the
+   * response cache decides, by the server's `ttlMs` (the catalog is what calls are checked against meanwhile).
+   * A `cursor` fetches one page, never stored in the catalog.
    *
    * @example
    * ```ts
@@ -69,7 +71,7 @@ export class ToolDirectory {
   async list(options: ListToolsOptions): Promise<ListToolsResult> {
     if (options.cursor !== undefined) return this.#checked(await this.#deps.fetchTools(options)).result;
     const cached = this.catalog.tools;
-    if (cached && !options.refresh) return { tools: cached };
+    if (cached && !options.refresh && this.#deps.era() !== 'modern') return { tools: cached };
     const { result, paramHeaders } = this.#checked(await this.#deps.fetchTools(options));
     this.catalog.replace(result.tools, paramHeaders);
     return { tools: result.tools };
@@ -134,6 +136,29 @@ export class ToolDirectory {
   paramHeaders(name: string, args: unknown): Readonly<Record<string, string>> | undefined {
     const specs = this.catalog.paramHeadersOf(name);
     return specs.length === 0 ? undefined : paramHeaderValues(specs, args);
+  }
+
+  /**
+   * Checks a `tools/call` result: a content array (ProtocolError), `isError` (ToolCallError when `throwOnError`),
+   * `structuredContent` against the tool's `outputSchema` (OutputValidationError).
+   *
+   * @example
+   * ```ts
+   * const toolResult = await directory.checkResult('echo', result, true);
+   * ```
+   */
+  async checkResult(name: string, result: Record<string, unknown>, throwOnError: boolean): Promise<CallToolResult> {
+    if (!Array.isArray(result.content)) {
+      throw new ProtocolError(`The result of tool ${name} has no content array`, { reason: 'invalid_message', cause: result });
+    }
+    const toolResult = result as CallToolResult;
+    if (toolResult.isError === true && throwOnError) {
+      const first = toolResult.content[0];
+      const detail = first?.type === 'text' ? first.text.slice(0, 200) : 'isError: true';
+      throw new ToolCallError(`Tool ${name} reported an error: ${detail}`, { toolName: name, result: toolResult });
+    }
+    await this.catalog.validateOutput(name, toolResult);
+    return toolResult;
   }
 
   /** `notifications/tools/list_changed`: forget the list; the next call fetches it. */

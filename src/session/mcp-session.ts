@@ -152,12 +152,6 @@ export class McpSession {
 
   /**
    * Runs the legacy handshake: initialize (offering `protocolVersion`), then `notifications/initialized`.
-   *
-   * @example
-   * ```ts
-   * const identity = await session.initialize({ timeoutMs: 10_000, protocolVersion: '2025-11-25' });
-   * console.log(identity.serverInfo?.name);
-   * ```
    */
   async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
@@ -182,11 +176,6 @@ export class McpSession {
   /**
    * Runs the modern handshake: `server/discover` at `protocolVersion` (spec 2026-07-28 server/discover), which
    * is also the era probe. Rejects typed; the caller reads the error to decide the era.
-   *
-   * @example
-   * ```ts
-   * const identity = await session.discover({ timeoutMs: 10_000, protocolVersion: '2026-07-28' });
-   * ```
    */
   async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
@@ -212,11 +201,6 @@ export class McpSession {
   /**
    * One request attempt: resolves with the result object, rejects typed (RpcError, HttpError,
    * ConnectionError, ProtocolError, TimeoutError 'attempt', AbortError, ClosedError).
-   *
-   * @example
-   * ```ts
-   * const result = await session.request('tools/call', { name: 'echo', arguments: { text: 'hi' } }, { timeoutMs: 60_000 });
-   * ```
    */
   async request(
     method: string,
@@ -235,16 +219,25 @@ export class McpSession {
   /**
    * Resumes the SSE stream of request `id` with GET + `Last-Event-ID` (spec 2025-11-25 "Resumability and
    * Redelivery") and resolves with its result; same errors as {@link request}.
-   *
-   * @example
-   * ```ts
-   * const result = await session.resume(7, { stream, timeoutMs: 60_000 });
-   * ```
    */
   resume(id: JsonRpcId, options: SessionRequestOptions & { stream: SseStreamState }): Promise<Record<string, unknown>> {
     return this.#run(id, options, (signal) =>
       this.#exchange.resume(id, { signal, onMessage: this.dispatch, stream: options.stream }),
     );
+  }
+
+  /**
+   * Holds one modern `subscriptions/listen` stream open (spec 2026-07-28 basic/patterns/subscriptions) until
+   * the server ends it (`'closed'`: graceful, `'ended'`: dropped) or `signal` aborts. Every message goes to
+   * `onMessage`; the caller dispatches what is not protocol bookkeeping.
+   */
+  listen(
+    notifications: Record<string, unknown>,
+    options: { signal: AbortSignal; onMessage: (message: JsonRpcMessage) => void; onOpen?: () => void },
+  ): Promise<'closed' | 'ended'> {
+    const message: JsonRpcRequest = { jsonrpc: '2.0', id: this.nextId(), method: 'subscriptions/listen' };
+    message.params = frameParams({ notifications }, this.#modernEnvelope(), undefined);
+    return this.#exchange.subscribe(message, { signal: options.signal, onMessage: options.onMessage, onOpen: options.onOpen });
   }
 
   async #run(
@@ -281,11 +274,6 @@ export class McpSession {
 
   /**
    * Sends a notification (202 expected), bounded by `notifyTimeoutMs`.
-   *
-   * @example
-   * ```ts
-   * await session.notify('notifications/roots/list_changed');
-   * ```
    */
   async notify(method: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
     const message: JsonRpcNotification = { jsonrpc: '2.0', method };
@@ -301,11 +289,6 @@ export class McpSession {
 
   /**
    * Ends the session with DELETE, waiting at most `timeoutMs`. Resolves true when the server confirmed.
-   *
-   * @example
-   * ```ts
-   * const confirmed = await session.terminate(2_000);
-   * ```
    */
   async terminate(timeoutMs: number): Promise<boolean> {
     const attempt = new Attempt({ timeoutMs });

@@ -187,12 +187,6 @@ export class StreamableHttpExchange {
   /**
    * POSTs a request and resolves with its response (result or error object, unmapped). Other messages
    * on the same SSE stream go to `onMessage`; event ids go to `stream`.
-   *
-   * @example
-   * ```ts
-   * const stream = {};
-   * const response = await exchange.post(request, { signal, stream, onMessage: dispatch });
-   * ```
    */
   async post(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<JsonRpcResponse> {
     const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
@@ -208,11 +202,6 @@ export class StreamableHttpExchange {
 
   /**
    * POSTs a notification or a response; the server answers 202 Accepted with no body.
-   *
-   * @example
-   * ```ts
-   * await exchange.notify({ jsonrpc: '2.0', method: 'notifications/initialized' });
-   * ```
    */
   async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignal } = {}): Promise<void> {
     const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
@@ -230,11 +219,6 @@ export class StreamableHttpExchange {
 
   /**
    * Resumes a POST's SSE stream with GET + `Last-Event-ID` and resolves with the response to `id`.
-   *
-   * @example
-   * ```ts
-   * const response = await exchange.resume(7, { stream }); // stream.lastEventId was seen on the POST
-   * ```
    */
   async resume(id: JsonRpcId, options: ExchangeCallOptions & { stream: SseStreamState }): Promise<JsonRpcResponse> {
     const sentSessionId = this.mcpSessionId;
@@ -248,11 +232,6 @@ export class StreamableHttpExchange {
    * Opens the GET stream for server-initiated messages and reads it until it ends. Resolves
    * `'unsupported'` on 405 (spec: the server offers no stream; not an error) and `'ended'` when the
    * server closes it. Failures reject typed.
-   *
-   * @example
-   * ```ts
-   * const outcome = await exchange.listen({ signal, stream, onMessage: dispatch });
-   * ```
    */
   async listen(options: ExchangeCallOptions & { stream: SseStreamState }): Promise<'unsupported' | 'ended'> {
     const sentSessionId = this.mcpSessionId;
@@ -274,11 +253,6 @@ export class StreamableHttpExchange {
    * `'closed'` when the server answered the listen request (a graceful end, spec 2026-07-28
    * basic/patterns/subscriptions "Graceful Closure"), `'ended'` when the stream just stopped. Every
    * notification goes to `onMessage`; an error answer rejects typed.
-   *
-   * @example
-   * ```ts
-   * const outcome = await exchange.subscribe(listenRequest, { signal, onMessage: dispatch, onOpen });
-   * ```
    */
   async subscribe(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<'closed' | 'ended'> {
     const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal);
@@ -297,11 +271,6 @@ export class StreamableHttpExchange {
 
   /**
    * Ends the protocol session with DELETE (spec: client SHOULD). 404 and 405 count as done.
-   *
-   * @example
-   * ```ts
-   * await exchange.terminate({ signal: AbortSignal.timeout(2_000) });
-   * ```
    */
   async terminate(options: { signal?: AbortSignal } = {}): Promise<void> {
     const sentSessionId = this.mcpSessionId;
@@ -316,11 +285,6 @@ export class StreamableHttpExchange {
 
   /**
    * Releases the HTTP stack's sockets.
-   *
-   * @example
-   * ```ts
-   * await exchange.close();
-   * ```
    */
   close(): Promise<void> {
     return this.#options.stack.close();

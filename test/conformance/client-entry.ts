@@ -18,6 +18,7 @@
  * - `sep-2322-client-request-state` (2026): input rounds echo requestState byte-exact under a new id, never on
  *   a parallel call; a result without resultType is complete.
  * - `json-schema-ref-no-deref` (2026): listing a tool whose schema has a network `$ref` fetches nothing.
+ * - `json-schema-2020-12-preservation` (2025 and 2026): a listed inputSchema keeps every 2020-12 keyword.
  * - `elicitation-sep1034-client-defaults` (2025): an accepted elicitation gets the schema's defaults filled in.
  * Exit code 0 means the client did its part; the harness judges the wire.
  */
@@ -66,6 +67,12 @@ const SCENARIOS: Readonly<Record<string, ScenarioRun>> = {
   },
   'http-invalid-tool-headers': callEveryListedTool,
   'json-schema-ref-no-deref': (client) => client.listTools(),
+  'json-schema-2020-12-preservation': async (client) => {
+    const { tools } = await client.listTools();
+    const focal = tools.find((tool) => tool.name === 'json_schema_2020_12_tool');
+    if (focal === undefined) throw new Error('json_schema_2020_12_tool is not listed');
+    return client.callTool('json_schema_echo', { schema: focal.inputSchema });
+  },
   'sep-2322-client-request-state': async (client) => {
     const results = [];
     for (const name of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_no_result_type']) results.push(await client.callTool(name, {}));

@@ -69,7 +69,7 @@ test('a -32020 HeaderMismatch re-lists the tools once and resends with the heade
 
 test('X-Archon-Session-Id goes on every request of the modern era, the same value throughout', async () => {
   const sessionId = `modern-${Date.now()}`;
-  await using client = new MCPClient({ url: server.url, sessionId });
+  await using client = new MCPClient({ url: server.url, sessionId, listen: false });
   await client.callTool('echo', { text: 'a' });
   await client.listTools({ refresh: true });
   await client.readResource('fixture://status');

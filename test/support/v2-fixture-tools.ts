@@ -54,6 +54,7 @@ export function buildFixtureServer(state: FixtureState, context: McpRequestConte
     { name: 'archon-v2-fixture', version: '1.0.0' },
     {
       instructions: 'Fixture server for archon-mcp-client tests',
+      capabilities: { resources: { subscribe: true, listChanged: true }, tools: { listChanged: true } },
       cacheHints: {
         'tools/list': { ttlMs: state.toolsTtlMs, cacheScope: 'public' },
         'resources/read': { ttlMs: 60_000, cacheScope: 'private' },

@@ -91,8 +91,9 @@ describe('runInputRounds', () => {
     const controller = new AbortController();
     const { send } = scripted([{ resultType: 'input_required', inputRequests: { a: elicit } }]);
     const pending = runInputRounds(send, 'tools/call', {}, options({ signal: controller.signal, handlers: { elicitation: () => new Promise(() => undefined) } }));
-    controller.abort(new Error('gone'));
-    await expect(pending).rejects.toThrow('gone');
+    const reason = new Error('gone');
+    controller.abort(reason);
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED', cause: reason });
   });
 });
 
