@@ -6,10 +6,12 @@
  */
 import { MaybeExecutedError, TimeoutError } from '../errors';
 import { classifyFailure, isReplaySafe, sleep } from '../retry/index';
+import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
 import type { CallSpan } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { RunnerContext, RunnerRequest } from './request-runner';
+import { untilAborted } from './until-aborted';
 
 /** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
 const MAX_RESUMES = 5;
@@ -53,16 +55,16 @@ async function resumeStream(
   id: number,
   stream: SseStreamState,
   request: RunnerRequest,
-  signal: AbortSignal,
+  scope: Attempt,
   timeoutMs: number,
 ): Promise<Record<string, unknown>> {
   for (let round = 1; ; round++) {
     const seen = stream.lastEventId;
     // The server's SSE `retry:` is the wait before reconnecting (spec 2025-11-25 "Resumability": the
     // client MUST respect it; the official conformance scenario sse-retry fails a 2 ms reconnect).
-    if (stream.retryMs !== undefined && stream.retryMs > 0) await sleep(stream.retryMs, signal);
+    if (stream.retryMs !== undefined && stream.retryMs > 0) await sleep(stream.retryMs, scope.signal);
     try {
-      return await session.resume(id, { stream, signal, timeoutMs, onProgress: request.onProgress });
+      return await session.resume(id, { stream, scope, timeoutMs, onProgress: request.onProgress });
     } catch (error) {
       // Another cut after new events: resume again from the newer id; no progress or another class: give up.
       if (round >= MAX_RESUMES || classifyFailure(error) !== 'response_lost' || stream.lastEventId === seen) throw error;
@@ -82,11 +84,13 @@ export async function attemptOnce(
   context: RunnerContext,
   request: RunnerRequest,
   call: CallState,
-  signal: AbortSignal,
+  scope: Attempt,
   span: CallSpan,
 ): Promise<Record<string, unknown>> {
   context.breaker?.check();
-  const session = await context.ensureReady();
+  // The retry loop does not race attempts with the scope (the HTTP attempt hangs on it), so a wait for a
+  // shared connect or recovery is raced here; a ready client skips the race and its listener.
+  const session = context.ready() ?? (await untilAborted(context.ensureReady(), scope.signal));
   const generation = context.generation();
   const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
   const stream: SseStreamState = {};
@@ -95,7 +99,7 @@ export async function attemptOnce(
   const id = session.nextId();
   span.sent(id);
   try {
-    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
+    return await session.request(request.method, request.params, { id, scope, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
   } catch (error) {
     if (context.options.retry.retries === 0) throw error;
     const failureClass = classifyFailure(error);
@@ -121,16 +125,16 @@ export async function attemptOnce(
     const resumable = session.era === 'legacy' && stream.lastEventId !== undefined && !(error instanceof TimeoutError);
     if (resumable) {
       try {
-        const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
+        const result = await resumeStream(session, id, stream, request, scope, timeoutMs);
         context.stats.resumes++;
         return result;
       } catch (resumeError) {
-        if (signal.aborted) throw resumeError;
+        if (scope.aborted) throw resumeError;
         lost = resumeError;
         if (classifyFailure(resumeError) === 'session_lost') await context.recover(generation).catch(() => {});
       }
     }
-    if (await replaySafe(context, request)) throw error; // the loop resends
+    if (await untilAborted(replaySafe(context, request), scope.signal)) throw error; // the loop resends
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
     throw new MaybeExecutedError(

@@ -90,6 +90,7 @@ export class ClientCore {
       mcpSessionId: () => this.mcpSessionId,
       protocolVersion: () => this.#session?.protocolVersion,
       ensureReady: () => this.#ensureReady(),
+      ready: () => (this.#state === 'ready' ? this.#session : undefined),
       generation: () => this.#generation,
       era: () => this.era,
       reachedServer: () => this.#reachedServer,

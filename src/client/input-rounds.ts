@@ -19,14 +19,14 @@ const MAX_REQUESTS_PER_ROUND = 32;
  *
  * @example
  * ```ts
- * const options: InputRoundOptions = { handlers, maxRounds: 8, signal, era: () => 'modern', onRound: () => stats.inputRounds++ };
+ * const options: InputRoundOptions = { handlers, maxRounds: 8, scope: callScope, era: () => 'modern', onRound: () => stats.inputRounds++ };
  * ```
  */
 export interface InputRoundOptions {
   readonly handlers: InputHandlers;
   readonly maxRounds: number;
   /** The call's scope: ends a handler's wait when the call times out, is aborted or the client closes. */
-  readonly signal: AbortSignal;
+  readonly scope: { readonly signal: AbortSignal };
   readonly era: () => ProtocolEra | undefined;
   /** Called before each retry with input (for the stats). */
   readonly onRound?: () => void;
@@ -42,13 +42,14 @@ async function responsesFor(inputRequests: Record<string, unknown>, options: Inp
     throw new InputRoundError(`The server asked for ${entries.length} inputs at once (at most ${MAX_REQUESTS_PER_ROUND})`, { reason: 'invalid_request' });
   }
   const responses: Record<string, unknown> = {};
-  const context = { era: options.era() ?? 'modern', signal: options.signal };
+  const signal = options.scope.signal;
+  const context = { era: options.era() ?? 'modern', signal };
   // One at a time, in the server's order: most handlers ask a person.
   for (const [key, request] of entries) {
     if (!isRecord(request) || typeof request.method !== 'string') {
       throw new InputRoundError(`The server's input request ${JSON.stringify(key).slice(0, 80)} has no method`, { reason: 'invalid_request' });
     }
-    responses[key] = await untilAborted(fulfilInputRequest(request.method, request.params, options.handlers, context), options.signal);
+    responses[key] = await untilAborted(fulfilInputRequest(request.method, request.params, options.handlers, context), signal);
   }
   return responses;
 }

@@ -37,6 +37,8 @@ export interface RunnerContext {
   readonly tracer: CallTracer;
   /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
   ensureReady(): Promise<McpSession>;
+  /** The session when the client is ready now (the fast path: no wait, nothing to race). */
+  ready(): McpSession | undefined;
   /** The handshake generation of the ready session (read right after `ensureReady`). */
   generation(): number;
   /** The era of the current handshake. */
@@ -170,10 +172,11 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const sendRound = (params: Record<string, unknown> | undefined): Promise<Record<string, unknown>> =>
     runWithRetry((attemptNumber) => {
       span.attempt(attemptNumber);
-      return attemptOnce(context, params === sent.params ? sent : { ...sent, params }, call, scope.signal, span);
+      return attemptOnce(context, params === sent.params ? sent : { ...sent, params }, call, scope, span);
     }, {
       retry: options.retry,
-      signal: scope.signal,
+      scope,
+      raceAttempts: false,
       random: options.random,
       now: options.now,
       shouldRetry: (error) => classifyFailure(error) !== 'definite' && !(typeof error === 'object' && error !== null && call.final.has(error)),
@@ -193,7 +196,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
     const result = await runInputRounds(sendRound, request.method, sent.params, {
       handlers: options.handlers,
       maxRounds: options.maxInputRounds,
-      signal: scope.signal,
+      scope,
       era: () => context.era(),
       onRound: () => {
         rounds++;

@@ -36,6 +36,7 @@ export interface RunnerContextParts {
   mcpSessionId(): string | undefined;
   protocolVersion(): string | undefined;
   ensureReady(): Promise<McpSession>;
+  ready(): McpSession | undefined;
   generation(): number;
   era(): ProtocolEra | undefined;
   reachedServer(): boolean;
@@ -68,6 +69,7 @@ export function createRunnerContext(parts: RunnerContextParts): RunnerContext {
         log(options.logger, 'warn', { error: String(error) }, 'tracing is on but @opentelemetry/api could not be loaded; calls are not traced'),
     }),
     ensureReady: parts.ensureReady,
+    ready: parts.ready,
     generation: parts.generation,
     era: parts.era,
     reachedServer: parts.reachedServer,

@@ -48,6 +48,8 @@ export interface SessionOptions {
  */
 export interface SessionRequestOptions {
   readonly signal?: AbortSignal;
+  /** The call this attempt belongs to: its end (total timeout, close, abort) ends the attempt, no listener needed. */
+  readonly scope?: Attempt;
   readonly timeoutMs: number;
   readonly onProgress?: (progress: Progress) => void;
   /** Receives the POST stream's last event id, for resumption. */
@@ -246,7 +248,7 @@ export class McpSession {
     exchange: (signal: AbortSignal) => Promise<JsonRpcResponse>,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
-    const attempt = new Attempt({ signal: options.signal, timeoutMs: options.timeoutMs });
+    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs });
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {

@@ -17,6 +17,7 @@ import { expectEventStream, guardBody, readAnswer, readEventsUntil } from './rea
 import type { SseStreamState } from './sse-reader';
 
 const ERROR_BODY_BYTES = 1024;
+const MAX_CACHED_HEADER_SETS = 64;
 const ACCEPT_BOTH = 'application/json, text/event-stream';
 
 /**
@@ -74,6 +75,8 @@ export class StreamableHttpExchange {
   #headers: Record<string, string>;
   /** The POST headers of the current state, built once per state change instead of once per request. */
   #postHeaders: Readonly<Record<string, string>> | undefined;
+  /** Modern POST headers per method and name (a client calls few distinct tools): built once, not per request. */
+  readonly #modernHeaders = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(options: ExchangeOptions) {
     this.#options = options;
@@ -133,21 +136,28 @@ export class StreamableHttpExchange {
   }
 
   #stateHeaders(): Readonly<Record<string, string>> {
-    this.#postHeaders ??= this.#requestHeaders(ACCEPT_BOTH, { 'content-type': 'application/json' });
+    if (this.#postHeaders === undefined) {
+      this.#postHeaders = this.#requestHeaders(ACCEPT_BOTH, { 'content-type': 'application/json' });
+      this.#modernHeaders.clear();
+    }
     return this.#postHeaders;
   }
 
   /** Headers of one POST: the cached state headers, plus the modern per-request metadata when modern. */
   #postHeadersFor(message: { method: string; params?: Record<string, unknown> }, extra: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
     const base = this.#stateHeaders();
-    if (this.#era === 'legacy' && extra === undefined) return base;
-    const headers: Record<string, string> = { ...base, ...extra };
-    if (this.#era === 'modern') {
-      headers['mcp-method'] = message.method;
-      const name = mcpNameOf(message.method, message.params);
-      if (name !== undefined) headers['mcp-name'] = name;
+    if (this.#era === 'legacy') return extra === undefined ? base : { ...base, ...extra };
+    const name = mcpNameOf(message.method, message.params);
+    const key = name === undefined ? message.method : `${message.method}\n${name}`;
+    let headers = this.#modernHeaders.get(key);
+    if (headers === undefined) {
+      const built: Record<string, string> = { ...base, 'mcp-method': message.method };
+      if (name !== undefined) built['mcp-name'] = name;
+      headers = built;
+      // Bounded: a client reading many distinct resources builds their headers per request past this.
+      if (this.#modernHeaders.size < MAX_CACHED_HEADER_SETS) this.#modernHeaders.set(key, headers);
     }
-    return headers;
+    return extra === undefined ? headers : { ...headers, ...extra };
   }
 
   async #send(

@@ -11,7 +11,7 @@ const elicit = { method: 'elicitation/create', params: { message: 'ok?', request
 const options = (overrides: Partial<InputRoundOptions> = {}): InputRoundOptions => ({
   handlers: { elicitation: () => ({ action: 'accept', content: { ok: true } }) },
   maxRounds: 8,
-  signal: new AbortController().signal,
+  scope: { signal: new AbortController().signal },
   era: () => 'modern',
   ...overrides,
 });
@@ -90,7 +90,7 @@ describe('runInputRounds', () => {
   test('an aborted call ends a handler wait at once', async () => {
     const controller = new AbortController();
     const { send } = scripted([{ resultType: 'input_required', inputRequests: { a: elicit } }]);
-    const pending = runInputRounds(send, 'tools/call', {}, options({ signal: controller.signal, handlers: { elicitation: () => new Promise(() => undefined) } }));
+    const pending = runInputRounds(send, 'tools/call', {}, options({ scope: { signal: controller.signal }, handlers: { elicitation: () => new Promise(() => undefined) } }));
     const reason = new Error('gone');
     controller.abort(reason);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED', cause: reason });
