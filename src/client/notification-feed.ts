@@ -115,8 +115,8 @@ export class NotificationFeed {
     }
   }
 
-  #report(event: StreamEvent): void {
-    logStreamEvent(this.#deps.options, event, this.#deps.mcpSessionId());
+  #report(event: StreamEvent, era: ProtocolEra): void {
+    logStreamEvent(this.#deps.options, event, this.#deps.mcpSessionId(), era);
     this.#deps.onEvent(event);
     if (event.type === 'session_lost') this.#deps.onSessionLost(event.error);
   }
@@ -127,7 +127,7 @@ export class NotificationFeed {
       exchange,
       dispatch: session.dispatch,
       delayFor: (failures, error, state) => streamReconnectDelay(options, failures, error, state),
-      onEvent: (event) => this.#report(event),
+      onEvent: (event) => this.#report(event, 'legacy'),
     });
     return this.#legacy;
   }
@@ -154,7 +154,7 @@ export class NotificationFeed {
           for (const waiter of this.#waiters) waiter.reject(failure);
           this.#waiters.clear();
         }
-        this.#report(event);
+        this.#report(event, 'modern');
       },
     });
     return this.#modern;

@@ -22,9 +22,10 @@ const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[
  * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files. Its job is to catch a dependency
  * being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed, with prettier and
  * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
- * (size-budget.test.ts).
+ * (size-budget.test.ts). Raised to 320 KB for issue 8 (the second protocol era, in the ESM, CJS and CLI
+ * bundles alike): measured 285 KB packed on 2026-12-04.
  */
-const PACKED_BUDGET_BYTES = 256 * 1024;
+const PACKED_BUDGET_BYTES = 320 * 1024;
 
 let pack: PackSummary;
 let paths: string[];
