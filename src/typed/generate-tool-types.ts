@@ -5,7 +5,7 @@
  * resolve against the tool's own schema. The converter (and prettier, which it runs) is imported when this
  * function is called, never at module load, so the library's root entry does not pay for it.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { interfacesToTypeAliases } from './interfaces-to-type-aliases';
 import { prepareSchemaForTypes } from './prepare-schema';
 import { isIdentifierName, NameRegistry, toPascalCase } from './type-names';

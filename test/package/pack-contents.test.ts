@@ -19,13 +19,13 @@ interface PackageJson {
 const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[CS]E(\.md|\.txt)?)$/i;
 
 /**
- * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files; 264 KB on 2026-12-04 with the
- * embedded file store (issue 12, ~36 KB of code bundled three times: server.js, server.cjs, cli.js). Its job is
- * to catch a dependency being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed,
- * with prettier and typescript inlined into the CLI), not to police every kilobyte: the root entry has its own
- * tight budget (size-budget.test.ts).
+ * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files. Its job is to catch a dependency
+ * being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed, with prettier and
+ * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
+ * (size-budget.test.ts). Raised to 320 KB on 2026-12-04 for the second protocol era (issue 8), the embedded file
+ * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles.
  */
-const PACKED_BUDGET_BYTES = 288 * 1024;
+const PACKED_BUDGET_BYTES = 320 * 1024;
 
 let pack: PackSummary;
 let paths: string[];

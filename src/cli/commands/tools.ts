@@ -1,7 +1,7 @@
 /**
  * `archon-mcp tools [url]`: list the server's tools with their descriptions and annotations.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { EXIT, writeLine } from '../cli-io';
 import { resolveCliAuthorization } from '../cli-auth';
 import { CLI_TIMEOUT_DEFAULT_MS, openCliClient } from '../cli-client';
