@@ -20,6 +20,7 @@ export {
 } from './session-options';
 export type { SessionInfo, SessionServerContext, SessionServerFactory } from './session-server';
 export { startReferenceServer, type ReferenceServer } from './reference-server';
+export { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp, type ServeCommand, type ServeIo } from './serve';
 export { SERVER_DEFAULTS, type ReferenceServerOptions } from './reference-options';
 export { createStores, storeKindOf, type StoreSpec, type Stores } from './stores/index';
 export { createMemoryStores } from './stores/memory-store';

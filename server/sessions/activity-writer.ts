@@ -14,7 +14,7 @@ const MAX_QUEUED_REQUESTS = 50_000;
  * @example
  * ```ts
  * const writer = new ActivityWriter(store, { flushMs: 1_000, logger });
- * writer.touch({ sessionId, now, expiresAt });
+ * writer.touch({ kind: 'session', sessionId, lastActivityAt: now, expiresAt });
  * await writer.close();
  * ```
  */
@@ -40,7 +40,7 @@ export class ActivityWriter {
 
   /** Records activity; only the latest touch per id is written. */
   touch(touch: SessionTouch): void {
-    this.#touches.set(`${touch.kind}:${touch.id}`, touch);
+    this.#touches.set(`${touch.kind ?? 'session'}:${touch.sessionId}`, touch);
     this.#arm();
   }
 
@@ -92,7 +92,7 @@ export class ActivityWriter {
       } catch (error) {
         // Newer touches that arrived meanwhile win; the rest are retried with the next batch.
         for (const touch of touches) {
-          const key = `${touch.kind}:${touch.id}`;
+          const key = `${touch.kind ?? 'session'}:${touch.sessionId}`;
           if (!this.#touches.has(key)) this.#touches.set(key, touch);
         }
         this.#onFailure();

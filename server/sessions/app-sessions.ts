@@ -93,7 +93,7 @@ export class AppSessions {
     }
     cached.lastActivityAt = now;
     cached.expiresAt = now + this.#options.sessionTtlMs;
-    this.#writer.touch({ kind: 'app', id: appSessionId, now, expiresAt: cached.expiresAt });
+    this.#writer.touch({ kind: 'app', sessionId: appSessionId, lastActivityAt: now, expiresAt: cached.expiresAt });
     return { ok: true, appSessionId };
   }
 

@@ -226,8 +226,8 @@ export class SessionManager {
     live.requestCount += 1;
     live.lastActivityAt = now;
     live.expiresAt = now + this.#deps.options.sessionTtlMs;
-    this.#deps.writer.touch({ kind: 'session', id: live.sessionId, now, expiresAt: live.expiresAt });
-    this.#deps.writer.touch({ kind: 'app', id: live.appSessionId, now, expiresAt: live.expiresAt });
+    this.#deps.writer.touch({ kind: 'session', sessionId: live.sessionId, lastActivityAt: now, expiresAt: live.expiresAt });
+    this.#deps.writer.touch({ kind: 'app', sessionId: live.appSessionId, lastActivityAt: now, expiresAt: live.expiresAt });
     return live;
   }
 

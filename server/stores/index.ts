@@ -2,7 +2,7 @@ import { createMemoryStores } from './memory-store';
 import type { StoreEventBus } from './store-bus';
 import type { EventStoreLimits, SessionEventStore, SessionStore, StoreKind } from './types';
 
-export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, StoreKind } from './types';
+export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, SessionTouch, StoreKind } from './types';
 
 /**
  * A session store plus the event store that goes with it.
@@ -18,22 +18,23 @@ export interface Stores {
   events: SessionEventStore;
   /**
    * Change events every instance sharing these stores sees (Redis pub/sub, PostgreSQL LISTEN/NOTIFY; in-process
-   * for memory and pglite). Absent: each session handler uses an in-process bus of its own.
+   * for memory, file and pglite). Absent: each session handler uses an in-process bus of its own.
    */
   bus?: StoreEventBus;
 }
 
 /**
- * Where sessions live: `'memory'`, `'pglite:<dir>'` (embedded Postgres), a `postgres://` or
- * `redis://` URL, or ready-made {@link Stores}.
+ * Where sessions live: `'memory'`, `'file:<dir>'` (the embedded journal store, no package needed),
+ * `'pglite:<dir>'` (embedded Postgres), a `postgres://` or `redis://` URL, or ready-made {@link Stores}.
  *
  * @example
  * ```ts
- * const spec: StoreSpec = 'pglite:.mcp-data';
+ * const spec: StoreSpec = 'file:.mcp-data';
  * ```
  */
 export type StoreSpec =
   | 'memory'
+  | `file:${string}`
   | `pglite:${string}`
   | `postgres://${string}`
   | `postgresql://${string}`
@@ -52,17 +53,18 @@ export type StoreSpec =
 export function storeKindOf(spec: StoreSpec | string): StoreKind {
   if (typeof spec !== 'string') return spec.sessions.kind;
   if (spec === 'memory') return 'memory';
+  if (spec.startsWith('file:')) return 'file';
   if (spec.startsWith('pglite:')) return 'pglite';
   if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) return 'postgres';
   if (spec.startsWith('redis://') || spec.startsWith('rediss://')) return 'redis';
   throw new TypeError(
-    `Expected \`store\` to be 'memory', 'pglite:<dir>', a postgres:// or redis:// URL, got ${JSON.stringify(spec)}`,
+    `Expected \`store\` to be 'memory', 'file:<dir>', 'pglite:<dir>', a postgres:// or redis:// URL, got ${JSON.stringify(spec)}`,
   );
 }
 
 /**
  * Creates (but does not `init()`) the stores a spec names. Persistent backends are imported lazily
- * so that a memory-only server never loads pg, pglite or redis.
+ * so that a memory-only server never loads pg, pglite or redis; `file:` needs no package at all.
  *
  * @example
  * ```ts
@@ -79,6 +81,10 @@ export async function createStores(
   switch (storeKindOf(spec)) {
     case 'memory':
       return createMemoryStores(limits);
+    case 'file': {
+      const { createFileStores } = await import('./file-store');
+      return createFileStores(spec.slice('file:'.length), limits);
+    }
     case 'pglite': {
       const { createPgliteStores } = await import('./pglite-store');
       return createPgliteStores(spec.slice('pglite:'.length), limits);

@@ -74,17 +74,10 @@ export class MemorySessionStore implements SessionStore {
 
   async touchMany(touches: readonly SessionTouch[]): Promise<void> {
     for (const touch of touches) {
-      if (touch.kind === 'session') {
-        const record = this.#records.get(touch.id);
-        if (record === undefined) continue;
-        record.lastActivityAt = touch.now;
-        record.expiresAt = touch.expiresAt;
-        continue;
-      }
-      const app = this.#apps.get(touch.id);
-      if (app === undefined || app.status !== 'active') continue;
-      app.lastActivityAt = touch.now;
-      app.expiresAt = Math.max(app.expiresAt, touch.expiresAt);
+      const record = touch.kind === 'app' ? this.#liveApp(touch.sessionId) : this.#records.get(touch.sessionId);
+      if (record === undefined) continue;
+      record.lastActivityAt = Math.max(record.lastActivityAt, touch.lastActivityAt);
+      record.expiresAt = Math.max(record.expiresAt, touch.expiresAt);
     }
   }
 
@@ -217,6 +210,11 @@ export class MemorySessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+  }
+
+  #liveApp(appSessionId: string): AppSessionRecord | undefined {
+    const record = this.#apps.get(appSessionId);
+    return record?.status === 'active' ? record : undefined;
   }
 }
 

@@ -32,43 +32,44 @@ redis.call('SADD', p .. 'sessions:status:' .. ARGV[5], id)
 reindex(id, key, ARGV[5], ARGV[5])
 return 1`;
 
-/** ARGV: prefix, sessionId, now, expiresAt -> 1 if the session exists. */
-export const TOUCH_SESSION = `${PRELUDE}
-local id = ARGV[2]
-local key = p .. 'session:' .. id
-local status = redis.call('HGET', key, 'status')
-if not status then return 0 end
-redis.call('HSET', key, 'lastActivityAt', ARGV[3], 'expiresAt', ARGV[4])
-reindex(id, key, status, status)
-return 1`;
-
 /**
- * ARGV: prefix, then groups of 4: kind ('session' | 'app'), id, now, expiresAt. Applies every touch of a
- * write-behind batch in one round trip; unknown ids are skipped, an app session only moves forward while active.
+ * ARGV: prefix, mode, then groups of 4: kind ('session' | 'app'), id, lastActivityAt, expiresAt -> how many
+ * protocol sessions existed. Unknown ids are skipped. Mode `max` never moves either time backwards (`touchMany`:
+ * a late write-behind batch cannot shorten a session); mode `set` writes the given times (batched `touch` calls,
+ * in call order). An app session only moves forward, and only while active.
  */
 export const TOUCH_MANY = `${PRELUDE}
-for i = 2, #ARGV, 4 do
-  local kind, id, now, expires = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+local touched = 0
+local forward = ARGV[2] == 'max'
+for i = 3, #ARGV, 4 do
+  local kind, id = ARGV[i], ARGV[i + 1]
+  local last = tonumber(ARGV[i + 2])
+  local expires = tonumber(ARGV[i + 3])
   if kind == 'session' then
     local key = p .. 'session:' .. id
-    local status = redis.call('HGET', key, 'status')
-    if status then
-      redis.call('HSET', key, 'lastActivityAt', now, 'expiresAt', expires)
-      reindex(id, key, status, status)
+    local fields = redis.call('HMGET', key, 'status', 'lastActivityAt', 'expiresAt')
+    if fields[1] then
+      if forward then
+        last = math.max(tonumber(fields[2]) or 0, last)
+        expires = math.max(tonumber(fields[3]) or 0, expires)
+      end
+      redis.call('HSET', key, 'lastActivityAt', string.format('%d', last), 'expiresAt', string.format('%d', expires))
+      reindex(id, key, fields[1], fields[1])
+      touched = touched + 1
     end
   else
     local key = p .. 'app-session:' .. id
-    local fields = redis.call('HMGET', key, 'status', 'expiresAt')
+    local fields = redis.call('HMGET', key, 'status', 'lastActivityAt', 'expiresAt')
     if fields[1] == 'active' then
-      if tonumber(expires) > tonumber(fields[2]) then
-        redis.call('HSET', key, 'expiresAt', expires)
+      if expires > (tonumber(fields[3]) or 0) then
+        redis.call('HSET', key, 'expiresAt', string.format('%d', expires))
         redis.call('ZADD', p .. 'app-sessions:expiry', expires, id)
       end
-      redis.call('HSET', key, 'lastActivityAt', now)
+      if last > (tonumber(fields[2]) or 0) then redis.call('HSET', key, 'lastActivityAt', string.format('%d', last)) end
     end
   end
 end
-return 1`;
+return touched`;
 
 /**
  * ARGV: prefix, appSessionId, principalHash ('' = none), hasPrincipal ('1'/'0'), now, expiresAt ->

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { RedisAppSessions } from './redis-app-sessions';
 import type { RedisKeys } from './redis-keys';
@@ -11,8 +12,8 @@ import {
   SET_OWNER,
   SET_STATUS,
   TOUCH_MANY,
-  TOUCH_SESSION,
 } from './redis-scripts';
+import { TickBatcher } from './tick-batcher';
 import type {
   AppSessionClaim,
   AppSessionRecord,
@@ -39,10 +40,14 @@ const STATUSES: readonly SessionStatus[] = ['active', 'expired', 'closed', 'drai
 
 /** Sessions handled per Lua call in expire/purge, so Redis is never blocked for long (~1 ms per 1,000). */
 const SCRIPT_BATCH = 1_000;
+/** `touch` and `trackRequest` calls sent per batch (one script call, one MULTI). */
+const MAX_BATCH = 512;
 
 /**
  * {@link SessionStore} on Redis hashes plus index sets (layout in `redis-keys.ts`). Multi-key
- * updates run as Lua scripts so a record and its indexes never disagree.
+ * updates run as Lua scripts so a record and its indexes never disagree; scripts go by SHA
+ * (`EVALSHA`), not as text on every call. `touch` and `trackRequest`, which the session layer calls per
+ * request, are batched per tick: one script call and one MULTI for all concurrent requests.
  *
  * @example
  * ```ts
@@ -60,6 +65,8 @@ export class RedisSessionStore implements SessionStore {
   readonly #apps: RedisAppSessions;
   readonly #maxRequestsPerSession: number;
   readonly #close: () => Promise<void>;
+  readonly #touches: TickBatcher<SessionTouch, undefined>;
+  readonly #requests: TickBatcher<RequestRecord, undefined>;
   #closed = false;
 
   constructor(
@@ -72,6 +79,14 @@ export class RedisSessionStore implements SessionStore {
     this.#apps = new RedisAppSessions(client, keys);
     this.#maxRequestsPerSession = options.maxRequestsPerSession;
     this.#close = options.close;
+    this.#touches = new TickBatcher(async (touches) => {
+      await this.#touchBatch(touches, 'set');
+      return touches.map(() => undefined);
+    }, MAX_BATCH);
+    this.#requests = new TickBatcher(async (records) => {
+      await this.#pushRequests(records);
+      return records.map(() => undefined);
+    }, MAX_BATCH);
   }
 
   async init(): Promise<void> {
@@ -108,12 +123,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
-    await this.#run(TOUCH_SESSION, [sessionId, String(now), String(expiresAt)]);
+    await this.#touches.add({ sessionId, lastActivityAt: now, expiresAt });
   }
 
   async touchMany(touches: readonly SessionTouch[]): Promise<void> {
-    if (touches.length === 0) return;
-    await this.#run(TOUCH_MANY, touches.flatMap((touch) => [touch.kind, touch.id, String(touch.now), String(touch.expiresAt)]));
+    await this.#touchBatch(touches, 'max');
   }
 
   async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
@@ -183,22 +197,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async trackRequest(record: RequestRecord): Promise<void> {
-    const key = this.#keys.requests(record.sessionId);
-    await this.#client
-      .multi()
-      .lPush(key, JSON.stringify(record))
-      .lTrim(key, 0, this.#maxRequestsPerSession - 1)
-      .exec();
+    await this.#requests.add(record);
   }
 
   async trackRequests(records: readonly RequestRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const multi = this.#client.multi();
-    for (const record of records) multi.lPush(this.#keys.requests(record.sessionId), JSON.stringify(record));
-    for (const sessionId of new Set(records.map((record) => record.sessionId))) {
-      multi.lTrim(this.#keys.requests(sessionId), 0, this.#maxRequestsPerSession - 1);
-    }
-    await multi.exec();
+    for (let start = 0; start < records.length; start += MAX_BATCH) await this.#pushRequests(records.slice(start, start + MAX_BATCH));
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -226,9 +229,52 @@ export class RedisSessionStore implements SessionStore {
     await this.#close();
   }
 
-  #run(script: string, args: string[]): Promise<unknown> {
-    return this.#client.eval(script, { arguments: [this.#keys.prefix, ...args] });
+  /** Bounded script calls: Lua runs atomically and blocks Redis meanwhile. */
+  async #touchBatch(touches: readonly SessionTouch[], mode: 'set' | 'max'): Promise<void> {
+    for (let start = 0; start < touches.length; start += SCRIPT_BATCH) {
+      const args = touches
+        .slice(start, start + SCRIPT_BATCH)
+        .flatMap((touch) => [touch.kind ?? 'session', touch.sessionId, String(touch.lastActivityAt), String(touch.expiresAt)]);
+      await this.#run(TOUCH_MANY, [mode, ...args]);
+    }
   }
+
+  /** One MULTI: per session one LPUSH of its records (oldest first, so the newest ends up first) and one LTRIM. */
+  async #pushRequests(records: readonly RequestRecord[]): Promise<void> {
+    const bySession = new Map<string, string[]>();
+    for (const record of records) {
+      const list = bySession.get(record.sessionId) ?? [];
+      list.push(JSON.stringify(record));
+      bySession.set(record.sessionId, list);
+    }
+    const multi = this.#client.multi();
+    for (const [sessionId, entries] of bySession) {
+      const key = this.#keys.requests(sessionId);
+      multi.lPush(key, entries).lTrim(key, 0, this.#maxRequestsPerSession - 1);
+    }
+    await multi.exec();
+  }
+
+  async #run(script: string, args: string[]): Promise<unknown> {
+    const options = { arguments: [this.#keys.prefix, ...args] };
+    try {
+      return await this.#client.evalSha(scriptSha(script), options);
+    } catch (error) {
+      // The script cache is empty after a Redis restart or SCRIPT FLUSH: send the text once.
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return this.#client.eval(script, options);
+    }
+  }
+}
+
+const SHAS = new Map<string, string>();
+function scriptSha(script: string): string {
+  let sha = SHAS.get(script);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(script).digest('hex');
+    SHAS.set(script, sha);
+  }
+  return sha;
 }
 
 function toSessionRecord(hash: Record<string, string>): SessionRecord | undefined {

@@ -1,6 +1,6 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import type { AppSessionClaim, AppSessionRecord, AppSessionStatus } from './types';
+import type { AppSessionClaim, AppSessionRecord, AppSessionStatus, SessionTouch } from './types';
 
 interface AppSessionRow extends Record<string, unknown> {
   app_session_id: string;
@@ -61,6 +61,28 @@ export class SqlAppSessions {
       [appSessionId],
     );
     return rows[0] && toAppSessionRecord(rows[0]);
+  }
+
+  /** The app-session half of `touchMany`: forward only, live records only, one statement. */
+  async touchAppSessions(touches: readonly SessionTouch[]): Promise<void> {
+    const latest = new Map<string, SessionTouch>();
+    for (const touch of touches) {
+      const seen = latest.get(touch.sessionId);
+      latest.set(touch.sessionId, {
+        sessionId: touch.sessionId,
+        lastActivityAt: Math.max(seen?.lastActivityAt ?? 0, touch.lastActivityAt),
+        expiresAt: Math.max(seen?.expiresAt ?? 0, touch.expiresAt),
+      });
+    }
+    const rows = [...latest.values()];
+    // UPDATE ... FROM applies one of several matching rows only: hence the merge above.
+    await this.#sql.query(
+      `UPDATE mcp_app_sessions AS a SET last_activity_at = GREATEST(a.last_activity_at, v.last_activity_at),
+         expires_at = GREATEST(a.expires_at, v.expires_at)
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, last_activity_at, expires_at)
+       WHERE a.app_session_id = v.id AND a.status = 'active'`,
+      [rows.map((row) => row.sessionId), rows.map((row) => row.lastActivityAt), rows.map((row) => row.expiresAt)],
+    );
   }
 
   async expireAppSession(appSessionId: string): Promise<void> {

@@ -1,5 +1,7 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
+import { insertRequests, trimRequests, type RequestInsert } from './sql-batches';
+import { TickBatcher } from './tick-batcher';
 import type { RequestRecord } from './types';
 
 interface RequestRow extends Record<string, unknown> {
@@ -12,9 +14,18 @@ interface RequestRow extends Record<string, unknown> {
   status: number;
 }
 
+/** Calls per batched insert. */
+const MAX_BATCH = 512;
+/** A session's request records are trimmed to the cap every this many inserts (from this process). */
+const TRIM_REQUESTS_EVERY = 32;
+/** Sessions whose insert count this process remembers for trimming; the oldest is forgotten beyond it. */
+const TRIM_COUNTERS_KEPT = 10_000;
+
 /**
- * Request records on SQL (pglite and postgres), capped per session: one insert-and-trim statement per record,
- * two statements per write-behind batch however large.
+ * Request records on SQL (pglite and postgres), capped per session. `trackRequest` calls of one tick share
+ * one insert (`sql-batches.ts`), and a write-behind batch (`trackRequests`) is one insert however large.
+ * Records are trimmed to the cap every {@link TRIM_REQUESTS_EVERY} inserts of a session rather than on each
+ * one; `listRequests` never returns more than the cap.
  *
  * @example
  * ```ts
@@ -25,60 +36,27 @@ interface RequestRow extends Record<string, unknown> {
 export class SqlRequestRecords {
   readonly #sql: SqlClient;
   readonly #maxRequestsPerSession: number;
+  readonly #inserts: TickBatcher<RequestInsert, undefined>;
+  /** Inserts per session since its last trim, in insertion order of first use (oldest forgotten first). */
+  readonly #untrimmed = new Map<string, number>();
 
   constructor(sql: SqlClient, maxRequestsPerSession: number) {
     this.#sql = sql;
     this.#maxRequestsPerSession = maxRequestsPerSession;
+    this.#inserts = new TickBatcher(async (records) => {
+      await this.#insert(records);
+      return records.map(() => undefined);
+    }, MAX_BATCH);
   }
 
   async trackRequest(record: RequestRecord): Promise<void> {
-    // Insert and trim in one statement (see SqlEventStore: the DELETE does not see the new row, so it
-    // keeps the newest `cap - 1` older ones). Ids grow monotonically, so "older" is one index range.
-    await this.#sql.query(
-      `WITH inserted AS (
-         INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
-         VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7)
-       )
-       DELETE FROM mcp_requests WHERE session_id = $1 AND id <= (
-         SELECT id FROM mcp_requests WHERE session_id = $1 ORDER BY id DESC OFFSET $8 LIMIT 1)`,
-      [
-        record.sessionId,
-        JSON.stringify(record.requestId),
-        record.method,
-        record.tool,
-        record.startedAt,
-        record.durationMs,
-        record.status,
-        this.#maxRequestsPerSession - 1,
-      ],
-    );
+    await this.#inserts.add(toInsert(record));
   }
 
   async trackRequests(records: readonly RequestRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.#sql.query(
-      `INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
-       SELECT s, r::jsonb, m, t, st, d, code
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::int[]) AS v(s, r, m, t, st, d, code)`,
-      [
-        records.map((record) => record.sessionId),
-        records.map((record) => JSON.stringify(record.requestId)),
-        records.map((record) => record.method),
-        records.map((record) => record.tool),
-        records.map((record) => record.startedAt),
-        records.map((record) => record.durationMs),
-        records.map((record) => record.status),
-      ],
-    );
-    // Trim every session of the batch to its newest `cap` records in one statement.
-    await this.#sql.query(
-      `DELETE FROM mcp_requests WHERE id IN (
-         SELECT id FROM (
-           SELECT id, row_number() OVER (PARTITION BY session_id ORDER BY id DESC) AS n
-           FROM mcp_requests WHERE session_id = ANY($1::text[])) ranked
-         WHERE n > $2)`,
-      [[...new Set(records.map((record) => record.sessionId))], this.#maxRequestsPerSession],
-    );
+    for (let start = 0; start < records.length; start += MAX_BATCH) {
+      await this.#insert(records.slice(start, start + MAX_BATCH).map(toInsert));
+    }
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -97,4 +75,31 @@ export class SqlRequestRecords {
       status: row.status,
     }));
   }
+
+  async #insert(records: readonly RequestInsert[]): Promise<void> {
+    await insertRequests(this.#sql, records);
+    const due = this.#countInserts(records);
+    if (due.length > 0) await trimRequests(this.#sql, due, this.#maxRequestsPerSession);
+  }
+
+  /** Counts inserts per session; returns the sessions due for a trim and restarts their count. */
+  #countInserts(records: readonly RequestInsert[]): string[] {
+    const due: string[] = [];
+    for (const { sessionId } of records) {
+      const count = (this.#untrimmed.get(sessionId) ?? 0) + 1;
+      this.#untrimmed.delete(sessionId);
+      if (count >= TRIM_REQUESTS_EVERY) due.push(sessionId);
+      else this.#untrimmed.set(sessionId, count);
+      if (this.#untrimmed.size > TRIM_COUNTERS_KEPT) {
+        const oldest = this.#untrimmed.keys().next().value;
+        if (oldest !== undefined) this.#untrimmed.delete(oldest);
+      }
+    }
+    return [...new Set(due)];
+  }
+}
+
+function toInsert(record: RequestRecord): RequestInsert {
+  const { sessionId, requestId, method, tool, startedAt, durationMs, status } = record;
+  return { sessionId, requestIdJson: JSON.stringify(requestId), method, tool, startedAt, durationMs, status };
 }

@@ -1,8 +1,10 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
 import { SqlAppSessions } from './sql-app-sessions';
+import { updateTouches } from './sql-batches';
 import { runSqlMigrations } from './sql-migrations';
 import { SqlRequestRecords } from './sql-request-records';
+import { TickBatcher } from './tick-batcher';
 import type {
   AppSessionClaim,
   AppSessionRecord,
@@ -35,10 +37,14 @@ const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_
 
 /** Bounds one `expire()` statement so a backlog never holds row locks on every session at once. */
 const EXPIRE_BATCH = 1_000;
+/** Calls per batched statement (lookups, touches). */
+const MAX_BATCH = 512;
 
 /**
- * {@link SessionStore} on SQL shared by pglite and postgres. Every method is one statement (two for
- * `trackRequest`), so it is safe on a pool and across instances.
+ * {@link SessionStore} on SQL shared by pglite and postgres. Every method is one statement, so it is safe
+ * on a pool and across instances. What the session layer calls per request (`get`, `touch`,
+ * `trackRequest`) is batched per tick (`sql-batches.ts`): concurrent requests share one statement.
+ * App sessions and request records live in their own modules (`sql-app-sessions.ts`, `sql-request-records.ts`).
  *
  * @example
  * ```ts
@@ -54,6 +60,8 @@ export class SqlSessionStore implements SessionStore {
   readonly #sql: SqlClient;
   readonly #apps: SqlAppSessions;
   readonly #requests: SqlRequestRecords;
+  readonly #lookups: TickBatcher<string, SessionRecord | undefined>;
+  readonly #touches: TickBatcher<SessionTouch, undefined>;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -62,6 +70,11 @@ export class SqlSessionStore implements SessionStore {
     this.#sql = sql;
     this.#apps = new SqlAppSessions(sql);
     this.#requests = new SqlRequestRecords(sql, options.maxRequestsPerSession);
+    this.#lookups = new TickBatcher((ids) => this.#select(ids), MAX_BATCH);
+    this.#touches = new TickBatcher(async (touches) => {
+      await updateTouches(sql, touches, false);
+      return touches.map(() => undefined);
+    }, MAX_BATCH);
   }
 
   async init(): Promise<void> {
@@ -94,12 +107,8 @@ export class SqlSessionStore implements SessionStore {
     );
   }
 
-  async get(sessionId: string): Promise<SessionRecord | undefined> {
-    const { rows } = await this.#sql.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM mcp_sessions WHERE session_id = $1`,
-      [sessionId],
-    );
-    return rows[0] && toSessionRecord(rows[0]);
+  get(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.#lookups.add(sessionId);
   }
 
   async getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined> {
@@ -111,33 +120,15 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
-    await this.#sql.query('UPDATE mcp_sessions SET last_activity_at = $2, expires_at = $3 WHERE session_id = $1', [
-      sessionId,
-      now,
-      expiresAt,
-    ]);
+    await this.#touches.add({ sessionId, lastActivityAt: now, expiresAt });
   }
 
   async touchMany(touches: readonly SessionTouch[]): Promise<void> {
-    const sessions = touches.filter((touch) => touch.kind === 'session');
+    // GREATEST: a late write-behind batch never shortens a session. One statement per table.
+    const sessions = touches.filter((touch) => (touch.kind ?? 'session') === 'session');
     const apps = touches.filter((touch) => touch.kind === 'app');
-    // One statement per table, however many sessions: the write-behind batch is one round trip each.
-    if (sessions.length > 0) {
-      await this.#sql.query(
-        `UPDATE mcp_sessions AS s SET last_activity_at = v.now, expires_at = v.expires_at
-         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, now, expires_at)
-         WHERE s.session_id = v.id`,
-        columnsOf(sessions),
-      );
-    }
-    if (apps.length > 0) {
-      await this.#sql.query(
-        `UPDATE mcp_app_sessions AS a SET last_activity_at = v.now, expires_at = GREATEST(a.expires_at, v.expires_at)
-         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, now, expires_at)
-         WHERE a.app_session_id = v.id AND a.status = 'active'`,
-        columnsOf(apps),
-      );
-    }
+    if (sessions.length > 0) await updateTouches(this.#sql, sessions, true);
+    if (apps.length > 0) await this.#apps.touchAppSessions(apps);
   }
 
   async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
@@ -255,10 +246,19 @@ export class SqlSessionStore implements SessionStore {
     this.#closed = true;
     await this.#sql.close();
   }
-}
 
-function columnsOf(touches: readonly SessionTouch[]): [string[], number[], number[]] {
-  return [touches.map((touch) => touch.id), touches.map((touch) => touch.now), touches.map((touch) => touch.expiresAt)];
+  async #select(ids: string[]): Promise<Array<SessionRecord | undefined>> {
+    const { rows } = await this.#sql.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM mcp_sessions WHERE session_id = ANY($1::text[])`,
+      [[...new Set(ids)]],
+    );
+    const byId = new Map(rows.map((row) => [row.session_id, row]));
+    // A fresh record per caller: callers may change what they get.
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row && toSessionRecord(row);
+    });
+  }
 }
 
 function toSessionRecord(row: SessionRow): SessionRecord {

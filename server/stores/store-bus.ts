@@ -32,7 +32,7 @@ interface Envelope {
 }
 
 /**
- * The events of one process, for stores no other process shares (memory, pglite): the SDK's in-memory bus, closable.
+ * The events of one process, for stores no other process shares (memory, file, pglite): the SDK's in-memory bus, closable.
  *
  * @example
  * ```ts

@@ -1,11 +1,20 @@
 /**
- * The storage contract of the reference server. Every backend (memory, pglite, postgres, redis)
+ * The storage contract of the reference server. Every backend (memory, file, pglite, postgres, redis)
  * implements both interfaces; the session manager never knows which one it talks to.
  * Times are epoch milliseconds.
+ *
+ * Durability: when `create`, `setStatus`, `setOwner`, `saveSessionState`, `expire`, `purge`, the app-session
+ * writes (`claimAppSession`, `expireAppSession`), `claimSecret` and an event store's `storeEvent` resolve, the
+ * write is as durable as the backend gets (on disk for file/pglite/postgres; Redis as its own persistence is
+ * configured). `touch`, `touchMany`, `trackRequest` and `trackRequests` may resolve
+ * before that: a crash can lose the last batch of activity timestamps and request records, never a
+ * session or an event a client was given the id of. A priming event (`{}`, a bare cursor) may ride on
+ * the durability of the next event of its stream: a backend with an ordered log (file) does not wait
+ * for it alone.
  */
 import type { EventStore } from '@modelcontextprotocol/server';
 
-export type StoreKind = 'memory' | 'pglite' | 'postgres' | 'redis';
+export type StoreKind = 'memory' | 'file' | 'pglite' | 'postgres' | 'redis';
 
 /** `draining`: the owning process is shutting down gracefully; another instance may adopt it. */
 export type SessionStatus = 'active' | 'expired' | 'closed' | 'draining';
@@ -86,17 +95,22 @@ export interface AppSessionClaim {
 }
 
 /**
- * One activity update for the write-behind batch: a protocol session (`session`) or an app session (`app`).
+ * One entry of {@link SessionStore.touchMany}: the activity of a protocol session, or of an app session
+ * (`kind: 'app'`, `sessionId` then names the `X-Archon-Session-Id`), for the write-behind batch.
  *
  * @example
  * ```ts
- * await store.touchMany([{ kind: 'session', id: sessionId, now, expiresAt }]);
+ * await store.touchMany([{ sessionId, lastActivityAt: now, expiresAt }, { kind: 'app', sessionId: appSessionId, lastActivityAt: now, expiresAt }]);
  * ```
  */
 export interface SessionTouch {
-  kind: 'session' | 'app';
-  id: string;
-  now: number;
+  /**
+   * Which session `sessionId` names.
+   * @default 'session'
+   */
+  kind?: 'session' | 'app';
+  sessionId: string;
+  lastActivityAt: number;
   expiresAt: number;
 }
 
@@ -126,7 +140,11 @@ export interface SessionStore {
   getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined>;
   /** Records activity and pushes out the expiry. */
   touch(sessionId: string, now: number, expiresAt: number): Promise<void>;
-  /** Many `touch`es of protocol and app sessions in one round trip (the write-behind batch). Unknown ids are skipped. */
+  /**
+   * `touch` for many sessions in one backend round trip, for a session layer that writes activity
+   * behind in batches. Never moves a session's `lastActivityAt` or `expiresAt` backwards (a late batch,
+   * or one from another instance, must not shorten a session); unknown ids, and app sessions no longer active, are ignored.
+   */
   touchMany(touches: readonly SessionTouch[]): Promise<void>;
   /** Saves what the client set up during the session (subscriptions, logging level). */
   saveSessionState(sessionId: string, state: SessionState): Promise<void>;

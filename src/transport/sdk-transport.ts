@@ -3,8 +3,8 @@
  * `Client` can sit on top of it. Only SDK *types* are imported: the root entry stays free of the SDK's
  * runtime. MCPClient does not use this class; it uses the per-request exchange directly.
  */
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Dispatcher } from 'undici';
 import { NotificationStream } from '../session/notification-stream';
 import { createFetchStack } from './fetch-stack';
@@ -50,7 +50,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  *
  * @example
  * ```ts
- * import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+ * import { Client } from '@modelcontextprotocol/client';
  * const client = new Client({ name: 'demo', version: '1.0.0' });
  * await client.connect(new ArchonStreamableHttpTransport(new URL('http://127.0.0.1:8051/mcp')));
  * ```

@@ -34,6 +34,7 @@ describe('soak under random faults', () => {
     await using chaos = await startChaosServer({ proxy: true });
     const { proxy } = chaos;
     await using caller = createChaosClient({
+      era: 'legacy',
       url: chaos.url,
       timeoutMs: 5_000,
       totalTimeoutMs: 20_000,

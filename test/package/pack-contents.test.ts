@@ -19,13 +19,15 @@ interface PackageJson {
 const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[CS]E(\.md|\.txt)?)$/i;
 
 /**
- * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files; 2026-12-04: 302 KB packed once
- * the server became a library (the session layer, both eras, the store buses, the conformance fixtures: issue 12). Its job is to catch a dependency
+ * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files. Its job is to catch a dependency
  * being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed, with prettier and
  * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
- * (size-budget.test.ts).
+ * (size-budget.test.ts). Raised to 320 KB on 2026-12-04 for the second protocol era (issue 8), the embedded file
+ * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles. Measured 360 KiB packed
+ * (1.43 MB unpacked, 15 files) once `server` merged `main` (the session layer as a library, both eras served, the
+ * store buses and app sessions, the conformance fixtures: issue 12): the budget is that + 10%.
  */
-const PACKED_BUDGET_BYTES = 384 * 1024;
+const PACKED_BUDGET_BYTES = 396 * 1024;
 
 let pack: PackSummary;
 let paths: string[];

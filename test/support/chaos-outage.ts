@@ -34,7 +34,7 @@ export async function runServerOutage(options: {
 }): Promise<OutageOutcome> {
   const { downMs, connectedBefore = true } = options;
   await using chaos = await startChaosServer();
-  await using caller = createChaosClient({ ...options.client, url: chaos.url });
+  await using caller = createChaosClient({ era: 'legacy', ...options.client, url: chaos.url });
   if (connectedBefore) await caller.client.callTool('echo', { text: 'before' });
 
   await chaos.server.kill();

@@ -116,13 +116,13 @@ export function appSessionContract(target: StoreTarget): void {
       await sessions.claimAppSession({ appSessionId: 'app-gone', principalHash: null, now: T0, expiresAt: T0 + 1_000 });
       await sessions.expireAppSession('app-gone');
       await sessions.touchMany([
-        { kind: 'session', id: record.sessionId, now: T0 + 50, expiresAt: T0 + 5_000 },
-        { kind: 'app', id: 'app-touched', now: T0 + 50, expiresAt: T0 + 5_000 },
-        { kind: 'app', id: 'app-gone', now: T0 + 50, expiresAt: T0 + 5_000 },
-        { kind: 'session', id: 'no-such-session', now: T0 + 50, expiresAt: T0 + 5_000 },
+        { kind: 'session', sessionId: record.sessionId, lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 },
+        { kind: 'app', sessionId: 'app-touched', lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 },
+        { kind: 'app', sessionId: 'app-gone', lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 },
+        { kind: 'session', sessionId: 'no-such-session', lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 },
       ]);
-      expect(await sessions.get(record.sessionId)).toMatchObject({ lastActivityAt: T0 + 50, expiresAt: T0 + 5_000 });
-      expect(await sessions.getAppSession('app-touched')).toMatchObject({ lastActivityAt: T0 + 50, expiresAt: T0 + 5_000 });
+      expect(await sessions.get(record.sessionId)).toMatchObject({ lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 });
+      expect(await sessions.getAppSession('app-touched')).toMatchObject({ lastActivityAt: T0 + 50, expiresAt: T0 + 90_000 });
       expect(await sessions.getAppSession('app-gone')).toMatchObject({ expiresAt: T0 + 1_000, status: 'expired' });
       expect(await sessions.get('no-such-session')).toBeUndefined();
     });

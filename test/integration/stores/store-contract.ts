@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appSessionContract } from './app-session-contract';
 import { eventContract } from './event-contract';
-import { notification, PRIMING, replaySink, requestRecord, sessionRecord } from './fixtures';
+import { notification, PRIMING, replaySink, requestRecord, sessionRecord, T0 } from './fixtures';
 import { isolationProperty } from './isolation-property';
 import { lockContract } from './lock-contract';
 import { sessionContract } from './session-contract';
@@ -44,15 +44,17 @@ export function defineStoreContract(target: StoreTarget, options: ContractOption
 }
 
 function persistenceContract(target: StoreTarget): void {
-  const openPeer = target.openPeer?.bind(target);
+  const openPeer = target.reopen?.bind(target) ?? target.openPeer?.bind(target);
   describe.skipIf(openPeer === undefined)(
     `persistence${openPeer === undefined ? ' (skipped: this backend keeps nothing beyond its instance)' : ''}`,
     () => {
       it('shows sessions, requests and events to a new instance after the first one closed', async () => {
-        if (openPeer === undefined) throw new Error('unreachable: skipped without openPeer');
+        if (openPeer === undefined) throw new Error('unreachable: skipped without openPeer or reopen');
         const first = await target.openEmpty();
         const record = sessionRecord({ principalHash: 'b'.repeat(64) });
         await first.sessions.create(record);
+        // Activity may be written behind (types.ts): closing must still write it down.
+        await first.sessions.touch(record.sessionId, T0 + 5, T0 + 60_005);
         await first.sessions.trackRequest(requestRecord(record.sessionId, 1));
         const start = await first.events.forSession(record.sessionId).storeEvent('_GET_stream', PRIMING);
         await first.events.forSession(record.sessionId).storeEvent('_GET_stream', notification(record.sessionId, 1));
@@ -60,11 +62,36 @@ function persistenceContract(target: StoreTarget): void {
         await first.sessions.close();
 
         const second = await openPeer();
-        expect(await second.sessions.get(record.sessionId)).toEqual(record);
+        expect(await second.sessions.get(record.sessionId)).toEqual({ ...record, lastActivityAt: T0 + 5, expiresAt: T0 + 60_005 });
         expect(await second.sessions.listRequests(record.sessionId)).toEqual([requestRecord(record.sessionId, 1)]);
         const sink = replaySink();
         await second.events.forSession(record.sessionId).replayEventsAfter(start, sink);
         expect(sink.sent.map((event) => event.message)).toEqual([notification(record.sessionId, 1)]);
+      });
+
+      it('shows app sessions, saved session state and secrets to a new instance, and what the purge removed stays gone', async () => {
+        if (openPeer === undefined) throw new Error('unreachable: skipped without openPeer or reopen');
+        const first = await target.openEmpty();
+        const record = sessionRecord();
+        await first.sessions.create(record);
+        const state = { subscriptions: ['archon://status'], loggingLevel: 'debug' };
+        await first.sessions.saveSessionState(record.sessionId, state);
+        const kept = await first.sessions.claimAppSession({ appSessionId: 'app-kept', principalHash: 'c'.repeat(64), now: T0, expiresAt: T0 + 90_000 });
+        await first.sessions.claimAppSession({ appSessionId: 'app-forced', principalHash: null, now: T0 + 5_000, expiresAt: T0 + 90_000 });
+        await first.sessions.expireAppSession('app-forced');
+        await first.sessions.claimAppSession({ appSessionId: 'app-purged', principalHash: null, now: T0, expiresAt: T0 + 10 });
+        await first.sessions.purge(T0 + 1_000);
+        const secret = await first.sessions.claimSecret('request-state', 'first-value');
+        await first.events.close();
+        await first.sessions.close();
+
+        const second = await openPeer();
+        expect((await second.sessions.get(record.sessionId))?.state).toEqual(state);
+        expect(await second.sessions.getAppSession('app-kept')).toEqual(kept.record);
+        expect(await second.sessions.getAppSession('app-forced')).toMatchObject({ status: 'expired' });
+        expect(await second.sessions.getAppSession('app-purged')).toBeUndefined();
+        expect(await second.sessions.claimSecret('request-state', 'second-value')).toBe(secret);
+        expect((await second.sessions.claimAppSession({ appSessionId: 'app-kept', principalHash: null, now: T0 + 1, expiresAt: T0 + 90_000 })).outcome).toBe('foreign');
       });
     },
   );
