@@ -55,7 +55,7 @@ export type ReferenceTools = {
     result: HealthCheckResult;
   };
   /**
-   * Sends a log notification (and resources/updated for subscribed resources) on the session GET stream.
+   * Sends a log notification and resources/updated: on the session GET stream for the resources this session subscribed to (2025 era); on this request's stream and to the listen streams that asked for archon://status (2026-07-28).
    */
   notify: {
     args: NotifyArgs;

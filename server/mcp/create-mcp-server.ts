@@ -12,6 +12,21 @@ import { registerStatefulTools } from './tools/stateful-tools';
 export const SERVER_INFO = { name: 'archon-reference-server', version: '0.1.0' } as const;
 
 /**
+ * 2026-07-28 cache hints (SEP-2549) for what never changes between deploys here: the lists and the server's
+ * identity are the same for every client (public), and a change would be announced with `list_changed` anyway.
+ * Without them the SDK sends `ttlMs: 0` (immediately stale) and every modern `listTools()` is a round trip.
+ * `resources/read` keeps the SDK's default: `archon://status` changes all the time.
+ */
+const STATIC_LIST_HINT = { ttlMs: 60_000, cacheScope: 'public' } as const;
+const CACHE_HINTS = {
+  'server/discover': STATIC_LIST_HINT,
+  'tools/list': STATIC_LIST_HINT,
+  'prompts/list': STATIC_LIST_HINT,
+  'resources/list': STATIC_LIST_HINT,
+  'resources/templates/list': STATIC_LIST_HINT,
+};
+
+/**
  * Builds the demo McpServer for ONE session (legacy) or ONE request (modern). Everything the client can call
  * is registered here.
  *
@@ -26,6 +41,7 @@ export function createMcpServer(
 ): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, completions: {} },
+    cacheHints: CACHE_HINTS,
     ...(options.requestState === undefined ? {} : { requestState: { verify: options.requestState.verify } }),
   });
   registerBasicTools(server, context);

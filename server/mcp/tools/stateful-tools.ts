@@ -15,7 +15,7 @@ async function cancellableSleep(ms: number, signal: AbortSignal, tool: string, c
 
 /**
  * Registers the tools that exercise recovery: `counter` (non-idempotent), `slow` (progress,
- * cancellation), `test_reconnection` (closes its own stream) and `notify` (GET-stream notifications).
+ * cancellation), `test_reconnection` (closes its own stream) and `notify` (notifications, in both eras).
  *
  * @example
  * ```ts
@@ -96,7 +96,8 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
     'notify',
     {
       description:
-        'Sends a log notification (and resources/updated for subscribed resources) on the session GET stream.',
+        'Sends a log notification and resources/updated: on the session GET stream for the resources this session ' +
+        "subscribed to (2025 era); on this request's stream and to the listen streams that asked for archon://status (2026-07-28).",
       inputSchema: {
         text: z.string(),
         level: z.enum(['debug', 'info', 'notice', 'warning', 'error']).optional(),
@@ -105,9 +106,17 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
     },
     async ({ text, level = 'info' }, ctx) => {
       context.recordToolRun('notify');
-      // No relatedRequestId: the SDK routes these to the standalone GET stream, not this POST's stream.
-      await server.server.sendLoggingMessage({ level, logger: 'archon', data: text }, ctx.sessionId);
-      const resourcesUpdated = [...context.subscriptions];
+      const legacySession = context.describeSession() !== undefined;
+      if (legacySession) {
+        // No relatedRequestId: the SDK routes these to the standalone GET stream, not this POST's stream.
+        await server.server.sendLoggingMessage({ level, logger: 'archon', data: text }, ctx.sessionId);
+      } else {
+        // 2026-07-28 has no GET stream: the log rides this request's stream, at the level its _meta asks for.
+        await ctx.mcpReq.log(level, text, 'archon');
+      }
+      // A modern server keeps no subscriptions (they are the listen streams' filters): it announces the change,
+      // and the listen streams that asked for the URI hear it.
+      const resourcesUpdated = legacySession ? [...context.subscriptions] : ['archon://status'];
       for (const uri of resourcesUpdated) await server.server.sendResourceUpdated({ uri });
       const result = { logged: true, resourcesUpdated };
       return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
