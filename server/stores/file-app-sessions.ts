@@ -55,7 +55,12 @@ export class FileAppSessions {
     for (const record of this.#apps.values()) out.push(encodeJournalLine(['A', record]));
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  async claimAppSession(claim: {
+    appSessionId: string;
+    principalHash: string | null;
+    now: number;
+    expiresAt: number;
+  }): Promise<AppSessionClaim> {
     const known = this.#apps.get(claim.appSessionId);
     if (known === undefined) {
       const record: AppSessionRecord = {

@@ -44,7 +44,8 @@ export class FileSessionStore implements SessionStore {
   readonly #locks = new Map<string, { owner: string; expiresAt: number }>();
   readonly #apps = new FileAppSessions({
     commit: (entry, durable) => this.#commit(entry, durable),
-    durable: () => (this.#journal === undefined || this.#closed ? Promise.reject(new Error('The file session store is closed')) : this.#journal.durable()),
+    durable: () =>
+      this.#journal === undefined || this.#closed ? Promise.reject(new Error('The file session store is closed')) : this.#journal.durable(),
   });
   readonly #maxRequestsPerSession: number;
   readonly #now: () => number;
@@ -309,5 +310,7 @@ export class FileSessionStore implements SessionStore {
 /** A record of its own for each caller, its state included (callers may change what they get). */
 function copy(record: SessionRecord): SessionRecord {
   const { state, ...rest } = record;
-  return state === undefined ? { ...rest } : { ...rest, state: { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel } };
+  return state === undefined
+    ? { ...rest }
+    : { ...rest, state: { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel } };
 }

@@ -163,7 +163,9 @@ export async function createFileStores(
     const apply = (entry: JournalEntry, line: string): void => {
       if (entry[0] === 'H') {
         if (!READABLE_FORMATS.has(entry[1])) {
-          throw new Error(`${journalPath} has journal format ${String(entry[1])}; this version reads ${[...READABLE_FORMATS].join(' and ')}`);
+          throw new Error(
+            `${journalPath} has journal format ${String(entry[1])}; this version reads ${[...READABLE_FORMATS].join(' and ')}`,
+          );
         }
         format = entry[1];
       }
