@@ -2,7 +2,7 @@
  * Fault matrix row "budget exhausted (server down for good)". Pass: the call fails with
  * RetryExhaustedError after about `maxElapsedMs` - not at the first refusal, not long after the budget -
  * carrying how many attempts were made and the last failure as `cause`. Real time: the budget is the
- * scenario.
+ * scenario. Both eras, against the reference server.
  */
 import { describe, expect, test } from 'vitest';
 import { ConnectionError, RetryExhaustedError } from '../../src/index';
@@ -15,30 +15,33 @@ const MAX_ELAPSED_MS = 3_000;
 const MAX_DELAY_MS = 400;
 
 describe('retry budget exhausted', () => {
-  test('a call to a server gone for good fails with RetryExhaustedError after about maxElapsedMs', async ({ annotate }) => {
-    await using chaos = await startChaosServer();
-    await using caller = createChaosClient({
-      era: 'legacy',
-      url: chaos.url,
-      retry: { retries: 10_000, maxElapsedMs: MAX_ELAPSED_MS, maxDelayMs: MAX_DELAY_MS },
-    });
-    await caller.client.callTool('echo', { text: 'warm up' });
+  test.for(['legacy', 'modern'] as const)(
+    '%s era: a call to a server gone for good fails with RetryExhaustedError after about maxElapsedMs',
+    async (era, { annotate }) => {
+      await using chaos = await startChaosServer();
+      await using caller = createChaosClient({
+        era,
+        url: chaos.url,
+        retry: { retries: 10_000, maxElapsedMs: MAX_ELAPSED_MS, maxDelayMs: MAX_DELAY_MS },
+      });
+      await caller.client.callTool('echo', { text: 'warm up' });
 
-    await chaos.server.kill();
-    const startedAt = Date.now();
-    const outcome = await settle(caller.client.callTool('echo', { text: 'into the void' }));
+      await chaos.server.kill();
+      const startedAt = Date.now();
+      const outcome = await settle(caller.client.callTool('echo', { text: 'into the void' }));
 
-    await annotate(`${outcome.ok ? 'resolved' : describeError(outcome.error)} after ${outcome.at - startedAt} ms`);
-    expect(outcome.ok).toBe(false);
-    const error = outcome.ok ? undefined : outcome.error;
-    expect(error, describeError(error)).toBeInstanceOf(RetryExhaustedError);
-    const exhausted = error as RetryExhaustedError;
-    expect(outcome.at - startedAt).toBeGreaterThanOrEqual(MAX_ELAPSED_MS - MAX_DELAY_MS - 100);
-    expect(outcome.at - startedAt).toBeLessThanOrEqual(MAX_ELAPSED_MS + 300);
-    // Refusals every <=400 ms for ~3 s: many attempts, and the count matches the retry events.
-    expect(exhausted.attempts).toBeGreaterThanOrEqual(5);
-    expect(exhausted.attempts).toBe(caller.events.retry.length + 1);
-    expect(exhausted.cause).toBeInstanceOf(ConnectionError);
-    expect((exhausted.cause as ConnectionError).reason).toBe('refused');
-  });
+      await annotate(`${outcome.ok ? 'resolved' : describeError(outcome.error)} after ${outcome.at - startedAt} ms`);
+      expect(outcome.ok).toBe(false);
+      const error = outcome.ok ? undefined : outcome.error;
+      expect(error, describeError(error)).toBeInstanceOf(RetryExhaustedError);
+      const exhausted = error as RetryExhaustedError;
+      expect(outcome.at - startedAt).toBeGreaterThanOrEqual(MAX_ELAPSED_MS - MAX_DELAY_MS - 100);
+      expect(outcome.at - startedAt).toBeLessThanOrEqual(MAX_ELAPSED_MS + 300);
+      // Refusals every <=400 ms for ~3 s: many attempts, and the count matches the retry events.
+      expect(exhausted.attempts).toBeGreaterThanOrEqual(5);
+      expect(exhausted.attempts).toBe(caller.events.retry.length + 1);
+      expect(exhausted.cause).toBeInstanceOf(ConnectionError);
+      expect((exhausted.cause as ConnectionError).reason).toBe('refused');
+    },
+  );
 });

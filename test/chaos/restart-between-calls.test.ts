@@ -1,8 +1,9 @@
 /**
- * Fault matrix row "server restarted between calls" (DESIGN.md). The server keeps sessions in memory,
- * so the restart forgets the protocol session: the next call gets 404 and the client must re-initialize
- * with the SAME application session id. The official SDK client fails 10/10 calls here, forever
- * (notes/sdk-baseline.md e1).
+ * Fault matrix row "server restarted between calls" (DESIGN.md), in both eras against the reference server. The
+ * server keeps sessions in memory, so the restart forgets them. 2025 era: the next call gets 404 and the client
+ * must re-initialize with the SAME application session id; the official SDK client fails 10/10 calls here,
+ * forever (notes/sdk-baseline.md e1). 2026-07-28: there is no protocol session to lose; the restarted process
+ * serves the next request as it is, under the same application session id, with nothing re-negotiated.
  */
 import { describe, expect, test } from 'vitest';
 import { createChaosClient } from '../support/chaos-client';
@@ -15,7 +16,7 @@ interface SessionHealth {
 }
 
 describe('server restarted between calls', () => {
-  test('the caller sees no failure; the app session id is kept and a new protocol session is made', async () => {
+  test('2025 era: the caller sees no failure; the app session id is kept and a new protocol session is made', async () => {
     await using chaos = await startChaosServer();
     await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     const before = (await caller.client.callTool('session_health_check', {})).structuredContent as unknown as SessionHealth;
@@ -37,5 +38,29 @@ describe('server restarted between calls', () => {
     expect(stats.toolRuns).toEqual({ session_health_check: 3, echo: 1 });
     expect(caller.events.session).toHaveLength(0);
     expect(caller.client.stats().reinitializations).toBe(1);
+  });
+
+  test('2026-07-28: the caller sees no failure; the app session id is kept and nothing is re-negotiated', async () => {
+    await using chaos = await startChaosServer();
+    await using caller = createChaosClient({ era: 'modern', url: chaos.url });
+    await caller.client.callTool('echo', { text: 'before the restart' });
+    const appSessionId = caller.client.sessionId;
+
+    await chaos.server.restart();
+    const outcomes = [];
+    for (let call = 0; call < 4; call++) outcomes.push(await settle(caller.client.callTool('echo', { text: `after the restart ${call}` })));
+
+    expect(failuresOf(outcomes)).toEqual([]);
+    expect(caller.client.era).toBe('modern');
+    expect(caller.client.mcpSessionId).toBeUndefined();
+    expect(caller.client.sessionId).toBe(appSessionId);
+    const stats = await chaos.stats();
+    // The restarted process served the calls as they came: no initialize, no new discover, one app id throughout.
+    expect(stats.initializeCount).toBe(0);
+    expect(stats.byRpcMethod['server/discover'] ?? 0).toBe(0);
+    expect(new Set(stats.appSessionIds)).toEqual(new Set([appSessionId]));
+    expect(stats.toolRuns).toEqual({ echo: 4 });
+    expect(caller.events.session).toHaveLength(0);
+    expect(caller.client.stats().reinitializations).toBe(0);
   });
 });

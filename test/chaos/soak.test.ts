@@ -6,7 +6,8 @@
  * twice, every counter success backed by exactly one execution, executions never more than successes
  * plus MaybeExecuted, and no unhandled rejection. Failures as such are allowed - a call caught by a crash
  * may end in MaybeExecutedError - but each must be typed. Replay a run's fault schedule with
- * `CHAOS_SEED=<seed printed in the failure>`.
+ * `CHAOS_SEED=<seed printed in the failure>`. Both eras, against the reference server (the 2026-07-28 soak
+ * against the official v2 server is modern-soak.test.ts).
  */
 import { describe, expect, test } from 'vitest';
 import { createChaosClient } from '../support/chaos-client';
@@ -27,94 +28,96 @@ function pickCallKind(random: Random): SoakCallKind {
 }
 
 describe('soak under random faults', () => {
-  test('2,000+ calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection', async ({
-    annotate,
-  }) => {
-    const seed = chaosSeed();
-    await using chaos = await startChaosServer({ proxy: true });
-    const { proxy } = chaos;
-    await using caller = createChaosClient({
-      era: 'legacy',
-      url: chaos.url,
-      timeoutMs: 5_000,
-      totalTimeoutMs: 20_000,
-      retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 250 },
-    });
-    // Connected before the first fault: the soak is about keeping a working client working.
-    await caller.client.callTool('echo', { text: 'warm up' });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    const actionErrors: string[] = [];
-    const injector = startFaultInjector({
-      random: seededRandom(seed),
-      minGapMs: 100,
-      maxGapMs: 500,
-      maxFaults: 80,
-      onActionError: (error: unknown, kind: FaultKind) => actionErrors.push(`${kind}: ${describeError(error)}`),
-      actions: {
-        // The port is closed while the server is down, as without the proxy: connections are refused.
-        restartServer: () => proxy.refuseWhile(() => chaos.server.restart()),
-        cutNetwork: async (ms) => void (await proxy.cut(ms)),
-        resetConnections: async () => void proxy.resetAll(),
-        inject503: (count, retryAfter) => chaos.server.faults.failNext({ count, status: 503, retryAfter }),
-      },
-    });
+  test.for(['legacy', 'modern'] as const)(
+    '%s era: 2,000+ calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection',
+    { timeout: 120_000 },
+    async (era, { annotate }) => {
+      const seed = chaosSeed();
+      await using chaos = await startChaosServer({ proxy: true });
+      const { proxy } = chaos;
+      await using caller = createChaosClient({
+        era,
+        url: chaos.url,
+        timeoutMs: 5_000,
+        totalTimeoutMs: 20_000,
+        retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 250 },
+      });
+      // Connected before the first fault: the soak is about keeping a working client working.
+      await caller.client.callTool('echo', { text: 'warm up' });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const actionErrors: string[] = [];
+      const injector = startFaultInjector({
+        random: seededRandom(seed),
+        minGapMs: 100,
+        maxGapMs: 500,
+        maxFaults: 80,
+        onActionError: (error: unknown, kind: FaultKind) => actionErrors.push(`${kind}: ${describeError(error)}`),
+        actions: {
+          // The port is closed while the server is down, as without the proxy: connections are refused.
+          restartServer: () => proxy.refuseWhile(() => chaos.server.restart()),
+          cutNetwork: async (ms) => void (await proxy.cut(ms)),
+          resetConnections: async () => void proxy.resetAll(),
+          inject503: (count, retryAfter) => chaos.server.faults.failNext({ count, status: 503, retryAfter }),
+        },
+      });
 
-    const pickKind = seededRandom(seed + 1);
-    const calls: SoakCall[] = Array.from({ length: TOTAL_CALLS }, (_, index) => ({ index, kind: pickCallKind(pickKind) }));
-    const faultKindsMet = (): number => new Set(injector.log.map(({ kind }) => kind)).size;
-    let next = 0;
-    /**
-     * The next call: the 2,000 planned ones, then more of the same mix until the injector has met every
-     * fault kind once (on a fast runtime 2,000 calls can finish before a restart has even happened).
-     */
-    function nextCall(): SoakCall | undefined {
-      if (next >= calls.length && faultKindsMet() < 4) calls.push({ index: calls.length, kind: pickCallKind(pickKind) });
-      return calls[next++];
-    }
-    async function worker(): Promise<void> {
-      for (let call = nextCall(); call !== undefined; call = nextCall()) {
-        const { index, kind } = call;
-        const pending =
-          kind === 'echo'
-            ? caller.client.callTool('echo', { text: `soak ${index}` })
-            : kind === 'find_projects'
-              ? caller.client.callTool('find_projects', { query: 'a', limit: 3 })
-              : caller.client.callTool('counter', { key: soakCounterKey(index) });
-        call.outcome = await settle(pending);
+      const pickKind = seededRandom(seed + 1);
+      const calls: SoakCall[] = Array.from({ length: TOTAL_CALLS }, (_, index) => ({ index, kind: pickCallKind(pickKind) }));
+      const faultKindsMet = (): number => new Set(injector.log.map(({ kind }) => kind)).size;
+      let next = 0;
+      /**
+       * The next call: the 2,000 planned ones, then more of the same mix until the injector has met every
+       * fault kind once (on a fast runtime 2,000 calls can finish before a restart has even happened).
+       */
+      function nextCall(): SoakCall | undefined {
+        if (next >= calls.length && faultKindsMet() < 4) calls.push({ index: calls.length, kind: pickCallKind(pickKind) });
+        return calls[next++];
       }
-    }
-    const startedAt = Date.now();
-    let deadlineTimer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        Promise.all(Array.from({ length: CONCURRENCY }, () => worker())),
-        new Promise<void>((resolve) => (deadlineTimer = setTimeout(resolve, SOAK_DEADLINE_MS))),
-      ]);
-    } finally {
-      clearTimeout(deadlineTimer);
-      await injector.stop();
-      process.off('unhandledRejection', onUnhandled);
-    }
-    const elapsedMs = Date.now() - startedAt;
+      async function worker(): Promise<void> {
+        for (let call = nextCall(); call !== undefined; call = nextCall()) {
+          const { index, kind } = call;
+          const pending =
+            kind === 'echo'
+              ? caller.client.callTool('echo', { text: `soak ${index}` })
+              : kind === 'find_projects'
+                ? caller.client.callTool('find_projects', { query: 'a', limit: 3 })
+                : caller.client.callTool('counter', { key: soakCounterKey(index) });
+          call.outcome = await settle(pending);
+        }
+      }
+      const startedAt = Date.now();
+      let deadlineTimer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.all(Array.from({ length: CONCURRENCY }, () => worker())),
+          new Promise<void>((resolve) => (deadlineTimer = setTimeout(resolve, SOAK_DEADLINE_MS))),
+        ]);
+      } finally {
+        clearTimeout(deadlineTimer);
+        await injector.stop();
+        process.off('unhandledRejection', onUnhandled);
+      }
+      const elapsedMs = Date.now() - startedAt;
 
-    const tally = tallySoak(calls, await chaos.counterRunsByKey());
-    await annotate(
-      `seed ${seed}; ${calls.length} calls in ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
-        `failures ${JSON.stringify(tally.failuresByKindAndCode)}; counter: ${tally.counterSucceeded} ok, ` +
-        `${tally.counterMaybeExecuted} maybe-executed, ${tally.counterExecutions} executions; client ${JSON.stringify(caller.client.stats())}`,
-    );
-    const context = `seed ${seed}`;
-    expect(actionErrors, context).toEqual([]);
-    expect(new Set(injector.log.map(({ kind }) => kind)), `${context}: the soak must meet every kind of fault`).toEqual(
-      new Set(['restart', 'cut', 'reset', '503']),
-    );
-    expect(tally.lost, context).toEqual([]);
-    expect(tally.untyped, context).toEqual([]);
-    expect(tally.executedTwice, context).toEqual([]);
-    expect(tally.successWithoutOneExecution, context).toEqual([]);
-    expect(tally.counterExecutions, context).toBeLessThanOrEqual(tally.counterSucceeded + tally.counterMaybeExecuted);
-    expect(unhandled.map(describeError), context).toEqual([]);
-  }, 120_000);
+      const tally = tallySoak(calls, await chaos.counterRunsByKey());
+      await annotate(
+        `seed ${seed}; ${calls.length} calls in ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
+          `failures ${JSON.stringify(tally.failuresByKindAndCode)}; counter: ${tally.counterSucceeded} ok, ` +
+          `${tally.counterMaybeExecuted} maybe-executed, ${tally.counterExecutions} executions; client ${JSON.stringify(caller.client.stats())}`,
+      );
+      const context = `${era} era, seed ${seed}`;
+      expect(actionErrors, context).toEqual([]);
+      expect(new Set(injector.log.map(({ kind }) => kind)), `${context}: the soak must meet every kind of fault`).toEqual(
+        new Set(['restart', 'cut', 'reset', '503']),
+      );
+      expect(tally.lost, context).toEqual([]);
+      expect(tally.untyped, context).toEqual([]);
+      expect(tally.executedTwice, context).toEqual([]);
+      expect(tally.successWithoutOneExecution, context).toEqual([]);
+      expect(tally.counterExecutions, context).toBeLessThanOrEqual(tally.counterSucceeded + tally.counterMaybeExecuted);
+      expect(unhandled.map(describeError), context).toEqual([]);
+    },
+  );
 });
