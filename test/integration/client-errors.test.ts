@@ -47,7 +47,8 @@ describe('typed errors for each failure class', () => {
   });
 
   test('a session the server expired is a SessionExpiredError naming the session', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: false });
+    // Protocol sessions exist in the 2025 era only.
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: false });
     await client.ping();
     const expired = client.mcpSessionId;
     await server.faults.expireSession(expired);

@@ -15,9 +15,9 @@ afterAll(async () => {
 });
 
 describe('callMcpTool', () => {
-  test('connects, calls once, and closes with a DELETE', async () => {
+  test('2025 era: connects, calls once, and closes with a DELETE', async () => {
     const before = server.stats();
-    const result = await callMcpTool('echo', { text: 'one shot' }, { url: server.url });
+    const result = await callMcpTool('echo', { text: 'one shot' }, { era: 'legacy', url: server.url });
     expect(result.structuredContent).toEqual({ text: 'one shot' });
     const after = server.stats();
     expect(after.initializeCount).toBe(before.initializeCount + 1);
@@ -27,29 +27,47 @@ describe('callMcpTool', () => {
     expect(after.byHttpMethod.GET ?? 0).toBe(before.byHttpMethod.GET ?? 0);
   });
 
-  test('closes the session even when the tool fails', async () => {
+  test('2026-07-28 (the default against this server): calls once, with no session to open or close and no listen stream', async () => {
+    const before = server.stats();
+    const result = await callMcpTool('echo', { text: 'one shot' }, { url: server.url });
+    expect(result.structuredContent).toEqual({ text: 'one shot' });
+    const after = server.stats();
+    expect(after.initializeCount).toBe(before.initializeCount);
+    expect(after.toolRuns.echo).toBe((before.toolRuns.echo ?? 0) + 1);
+    expect(after.deleteCount).toBe(before.deleteCount);
+    expect(after.byRpcMethod['subscriptions/listen'] ?? 0).toBe(before.byRpcMethod['subscriptions/listen'] ?? 0);
+    expect(after.byHttpMethod.GET ?? 0).toBe(before.byHttpMethod.GET ?? 0);
+  });
+
+  test('2025 era: closes the session even when the tool fails', async () => {
     const before = server.stats().deleteCount;
-    await expect(callMcpTool('fail', {}, { url: server.url })).rejects.toBeInstanceOf(ToolCallError);
+    await expect(callMcpTool('fail', {}, { era: 'legacy', url: server.url })).rejects.toBeInstanceOf(ToolCallError);
     expect(server.stats().deleteCount).toBe(before + 1);
   });
 });
 
 describe('checkMcpHealth', () => {
-  test('a healthy server passes initialize, ping, tools/list and the named tool', async () => {
-    const report = await checkMcpHealth({ url: server.url, tool: { name: 'health_check' } });
-    expect(report.healthy).toBe(true);
-    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
-      ['initialize', true],
-      ['ping', true],
-      ['tools/list', true],
-      ['tool:health_check', true],
-    ]);
-    expect(report.url).toBe(server.url);
-    expect(report.protocolVersion).toBe('2025-11-25');
-    expect(report.toolCount).toBeGreaterThanOrEqual(9);
-    expect(report.serverInfo?.name).toEqual(expect.any(String));
-    expect(report.latencyMs).toBeGreaterThanOrEqual(0);
-  });
+  test.each([
+    ['legacy', '2025-11-25'],
+    ['modern', '2026-07-28'],
+  ] as const)(
+    '%s era: a healthy server passes initialize (the handshake), ping, tools/list and the named tool',
+    async (era, protocolVersion) => {
+      const report = await checkMcpHealth({ era, url: server.url, tool: { name: 'health_check' } });
+      expect(report.healthy).toBe(true);
+      expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
+        ['initialize', true],
+        ['ping', true],
+        ['tools/list', true],
+        ['tool:health_check', true],
+      ]);
+      expect(report.url).toBe(server.url);
+      expect(report.protocolVersion).toBe(protocolVersion);
+      expect(report.toolCount).toBeGreaterThanOrEqual(9);
+      expect(report.serverInfo?.name).toEqual(expect.any(String));
+      expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+    },
+  );
 
   test('a failing tool makes the report unhealthy without throwing', async () => {
     const report = await checkMcpHealth({ url: server.url, tool: { name: 'fail' } });
@@ -72,6 +90,8 @@ describe('checkMcpHealth', () => {
 
   test('throws only for invalid options', async () => {
     await expect(checkMcpHealth({ url: 'ftp://nope' })).rejects.toThrow(TypeError);
-    await expect(checkMcpHealth({ url: server.url, timeoutMs: -1 })).rejects.toThrow('Expected `timeoutMs` to be a positive integer, got -1');
+    await expect(checkMcpHealth({ url: server.url, timeoutMs: -1 })).rejects.toThrow(
+      'Expected `timeoutMs` to be a positive integer, got -1',
+    );
   });
 });

@@ -10,30 +10,34 @@ import { startServer } from '../transport/wire-fixture';
 
 const DOWN_MS = 600;
 
-test('a restarting server is probed past the retry count and the call lands soon after it is back', async () => {
-  let server = await startServer();
-  const { port, url } = server;
-  // Two retries with a 5 s cap could never cover a 600 ms outage by backoff alone (100 + 200 ms bounds).
-  await using client = new MCPClient({ url, listen: false, retry: { retries: 2, maxElapsedMs: 10_000 } });
-  await client.ping();
-  await server.close();
-
-  const pending = client.callTool('echo', { text: 'after restart' });
-  await delay(DOWN_MS);
-  server = await startServer({ port });
-  const backAt = performance.now();
-  try {
-    const result = await pending;
-    const landedAfterMs = performance.now() - backAt;
-    expect(result.structuredContent).toEqual({ text: 'after restart' });
-    // Probes are at most 250 ms apart; allow the re-initialize on a cold server on top.
-    expect(landedAfterMs).toBeLessThan(1_000);
-    expect(client.stats().retries).toBeGreaterThan(2);
-    expect(client.stats().reinitializations).toBe(1);
-  } finally {
+test.each(['legacy', 'modern'] as const)(
+  '%s era: a restarting server is probed past the retry count and the call lands soon after it is back',
+  async (era) => {
+    let server = await startServer();
+    const { port, url } = server;
+    // Two retries with a 5 s cap could never cover a 600 ms outage by backoff alone (100 + 200 ms bounds).
+    await using client = new MCPClient({ era, url, listen: false, retry: { retries: 2, maxElapsedMs: 10_000 } });
+    await client.ping();
     await server.close();
-  }
-});
+
+    const pending = client.callTool('echo', { text: 'after restart' });
+    await delay(DOWN_MS);
+    server = await startServer({ port });
+    const backAt = performance.now();
+    try {
+      const result = await pending;
+      const landedAfterMs = performance.now() - backAt;
+      expect(result.structuredContent).toEqual({ text: 'after restart' });
+      // Probes are at most 250 ms apart; allow the re-initialize on a cold server on top.
+      expect(landedAfterMs).toBeLessThan(1_000);
+      expect(client.stats().retries).toBeGreaterThan(2);
+      // The restart forgot the legacy session (memory store): one re-initialize. The modern era has none to lose.
+      expect(client.stats().reinitializations).toBe(era === 'legacy' ? 1 : 0);
+    } finally {
+      await server.close();
+    }
+  },
+);
 
 test('a URL the client never reached fails within the retry count, not after the whole budget', async () => {
   const dead = await startServer();

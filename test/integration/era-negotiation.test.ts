@@ -1,6 +1,7 @@
 /**
  * Era negotiation against real servers (issue 8 item 1): the official v2 server in both postures
- * (`legacy: 'reject'` and the default stateless legacy serving), and our legacy-only reference server.
+ * (`legacy: 'reject'` and the default stateless legacy serving), and our reference server (both eras by default,
+ * or one with `eras`).
  * `era: 'auto'` sends `server/discover` first, lands on modern where the server speaks it and on legacy where
  * it does not; pinned eras never fall back; the verdict is cached per endpoint, so a second client skips the
  * probe. Counts come from the servers' own request statistics.
@@ -21,7 +22,10 @@ let strict: FixtureProcess;
 let dual: FixtureProcess;
 
 beforeAll(async () => {
-  [strict, dual] = await Promise.all([startFixtureProcess('v2-fixture-bin.ts', { FIXTURE_LEGACY: 'reject' }), startFixtureProcess('v2-fixture-bin.ts')]);
+  [strict, dual] = await Promise.all([
+    startFixtureProcess('v2-fixture-bin.ts', { FIXTURE_LEGACY: 'reject' }),
+    startFixtureProcess('v2-fixture-bin.ts'),
+  ]);
 }, 90_000);
 
 afterAll(async () => {
@@ -53,8 +57,20 @@ describe("era: 'auto'", () => {
     expect(Object.keys(after.byMethod).filter((method) => method.startsWith('legacy'))).toEqual([]);
   });
 
-  test('lands on legacy against the reference server, and a second client of the endpoint skips the probe', async () => {
+  test('lands on modern against the reference server, which serves both eras by default', async () => {
     await using server = await startReferenceServer({ port: 0 });
+    await using client = new MCPClient({ url: server.url, listen: false });
+    await client.callTool('echo', { text: 'modern' });
+
+    expect(client.era).toBe('modern');
+    expect(client.protocolVersion).toBe('2026-07-28');
+    expect(client.mcpSessionId).toBeUndefined();
+    expect(server.stats().byRpcMethod['server/discover']).toBe(1);
+    expect(server.stats().initializeCount).toBe(0);
+  });
+
+  test("lands on legacy against a legacy-only reference server (eras: ['legacy']), and a second client of the endpoint skips the probe", async () => {
+    await using server = await startReferenceServer({ port: 0, eras: ['legacy'] });
     await using first = new MCPClient({ url: server.url });
     await first.callTool('echo', { text: 'one' });
     const afterFirst = server.stats();
@@ -102,8 +118,17 @@ describe('pinned eras never fall back', () => {
     expect((error as ProtocolError).reason).toBe('era_mismatch');
   });
 
-  test("era: 'modern' against the legacy reference server is ProtocolError era_mismatch", async () => {
+  test("era: 'legacy' speaks initialize to the reference server, which serves the 2025 era beside 2026-07-28", async () => {
     await using server = await startReferenceServer({ port: 0 });
+    await using client = new MCPClient({ url: server.url, era: 'legacy', listen: false });
+    await client.callTool('echo', { text: 'legacy' });
+    expect(client.protocolVersion).toBe('2025-11-25');
+    expect(server.stats().byRpcMethod['server/discover'] ?? 0).toBe(0);
+    expect(server.stats().initializeCount).toBe(1);
+  });
+
+  test("era: 'modern' against a legacy-only reference server (eras: ['legacy']) is ProtocolError era_mismatch", async () => {
+    await using server = await startReferenceServer({ port: 0, eras: ['legacy'] });
     await using client = new MCPClient({ url: server.url, era: 'modern' });
     const error = await client.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);

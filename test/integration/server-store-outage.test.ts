@@ -62,9 +62,11 @@ async function expectOutageSurvived(store: StoreSpec, outage: Outage): Promise<v
   const session = await RawMcpSession.initialize(server.url, { appSessionId: 'store-outage-app' });
   expect(structured(await session.callTool('counter', { key: 'outage' }))).toMatchObject({ value: 1 });
 
-  // Two clients, both connected and used before the outage: one fails fast, one retries through it.
-  await using failFast = new MCPClient({ url: server.url, listen: false, retry: false });
+  // Two clients, both connected and used before the outage: one fails fast, one retries through it. Both hold
+  // 2025-era protocol sessions: the story is that those sessions survive the outage.
+  await using failFast = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: false });
   await using patient = new MCPClient({
+    era: 'legacy',
     url: server.url,
     listen: false,
     retry: { retries: 1_000, maxElapsedMs: 45_000, minDelayMs: 50, maxDelayMs: 500, maxRetryAfterMs: 1_000 },
@@ -155,7 +157,14 @@ describe.skipIf(!redis.ok)(`store outage: redis${redis.ok ? '' : ` (skipped: ${r
     async () => {
       await using instance = await startRedis();
       await using server = await startReferenceServer({ store: redisSpec(instance.url) });
-      await using client = new MCPClient({ url: server.url, listen: false, sessionId: 'forgetful-app', retry: { maxElapsedMs: 30_000, maxRetryAfterMs: 1_000 } });
+      // A 2025-era client: the protocol session is what the empty store forgets.
+      await using client = new MCPClient({
+        era: 'legacy',
+        url: server.url,
+        listen: false,
+        sessionId: 'forgetful-app',
+        retry: { maxElapsedMs: 30_000, maxRetryAfterMs: 1_000 },
+      });
       const session = await RawMcpSession.initialize(server.url, { appSessionId: 'forgetful-raw' });
       await client.callTool('echo', { text: 'before' });
 

@@ -103,7 +103,9 @@ describe('write-behind', () => {
     const deadline = Date.now() + 5_000;
     while (observed.touchBatches.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 
-    expect(observed.touchBatches.flat()).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'session', id: session.sessionId })]));
+    expect(observed.touchBatches.flat()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'session', sessionId: session.sessionId })]),
+    );
   });
 
   test('close() flushes activity and request records, however long the interval', async () => {

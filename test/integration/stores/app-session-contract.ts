@@ -34,7 +34,14 @@ export function appSessionContract(target: StoreTarget): void {
       const claim = { appSessionId: 'app-claimed', principalHash: principal(1), now: T0, expiresAt: T0 + 1_000 };
       expect(await sessions.claimAppSession(claim)).toEqual({
         outcome: 'created',
-        record: { appSessionId: 'app-claimed', principalHash: principal(1), createdAt: T0, lastActivityAt: T0, expiresAt: T0 + 1_000, status: 'active' },
+        record: {
+          appSessionId: 'app-claimed',
+          principalHash: principal(1),
+          createdAt: T0,
+          lastActivityAt: T0,
+          expiresAt: T0 + 1_000,
+          status: 'active',
+        },
       });
       const again = await sessions.claimAppSession({ ...claim, now: T0 + 10, expiresAt: T0 + 2_000 });
       expect(again).toMatchObject({ outcome: 'existing', record: { expiresAt: T0 + 2_000, lastActivityAt: T0 + 10 } });
@@ -47,18 +54,28 @@ export function appSessionContract(target: StoreTarget): void {
       const { sessions } = await target.openEmpty();
       await sessions.claimAppSession({ appSessionId: 'app-anon', principalHash: null, now: T0, expiresAt: T0 + 1_000 });
       await sessions.claimAppSession({ appSessionId: 'app-owned', principalHash: principal(1), now: T0, expiresAt: T0 + 1_000 });
-      expect((await sessions.claimAppSession({ appSessionId: 'app-anon', principalHash: principal(1), now: T0, expiresAt: T0 + 1_000 })).outcome).toBe('foreign');
-      expect((await sessions.claimAppSession({ appSessionId: 'app-owned', principalHash: null, now: T0, expiresAt: T0 + 1_000 })).outcome).toBe('foreign');
-      expect((await sessions.claimAppSession({ appSessionId: 'app-anon', principalHash: null, now: T0, expiresAt: T0 + 1_000 })).outcome).toBe('existing');
+      expect(
+        (await sessions.claimAppSession({ appSessionId: 'app-anon', principalHash: principal(1), now: T0, expiresAt: T0 + 1_000 })).outcome,
+      ).toBe('foreign');
+      expect(
+        (await sessions.claimAppSession({ appSessionId: 'app-owned', principalHash: null, now: T0, expiresAt: T0 + 1_000 })).outcome,
+      ).toBe('foreign');
+      expect(
+        (await sessions.claimAppSession({ appSessionId: 'app-anon', principalHash: null, now: T0, expiresAt: T0 + 1_000 })).outcome,
+      ).toBe('existing');
     });
 
     it('an id past its expiry, or expired by force, is not granted again', async () => {
       const { sessions } = await target.openEmpty();
       await sessions.claimAppSession({ appSessionId: 'app-old', principalHash: null, now: T0, expiresAt: T0 + 100 });
-      expect((await sessions.claimAppSession({ appSessionId: 'app-old', principalHash: null, now: T0 + 100, expiresAt: T0 + 1_000 })).outcome).toBe('expired');
+      expect(
+        (await sessions.claimAppSession({ appSessionId: 'app-old', principalHash: null, now: T0 + 100, expiresAt: T0 + 1_000 })).outcome,
+      ).toBe('expired');
       await sessions.claimAppSession({ appSessionId: 'app-forced', principalHash: null, now: T0, expiresAt: T0 + 1_000 });
       await sessions.expireAppSession('app-forced');
-      expect((await sessions.claimAppSession({ appSessionId: 'app-forced', principalHash: null, now: T0 + 1, expiresAt: T0 + 1_000 })).outcome).toBe('expired');
+      expect(
+        (await sessions.claimAppSession({ appSessionId: 'app-forced', principalHash: null, now: T0 + 1, expiresAt: T0 + 1_000 })).outcome,
+      ).toBe('expired');
       expect(await sessions.getAppSession('app-forced')).toMatchObject({ status: 'expired' });
       expect(await sessions.getAppSession('no-such-app')).toBeUndefined();
     });
@@ -69,7 +86,12 @@ export function appSessionContract(target: StoreTarget): void {
         const appSessionId = `race-${randomUUID()}`;
         const claims: AppSessionClaim[] = await Promise.all(
           Array.from({ length: CLAIMANTS }, (_, n) =>
-            (stores[n % stores.length] as OpenedStores).sessions.claimAppSession({ appSessionId, principalHash: principal(n), now: T0, expiresAt: T0 + 60_000 }),
+            (stores[n % stores.length] as OpenedStores).sessions.claimAppSession({
+              appSessionId,
+              principalHash: principal(n),
+              now: T0,
+              expiresAt: T0 + 60_000,
+            }),
           ),
         );
         const winners = claims.filter((claim) => claim.outcome === 'created');
@@ -87,7 +109,12 @@ export function appSessionContract(target: StoreTarget): void {
       const appSessionId = `race-same-${randomUUID()}`;
       const claims = await Promise.all(
         Array.from({ length: CLAIMANTS }, (_, n) =>
-          (stores[n % stores.length] as OpenedStores).sessions.claimAppSession({ appSessionId, principalHash: null, now: T0, expiresAt: T0 + 60_000 }),
+          (stores[n % stores.length] as OpenedStores).sessions.claimAppSession({
+            appSessionId,
+            principalHash: null,
+            now: T0,
+            expiresAt: T0 + 60_000,
+          }),
         ),
       );
       expect(claims.filter((claim) => claim.outcome === 'created')).toHaveLength(1);

@@ -19,7 +19,12 @@ async function writer(): Promise<void> {
     await sessions.create(record);
     process.stdout.write(`session ${record.sessionId}\n`);
     const now = Date.now();
-    await sessions.claimAppSession({ appSessionId: record.appSessionId, principalHash: record.principalHash, now, expiresAt: now + 60_000 });
+    await sessions.claimAppSession({
+      appSessionId: record.appSessionId,
+      principalHash: record.principalHash,
+      now,
+      expiresAt: now + 60_000,
+    });
     process.stdout.write(`app ${record.appSessionId}\n`);
     await sessions.saveSessionState(record.sessionId, { subscriptions: [`archon://projects/${record.sessionId}`], loggingLevel: 'info' });
     process.stdout.write(`state ${record.sessionId}\n`);

@@ -78,7 +78,8 @@ describe('file store after SIGKILL', () => {
         for (const sessionId of acked.sessions) if ((await sessions.get(sessionId)) === undefined) missing.push(sessionId);
         expect(missing).toEqual([]);
         const lostApps: string[] = [];
-        for (const appSessionId of acked.apps) if ((await sessions.getAppSession(appSessionId))?.status !== 'active') lostApps.push(appSessionId);
+        for (const appSessionId of acked.apps)
+          if ((await sessions.getAppSession(appSessionId))?.status !== 'active') lostApps.push(appSessionId);
         expect(lostApps).toEqual([]);
         const lostStates: string[] = [];
         for (const sessionId of acked.states) {

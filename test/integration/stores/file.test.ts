@@ -197,7 +197,9 @@ describe('file store', () => {
       expect(await stores.sessions.get(record.sessionId)).toEqual(record);
       expect(readFileSync(journal, 'utf8').split('\n')[0]).toContain('["H",2,');
       await stores.sessions.claimAppSession({ appSessionId: record.appSessionId, principalHash: null, now: 1, expiresAt: 2 });
-      await expect(createFileStores(tempDirWithJournal(encodeJournalLine(['H', 3, 1])))).rejects.toThrow(/journal format 3; this version reads 1 and 2/);
+      await expect(createFileStores(tempDirWithJournal(encodeJournalLine(['H', 3, 1])))).rejects.toThrow(
+        /journal format 3; this version reads 1 and 2/,
+      );
     });
 
     it('refuses a PGlite directory instead of writing into it', async () => {

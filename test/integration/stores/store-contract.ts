@@ -76,7 +76,12 @@ function persistenceContract(target: StoreTarget): void {
         await first.sessions.create(record);
         const state = { subscriptions: ['archon://status'], loggingLevel: 'debug' };
         await first.sessions.saveSessionState(record.sessionId, state);
-        const kept = await first.sessions.claimAppSession({ appSessionId: 'app-kept', principalHash: 'c'.repeat(64), now: T0, expiresAt: T0 + 90_000 });
+        const kept = await first.sessions.claimAppSession({
+          appSessionId: 'app-kept',
+          principalHash: 'c'.repeat(64),
+          now: T0,
+          expiresAt: T0 + 90_000,
+        });
         await first.sessions.claimAppSession({ appSessionId: 'app-forced', principalHash: null, now: T0 + 5_000, expiresAt: T0 + 90_000 });
         await first.sessions.expireAppSession('app-forced');
         await first.sessions.claimAppSession({ appSessionId: 'app-purged', principalHash: null, now: T0, expiresAt: T0 + 10 });
@@ -91,7 +96,10 @@ function persistenceContract(target: StoreTarget): void {
         expect(await second.sessions.getAppSession('app-forced')).toMatchObject({ status: 'expired' });
         expect(await second.sessions.getAppSession('app-purged')).toBeUndefined();
         expect(await second.sessions.claimSecret('request-state', 'second-value')).toBe(secret);
-        expect((await second.sessions.claimAppSession({ appSessionId: 'app-kept', principalHash: null, now: T0 + 1, expiresAt: T0 + 90_000 })).outcome).toBe('foreign');
+        expect(
+          (await second.sessions.claimAppSession({ appSessionId: 'app-kept', principalHash: null, now: T0 + 1, expiresAt: T0 + 90_000 }))
+            .outcome,
+        ).toBe('foreign');
       });
     },
   );
