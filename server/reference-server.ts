@@ -126,6 +126,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     await mcp.close();
     http.closeAllConnections();
     await stopped;
+    // One I/O turn before resolving: with nothing but microtasks since the sockets were closed (the memory store),
+    // a client in this process has not yet read their FIN, and would write its next request on a dead keep-alive
+    // socket - an ambiguous failure it must report as MaybeExecutedError for a non-idempotent call. Across
+    // processes the FIN always arrives first; this makes an in-process restart (tests, the demo) behave the same.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     resolved.logger.info?.({ msg: 'reference server closed', url });
   };
   const close = (): Promise<void> => (closed ??= shutdown());
