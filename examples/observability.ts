@@ -23,10 +23,12 @@ const unsubscribe = [
     console.log(`retry #${attempt} of ${method} in ${delayMs} ms`);
   }),
   client.on('recovered', ({ reason, durationMs }) => console.log(`recovered from ${reason} in ${durationMs} ms`)),
-  client.on('stream', (event) => console.log(`GET stream: ${event.type}`)),
+  client.on('stream', (event) => console.log(`notification stream: ${event.type}`)),
 ];
 
-// Server notifications (logging messages, list changes, resource updates) arrive on the GET stream.
+// Server notifications (logging messages, list changes, resource updates) arrive as `notification` events,
+// whatever carried them: the GET stream (2025 era), the `subscriptions/listen` stream or the call's own
+// stream (2026-07-28, where log lines ride the request that caused them).
 const logged = new Promise<string>((resolve) => {
   unsubscribe.push(
     client.on('notification', ({ method, params }) => {
@@ -41,8 +43,9 @@ await client.callTool('echo', { text: 'counted' });
 await client.callTool('notify', { text: 'hello from the server' });
 console.log(`server log message: ${await withTimeout(logged, 5_000)}`);
 
-// This tool closes its response stream mid-call (SEP-1699); the client resumes it with GET + Last-Event-ID,
-// which shows up as `resumes: 1` below. Nothing to do in your code: the call just returns.
+// In the 2025 era this tool closes its response stream mid-call (SEP-1699); the client resumes it with GET +
+// Last-Event-ID, which shows up as `resumes: 1` below. 2026-07-28 has no resumption, so the reference server
+// answers it without closing anything (`resumes: 0`). Nothing to do in your code either way: the call returns.
 await client.callTool('test_reconnection', { delayMs: 100 });
 
 console.log('stats:', client.stats());
