@@ -1,7 +1,9 @@
 /**
  * The first callTool of a session fetches the tool list once, so names, output schemas and annotations
  * are checked without the caller having to call listTools() first (the official SDK validates output
- * only if listTools() happened to run).
+ * only if listTools() happened to run). `cache: false`: the listing under test is the client's own; in the
+ * 2026-07-28 era the reference server marks its tool list public for 60 s, so the process-wide response cache
+ * would hand a later client the list an earlier one fetched, without a request.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MCPClient, UnknownToolError } from '../../src/index';
@@ -16,7 +18,7 @@ afterAll(async () => {
 });
 
 test('a misspelt tool on a fresh client is an UnknownToolError with suggestions, and no tools/call is sent', async () => {
-  await using client = new MCPClient({ url: server.url, listen: false });
+  await using client = new MCPClient({ url: server.url, listen: false, cache: false });
   const before = server.stats();
   const error = await client.callTool('find_projcts', { query: 'auth' }).catch((caught: unknown) => caught);
 
@@ -28,7 +30,7 @@ test('a misspelt tool on a fresh client is an UnknownToolError with suggestions,
 });
 
 test('concurrent first calls share one tools/list, and later calls send none', async () => {
-  await using client = new MCPClient({ url: server.url, listen: false });
+  await using client = new MCPClient({ url: server.url, listen: false, cache: false });
   const before = server.stats();
   await Promise.all(Array.from({ length: 5 }, (_, index) => client.callTool('echo', { text: `call ${index}` })));
   await client.callTool('echo', { text: 'later' });
