@@ -1,7 +1,8 @@
 /**
  * Issue 12, "Prove it": the contract, restart, failover, outage, cleanup, capacity, auth and bad-input suites run
  * through the LIBRARY (`createSessionHandler` on node:http) with a USER-DEFINED server (the notes app, nothing of
- * the demo tools), on all four backends: memory, pglite, and PostgreSQL 15 and Redis started by the harness.
+ * the demo tools), on every backend: memory, file (the `serve` default), pglite, and PostgreSQL 15 and Redis
+ * started by the harness.
  * One store per backend for the whole file (handed in ready-made, so handlers share it as instances would).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,12 +29,21 @@ interface Backend {
 
 function backends(): Backend[] {
   let dir: string | undefined;
+  let fileDir: string | undefined;
   let postgres: PostgresInstance | undefined;
   let redis: RedisInstance | undefined;
   const pg = postgresAvailable();
   const rd = redisAvailable();
   return [
     { name: 'memory', skip: undefined, open: () => createStores('memory'), dispose: async () => undefined },
+    {
+      name: 'file',
+      skip: undefined,
+      open: async () => createStores(`file:${(fileDir = await mkdtemp(join(tmpdir(), 'archon-suites-file-')))}`),
+      dispose: async () => {
+        if (fileDir !== undefined) await rm(fileDir, { recursive: true, force: true });
+      },
+    },
     {
       name: 'pglite',
       skip: undefined,
