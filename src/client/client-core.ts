@@ -4,7 +4,7 @@
  * (through `request-runner.ts`) and close(). The public facade (`mcp-client.ts`) adds the MCP surface.
  */
 import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, TimeoutError, type SessionExpiredError } from '../errors';
+import { ClosedError, TimeoutError, redactUrl, type SessionExpiredError } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
@@ -238,7 +238,7 @@ export class ClientCore {
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`initialize timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+        throw new TimeoutError(`initialize to ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
       }
       throw error;
     }

@@ -8,7 +8,7 @@
  * - definite: reject.
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError } from '../errors';
+import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError, describeFailure, describeTarget, redactUrl } from '../errors';
 import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
@@ -145,8 +145,8 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
     throw new MaybeExecutedError(
-      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} was lost after the request reached the server, ` +
-        'and it is not safe to send it again',
+      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} from ${redactUrl(context.options.url)} ` +
+        `was lost after the request reached the server (${describeFailure(lost)}), and it is not safe to send it again`,
       { method: request.method, toolName, cause: lost },
     );
   }
@@ -180,7 +180,7 @@ function recordGiveUp(context: RunnerContext, error: unknown): void {
  */
 export async function runConnect(context: RunnerContext, signal: AbortSignal | undefined): Promise<void> {
   const { options } = context;
-  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: 'initialize' });
   const untrack = context.track(scope);
   try {
     await runWithRetry(
@@ -196,6 +196,7 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
         retryAfterMs: (error) => retryAfterOf(error, options.now()),
         unreachable: probesRestart(context),
+        operation: () => describeTarget('initialize', options.url),
         onRetry: ({ attempt, delayMs, error }) => {
           context.stats.retries++;
           context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
@@ -229,7 +230,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   // One traceparent for every attempt: the server's spans hang under this call's span, whichever attempt
   // reached it (OTel MCP semantic conventions, "Context propagation").
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
-  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: request.method });
   const untrack = context.track(scope);
   try {
     const result = await runWithRetry((attemptNumber) => {
@@ -244,6 +245,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
       retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
       unreachable: probesRestart(context),
+      operation: () => describeTarget(request.method, options.url),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });

@@ -2,6 +2,8 @@
  * The one place where wire failures become typed errors: HTTP statuses, JSON-RPC error objects and
  * undici/system error codes. Shaped after openai-node's `APIError.generate`.
  */
+import { describeConnectionFailure, summarizeBody } from './describe-failure';
+import { redactUrl } from './redact-url';
 import {
   AbortError,
   ConnectionError,
@@ -14,8 +16,11 @@ import {
   isMcpClientError,
 } from './tree';
 
-/** A failure as seen on the wire, before it has a class. */
-export type WireFailure =
+/**
+ * A failure as seen on the wire, before it has a class. `url` is the endpoint the request went to: every
+ * message names it (credentials removed, see `redactUrl`), so a log line says where as well as what.
+ */
+export type WireFailure = (
   | {
       readonly kind: 'http';
       readonly status: number;
@@ -30,7 +35,8 @@ export type WireFailure =
       readonly error: unknown;
       /** Whether the request had been handed to the socket (headers written) when it failed. */
       readonly requestSent: boolean;
-    };
+    }
+) & { readonly url?: URL | string };
 
 const BODY_EXCERPT_CHARS = 1024;
 
@@ -87,8 +93,9 @@ function isAbort(error: unknown): boolean {
   return name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** "from http://host/mcp" or, when the caller did not say, "from the MCP server". */
+function fromWhere(url: URL | string | undefined): string {
+  return url === undefined ? 'from the MCP server' : `from ${redactUrl(url)}`;
 }
 
 /**
@@ -96,9 +103,10 @@ function messageOf(error: unknown): string {
  *
  * @example
  * ```ts
- * createErrorFromFailure({ kind: 'http', status: 404, mcpSessionId: 'abc' }); // SessionExpiredError
- * createErrorFromFailure({ kind: 'rpc', error: { code: -32601, message: 'Method not found' } }); // RpcError
- * createErrorFromFailure({ kind: 'network', error: refusedError, requestSent: false }); // ConnectionError
+ * createErrorFromFailure({ kind: 'http', status: 404, mcpSessionId: 'abc', url }); // SessionExpiredError
+ * createErrorFromFailure({ kind: 'rpc', error: { code: -32601, message: 'Method not found' }, url }); // RpcError
+ * createErrorFromFailure({ kind: 'network', error: refusedError, requestSent: false, url });
+ * // ConnectionError: Could not connect to http://127.0.0.1:8051/mcp: connection refused (ECONNREFUSED)
  * ```
  */
 export function createErrorFromFailure(failure: WireFailure): McpClientError {
@@ -107,12 +115,13 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       const body = (failure.body ?? '').slice(0, BODY_EXCERPT_CHARS);
       if (isSessionLoss(failure.status, body, failure.mcpSessionId)) {
         return new SessionExpiredError(
-          `The server no longer knows MCP session ${failure.mcpSessionId ?? '(none)'} (HTTP ${failure.status})`,
+          `The server at ${failure.url === undefined ? '(unknown URL)' : redactUrl(failure.url)} no longer knows MCP session ` +
+            `${failure.mcpSessionId ?? '(none)'} (HTTP ${failure.status})`,
           { mcpSessionId: failure.mcpSessionId, status: failure.status, cause: body || undefined },
         );
       }
-      const detail = body ? `: ${body.slice(0, 200)}` : '';
-      return new HttpError(`HTTP ${failure.status} from the MCP server${detail}`, {
+      const detail = body ? `: ${summarizeBody(body)}` : '';
+      return new HttpError(`HTTP ${failure.status} ${fromWhere(failure.url)}${detail}`, {
         status: failure.status,
         headers: failure.headers,
         body,
@@ -126,7 +135,7 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
           cause: failure.error,
         });
       }
-      return new RpcError(`${message} (JSON-RPC ${code})`, { rpcCode: code, data, cause: failure.error });
+      return new RpcError(`${message} (JSON-RPC ${code} ${fromWhere(failure.url)})`, { rpcCode: code, data, cause: failure.error });
     }
     case 'network': {
       if (isMcpClientError(failure.error)) return failure.error;
@@ -136,12 +145,13 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       const reason = known?.reason ?? 'unknown';
       // A connect-phase code proves nothing was sent, whatever the caller believed.
       const requestSent = known?.beforeSend ? false : failure.requestSent;
-      return new ConnectionError(`Connection to the MCP server failed (${errorCode ?? messageOf(failure.error)})`, {
-        reason,
-        requestSent,
-        errorCode,
-        cause: failure.error,
-      });
+      const where = failure.url === undefined ? 'the MCP server' : redactUrl(failure.url);
+      // The same phrase RetryExhaustedError quotes for its last attempt.
+      const what = describeConnectionFailure(reason, errorCode, failure.error);
+      const message = requestSent
+        ? `Connection to ${where} failed after the request was sent: ${what}`
+        : `Could not connect to ${where}: ${what}`;
+      return new ConnectionError(message, { reason, requestSent, errorCode, cause: failure.error });
     }
   }
 }

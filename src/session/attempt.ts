@@ -3,7 +3,7 @@
  * into one AbortController. One controller and one timer per attempt, both released in `dispose()`,
  * so nothing outlives the attempt (STYLE.md #8); cheaper than `AbortSignal.any` + `AbortSignal.timeout`.
  */
-import { AbortError, ClosedError, TimeoutError, type McpClientError } from '../errors';
+import { AbortError, ClosedError, TimeoutError, describeTarget, type McpClientError } from '../errors';
 
 /**
  * Why an attempt was cancelled.
@@ -31,15 +31,20 @@ export class Attempt {
   readonly #userSignal: AbortSignal | undefined;
   readonly #timeoutMs: number;
   readonly #kind: 'attempt' | 'total';
+  /** Named in the TimeoutError message ("tools/call to http://host/mcp"); formatted only on timeout. */
+  readonly #url: URL | undefined;
+  readonly #method: string | undefined;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   #end: AttemptEnd | undefined;
   readonly #onUserAbort = (): void => this.cancel('aborted');
 
   /** `kind` names the limit in the TimeoutError: one attempt (`timeoutMs`) or a whole call (`totalTimeoutMs`). */
-  constructor(options: { signal?: AbortSignal; timeoutMs: number; kind?: 'attempt' | 'total' }) {
+  constructor(options: { signal?: AbortSignal; timeoutMs: number; kind?: 'attempt' | 'total'; url?: URL; method?: string }) {
     this.#userSignal = options.signal;
     this.#timeoutMs = options.timeoutMs;
     this.#kind = options.kind ?? 'attempt';
+    this.#url = options.url;
+    this.#method = options.method;
     if (options.signal?.aborted) {
       this.cancel('aborted');
       return;
@@ -78,6 +83,11 @@ export class Attempt {
     this.#userSignal?.removeEventListener('abort', this.#onUserAbort);
   }
 
+  #describeTarget(): string {
+    if (this.#url === undefined) return `The ${this.#kind === 'total' ? 'call' : 'attempt'}`;
+    return describeTarget(this.#method ?? 'Request', this.#url);
+  }
+
   #typedError(end: AttemptEnd, cause?: unknown): McpClientError {
     switch (end) {
       case 'aborted': {
@@ -87,7 +97,7 @@ export class Attempt {
         return new AbortError('The operation was aborted', { cause: reason ?? cause });
       }
       case 'timeout':
-        return new TimeoutError(`The ${this.#kind === 'total' ? 'call' : 'attempt'} timed out after ${this.#timeoutMs} ms`, {
+        return new TimeoutError(`${this.#describeTarget()} timed out after ${this.#timeoutMs} ms (\`${this.#kind === 'total' ? 'totalTimeoutMs' : 'timeoutMs'}\`)`, {
           timeoutMs: this.#timeoutMs,
           kind: this.#kind,
           cause,

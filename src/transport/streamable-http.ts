@@ -104,7 +104,7 @@ export class StreamableHttpExchange {
     } catch (error) {
       // Without a lower-level hook we cannot prove the bytes never left; the factory downgrades
       // connect-phase codes (ECONNREFUSED, DNS, connect timeout) to requestSent: false.
-      throw createErrorFromFailure({ kind: 'network', error, requestSent: true });
+      throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: this.#options.url });
     }
     this.#options.onResponse?.(response);
     return response;
@@ -118,6 +118,7 @@ export class StreamableHttpExchange {
       headers: response.headers(),
       body,
       mcpSessionId: sentSessionId,
+      url: this.#options.url,
     });
   }
 
@@ -230,7 +231,7 @@ export class StreamableHttpExchange {
     response.discard();
     if (response.status === 404 || response.status === 405) return;
     if (response.status < 200 || response.status >= 300) {
-      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId });
+      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId, url: this.#options.url });
     }
   }
 
@@ -262,7 +263,7 @@ export class StreamableHttpExchange {
       return await read();
     } catch (error) {
       if (isMcpClientError(error)) throw error;
-      throw createErrorFromFailure({ kind: 'network', error, requestSent: true });
+      throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: this.#options.url });
     }
   }
 
