@@ -32,6 +32,7 @@ export {
   ClosedError,
   ConnectionError,
   HttpError,
+  InvalidArgumentError,
   MaybeExecutedError,
   McpClientError,
   OutputValidationError,
@@ -53,4 +54,14 @@ export type {
 } from './errors';
 
 // Typed tools
-export type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolSignature, TypedCallToolResult } from './typed/tool-map';
+export type {
+  AnyToolMap,
+  ToolArgs,
+  ToolCall,
+  ToolMap,
+  ToolName,
+  ToolResult,
+  ToolResultOrError,
+  ToolSignature,
+  TypedCallToolResult,
+} from './typed/tool-map';

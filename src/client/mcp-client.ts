@@ -20,7 +20,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AbortError, ProtocolError, RpcError, ToolCallError } from '../errors';
 import type { JsonRpcNotification } from '../transport/json-rpc';
-import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
+import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolResultOrError } from '../typed/tool-map';
 import { ClientCore } from './client-core';
 import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
@@ -28,6 +28,7 @@ import { type MCPClientOptions, resolveClientOptions } from './options';
 import type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './request-options';
 import { expectArray, listPages } from './pagination';
 import { ToolCatalog } from './tool-catalog';
+import { assertCallToolInput } from './call-tool-input';
 
 /**
  * A resilient, typed MCP client over Streamable HTTP. Connects lazily on first use.
@@ -161,7 +162,11 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { structuredContent } = await client.callTool('find_projects', { query: 'auth' }, { timeoutMs: 10_000 });
    * ```
    */
-  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N>> {
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options?: CallToolOptions & { throwOnError?: true }): Promise<ToolResult<Tools, N>>;
+  /** With `throwOnError: false` a tool error (`isError: true`) resolves too: narrow on `isError` before reading `structuredContent`. */
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions): Promise<ToolResultOrError<Tools, N>>;
+  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N> | ToolResultOrError<Tools, N>> {
+    assertCallToolInput(name, args, options);
     if (this.#catalog.tools === undefined && !this.#catalogUnavailable) await untilAborted(this.#learnTools(), options.signal);
     this.#catalog.assertKnown(name);
     const result = await this.#core.request('tools/call', { name, arguments: args }, options);

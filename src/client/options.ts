@@ -8,6 +8,7 @@ import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOption
 import type { OpenTelemetryTracer } from '../telemetry/index';
 import type { FetchLike } from '../transport/http-seam';
 import type { McpClientLogger } from './logger';
+import { assertKnownOptions } from './unknown-options';
 import { CLIENT_VERSION } from './version';
 
 /**
@@ -214,6 +215,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  */
 export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedClientOptions {
   expect(typeof options === 'object' && options !== null, 'options', 'an object', options);
+  assertKnownOptions(options, 'client');
   const rawUrl = options.url ?? envUrl() ?? MCP_CLIENT_DEFAULTS.url;
   let url: URL | undefined;
   try {

@@ -21,6 +21,7 @@ export type McpClientErrorCode =
   | 'PROTOCOL_ERROR'
   | 'OUTPUT_VALIDATION'
   | 'UNKNOWN_TOOL'
+  | 'INVALID_ARGUMENT'
   | 'ABORTED';
 
 /**
@@ -348,11 +349,38 @@ export class UnknownToolError extends McpClientError {
   readonly code = 'UNKNOWN_TOOL' as const;
   readonly toolName: string;
   readonly suggestions: readonly string[];
+  /** Every tool the server lists (the message quotes the first few). */
+  readonly availableTools: readonly string[];
 
-  constructor(message: string, options: { toolName: string; suggestions: readonly string[]; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { toolName: string; suggestions: readonly string[]; availableTools?: readonly string[]; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.toolName = options.toolName;
     this.suggestions = options.suggestions;
+    this.availableTools = options.availableTools ?? [];
+  }
+}
+
+/**
+ * A method was called with an argument of the wrong shape (a tool name that is not a string, tool arguments
+ * that are not a plain object). Raised before anything is sent; a bug in the calling code, never retried.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InvalidArgumentError) console.error(`bad ${error.argument}:`, error.message);
+ * ```
+ */
+export class InvalidArgumentError extends McpClientError {
+  override readonly name = 'InvalidArgumentError' as const;
+  readonly code = 'INVALID_ARGUMENT' as const;
+  /** Which argument was wrong, e.g. `name` or `args`. */
+  readonly argument: string;
+
+  constructor(message: string, options: { argument: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.argument = options.argument;
   }
 }
 

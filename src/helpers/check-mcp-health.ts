@@ -4,6 +4,8 @@
  */
 import { MCPClient } from '../client/mcp-client';
 import { type MCPClientOptions, resolveClientOptions } from '../client/options';
+import { assertKnownOptions } from '../client/unknown-options';
+import { redactUrl } from '../errors/redact-url';
 
 /**
  * Options of {@link checkMcpHealth}: the client's options, except that `retry` and `breaker` default to
@@ -45,6 +47,7 @@ export interface HealthCheck {
  */
 export interface HealthReport {
   readonly healthy: boolean;
+  /** The probed URL, without credentials (userinfo and secret-looking query values removed). */
   readonly url: string;
   /** Wall time of the whole probe, in ms. */
   readonly latencyMs: number;
@@ -72,6 +75,7 @@ function describeError(error: unknown): string {
  * ```
  */
 export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promise<HealthReport> {
+  assertKnownOptions(options, 'client', ['tool', 'signal']);
   const { tool, signal, ...clientOptions } = options;
   if (tool !== undefined && (typeof tool !== 'object' || tool === null || typeof tool.name !== 'string' || tool.name === '')) {
     throw new TypeError(`Expected \`tool\` to be { name: string, args?: object }, got ${JSON.stringify(tool)}`);
@@ -119,7 +123,7 @@ export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promi
   const serverInfo = client.serverInfo;
   return {
     healthy: checks.every((check) => check.ok),
-    url: resolved.url.href,
+    url: redactUrl(resolved.url),
     latencyMs: now() - started,
     serverInfo: serverInfo ? { name: serverInfo.name, version: serverInfo.version } : undefined,
     protocolVersion: client.protocolVersion,
