@@ -4,7 +4,7 @@
  * (through `request-runner.ts`) and close(). The public facade (`mcp-client.ts`) adds the MCP surface.
  */
 import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, TimeoutError, redactUrl, type SessionExpiredError } from '../errors';
+import { ClosedError, TimeoutError, describeFailure, redactUrl, type SessionExpiredError } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
@@ -110,7 +110,7 @@ export class ClientCore {
         return () => this.#scopes.delete(scope);
       },
       onRetry: (info) => {
-        log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs }, 'retrying an MCP request');
+        log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs, error: describeFailure(info.cause) }, 'retrying an MCP request');
         this.events.emit('retry', info);
       },
       annotationsOf: (name) => hooks.annotationsOf(name),

@@ -15,6 +15,7 @@ import type { McpSession } from '../session/mcp-session';
 import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StatsCounter } from './client-stats';
+import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
 
 /** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
@@ -134,6 +135,7 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
       try {
         const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
         context.stats.resumes++;
+        log(context.options.logger, 'info', { method: request.method, lastEventId: stream.lastEventId }, 'resumed a cut response stream with Last-Event-ID');
         return result;
       } catch (resumeError) {
         if (signal.aborted) throw resumeError;
@@ -144,6 +146,7 @@ async function attemptOnce(context: RunnerContext, request: RunnerRequest, signa
     if (await replaySafe(context, request)) throw error; // the loop resends
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
+    log(context.options.logger, 'warn', { method: request.method, toolName, error: describeFailure(lost) }, 'the answer was lost and the call is not replay-safe; not resending');
     throw new MaybeExecutedError(
       `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} from ${redactUrl(context.options.url)} ` +
         `was lost after the request reached the server (${describeFailure(lost)}), and it is not safe to send it again`,
