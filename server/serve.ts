@@ -3,7 +3,7 @@
  * environment variables, which win over defaults.
  */
 import { parseArgs } from 'node:util';
-import type { ReferenceServerOptions, ServerLogEntry, ServerLogger } from './options';
+import { type ReferenceServerOptions, type ServerLogEntry, type ServerLogger, resolveServerOptions } from './options';
 import { startReferenceServer } from './reference-server';
 import type { StoreSpec } from './stores/index';
 import { storeKindOf } from './stores/index';
@@ -190,7 +190,25 @@ export function parseServeOptions(
   else if (env['MCP_TEST_HOOKS'] !== undefined) options.testHooks = parseBoolean('MCP_TEST_HOOKS', env['MCP_TEST_HOOKS']);
   const log = flags['log'] === true || (env['MCP_LOG'] !== undefined && parseBoolean('MCP_LOG', env['MCP_LOG']));
   if (log) options.logger = jsonLogger((line) => process.stderr.write(line));
+  checkAsTheServerWill(options, (flag, envName) => (typeof flags[flag] === 'string' ? `--${flag}` : envName));
   return { help: false, options };
+}
+
+/**
+ * Runs the server's own option check now, naming the flag or variable the bad value came from: `--session-ttl 0`
+ * is a usage error that says `--session-ttl` (issue #10), not a start-up failure that says `sessionTtlMs`.
+ */
+function checkAsTheServerWill(options: ReferenceServerOptions, sourceOf: (flag: string, envName: string) => string): void {
+  try {
+    resolveServerOptions(options);
+  } catch (error) {
+    const option = error instanceof TypeError ? /^Expected `(\w+)`/.exec(error.message)?.[1] : undefined;
+    const integer = Object.entries(INTEGER_FLAGS).find(([, [name]]) => name === option);
+    const string = Object.entries(STRING_FLAGS).find(([flag]) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()) === option);
+    const source = integer ? sourceOf(integer[0], integer[1][1]) : string ? sourceOf(string[0], string[1]) : undefined;
+    if (source === undefined || !(error instanceof TypeError)) throw error;
+    throw new TypeError(error.message.replace(`\`${option}\``, `\`${source}\``), { cause: error });
+  }
 }
 
 /**

@@ -43,6 +43,13 @@ function messageOf(value: unknown): string {
   return String(value);
 }
 
+/** fetch wraps the real failure: `TypeError('fetch failed', { cause: Error('bad port') })`. */
+function innermost(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  return current;
+}
+
 /**
  * A connection failure in a few words: `connection refused (ECONNREFUSED)`, `connection reset (ECONNRESET)`.
  *
@@ -52,7 +59,7 @@ function messageOf(value: unknown): string {
  * ```
  */
 export function describeConnectionFailure(reason: ConnectionFailureReason, errorCode: string | undefined, cause: unknown): string {
-  if (reason === 'unknown') return firstLine(`connection failed: ${messageOf(cause)}`);
+  if (reason === 'unknown') return firstLine(`connection failed: ${messageOf(innermost(cause))}`);
   const phrase = CONNECTION_REASONS[reason];
   return errorCode === undefined ? phrase : `${phrase} (${errorCode})`;
 }
