@@ -7,6 +7,11 @@
  * the resilience layer, output validation and the SDK transport adapter in. (13.1 KB gzip before them.)
  * Budget: 18 KB gzip = the measured size + ~20% headroom. Raising it is a decision: say why in the commit.
  *
+ * Raised to 22 KB (issue #10, 2026-12-04): main measured 17,457 B; every error message naming the URL and the
+ * cause (describe-failure, redact-url), unknown option keys with "did you mean" (unknown-options), argument
+ * checks before sending (call-tool-input) and the ARCHON_MCP_LOG/DEBUG stderr logger (env-logger) took it to
+ * 19,968 B. ~10% headroom: the dual-era work lands next and the lead re-measures.
+ *
  * esbuild on `src/index.ts` rather than on `dist/`: the same bundler tsup uses, seconds instead of a full build,
  * and it cannot measure a stale `dist/`.
  */
@@ -14,7 +19,7 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 
-const GZIP_BUDGET_BYTES = 18 * 1024;
+const GZIP_BUDGET_BYTES = 22 * 1024;
 
 let minified: Uint8Array;
 
