@@ -5,6 +5,9 @@
 import type { ModeId } from './clients/types';
 import type { ServerKind } from './server/protocol';
 
+/** A protocol era the bench measures: legacy (2025-11-25, initialize) or modern (2026-07-28). */
+export type BenchEra = 'legacy' | 'modern';
+
 export interface BenchConfig {
   /** Rounds of the interleaved latency/throughput phases; figures are medians of rounds. */
   readonly rounds: number;
@@ -19,7 +22,10 @@ export interface BenchConfig {
   readonly idleClients: number;
   readonly settleMs: number;
   readonly text: string;
+  /** The legacy section's server; the modern section always runs the official v2 server. */
   readonly server: ServerKind;
+  /** The sections to run, in order. */
+  readonly eras: readonly BenchEra[];
   /** Modes to run; all when undefined. `--only=archon` is the profiling mode. */
   readonly only: readonly ModeId[] | undefined;
   readonly heap: boolean;
@@ -41,6 +47,7 @@ export const BENCH_DEFAULTS = {
   settleMs: 200,
   text: 'hello from the archon bench',
   server: 'reference',
+  eras: ['legacy', 'modern'],
   only: undefined,
   heap: true,
   sockets: true,
@@ -48,8 +55,8 @@ export const BENCH_DEFAULTS = {
   archonEntry: undefined,
 } as const satisfies BenchConfig;
 
-/** Hard stop for the whole process, whatever happens (the brief: well under 3 minutes). */
-export const RUN_WATCHDOG_MS = 170_000;
+/** Hard stop for the whole process, whatever happens: two sections of well under 3 minutes each. */
+export const RUN_WATCHDOG_MS = 340_000;
 
 const MODE_IDS: readonly ModeId[] = ['archon', 'sdk', 'floor'];
 
@@ -61,8 +68,9 @@ function positiveInteger(name: string, raw: string): number {
 }
 
 /**
- * Reads `--rounds=N --server=reference|sdk --only=archon,sdk --no-heap --no-sockets --out=FILE|none
- * --archon-entry=dist/index.js --calls-scale=0.25` (the last one shrinks the call counts, for a quick check).
+ * Reads `--rounds=N --server=reference|sdk --era=legacy|modern|both --only=archon,sdk --no-heap --no-sockets
+ * --out=FILE|none --archon-entry=dist/index.js --calls-scale=0.25` (the last one shrinks the call counts, for a
+ * quick check).
  */
 export function parseBenchArgs(argv: readonly string[]): BenchConfig {
   let config: BenchConfig = { ...BENCH_DEFAULTS };
@@ -76,6 +84,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig {
         if (value !== 'reference' && value !== 'sdk')
           throw new TypeError(`Expected \`--server\` to be reference or sdk, got ${value}`);
         config = { ...config, server: value };
+        break;
+      case 'era':
+        if (value !== 'legacy' && value !== 'modern' && value !== 'both')
+          throw new TypeError(`Expected \`--era\` to be legacy, modern or both, got ${value}`);
+        config = { ...config, eras: value === 'both' ? ['legacy', 'modern'] : [value] };
         break;
       case 'only': {
         const ids = value.split(',');

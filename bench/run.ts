@@ -1,20 +1,24 @@
 /**
  * `npm run bench`: MCPClient vs the official SDK client vs a raw undici POST, against the same server (a child
- * process, event store off) in the same run. Within each round the modes alternate block by block, in rotating
- * order, to spread machine noise (round.ts); figures are medians of rounds. Prints tables and the issue's
- * targets (a report: it never fails on a miss) and writes bench/results/latest.json. See bench/README.md.
+ * process, event store off) in the same run, in two sections: the legacy era (2025-11-25: the reference server
+ * or `--server=sdk`, the v1 SDK client) and the modern era (2026-07-28: the official v2 server, the v2 SDK
+ * client with `versionNegotiation: 'auto'`, a floor POST carrying the modern envelope). Within each round the
+ * modes alternate block by block, in rotating order, to spread machine noise (round.ts); figures are medians
+ * of rounds. Prints tables and the issues' targets (a report: it never fails on a miss) and writes
+ * bench/results/latest.json. See bench/README.md.
  *
  * Profile MCPClient alone: `npm run bench:profile` (see bench/profile-summary.ts).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { ClientMode, ModeId } from './clients/types';
-import { parseBenchArgs, RUN_WATCHDOG_MS, type BenchConfig } from './config';
+import { fileURLToPath } from 'node:url';
+import { parseBenchArgs, RUN_WATCHDOG_MS, type BenchConfig, type BenchEra } from './config';
 import { measureIdleHeap } from './measure/idle-heap';
 import { measureSocketsAfterClose } from './measure/sockets-after-close';
 import { loadModes } from './modes';
 import { renderErrors, renderFigures, renderRatios, renderTargets } from './report/print';
 import { checkTargets, summarize, type ModeResults, type ModeSummary } from './report/summary';
-import { writeResults } from './report/write-json';
+import { type SectionRecord, writeResults } from './report/write-json';
 import { runRound } from './round';
 import { launchServer, type ServerChild } from './server/launch';
 import { collectWarnings } from './warnings';
@@ -132,6 +136,52 @@ async function runHeapPhase(
   }
 }
 
+/** The modern section's server: the official v2 SDK server, in a child speaking the same IPC as the legacy one. */
+const V2_CHILD = fileURLToPath(new URL('./modern/v2-child.ts', import.meta.url));
+
+/** Runs one era's section: its modes, its server, its phases; returns the record and the printed text. */
+async function runSection(era: BenchEra, config: BenchConfig): Promise<{ record: SectionRecord; text: string }> {
+  const { modes, failed } = await loadModes(config.only, config.archonEntry, era);
+  const results = new Map<ModeId, ModeResults>();
+  for (const mode of modes) results.set(mode.id, { id: mode.id, label: mode.label, rounds: [] });
+  for (const f of failed) {
+    results.set(f.id, { id: f.id, label: f.label, rounds: [], error: `not loadable: ${f.error}` });
+    log(`${f.label} not loadable: ${f.error}`);
+  }
+  const server = era === 'modern' ? await launchServer('sdk', V2_CHILD) : await launchServer(config.server);
+  const serverName = era === 'modern' ? 'v2' : server.kind;
+  log(`${era} era: server ${serverName} at ${server.url} (pid ${server.pid}); modes: ${modes.map((m) => m.label).join(', ')}`);
+  const loadAtStart = loadavg();
+  try {
+    await runSocketsPhase(modes, results, server, config);
+    await runRounds(modes, results, server, config);
+    await runHeapPhase(modes, results, server, config);
+  } finally {
+    await server.stop();
+  }
+  const order: ModeId[] = ['archon', 'sdk', 'floor'];
+  const summaries: ModeSummary[] = order.flatMap((id) => {
+    const entry = results.get(id);
+    return entry === undefined ? [] : [summarize(entry)];
+  });
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const targets = checkTargets(byId, era, serverName !== 'reference');
+  const title = era === 'modern' ? 'MODERN ERA (2026-07-28), official v2 server (createMcpHandler, legacy: reject)' : `LEGACY ERA (2025-11-25), ${serverName === 'sdk' ? 'official v1 SDK server' : 'reference server'}`;
+  const context = [
+    `MCPClient from ${config.archonEntry ?? 'src/index.ts (tsx)'}`,
+    `server: ${serverName}, event store off`,
+    `${Math.max(0, ...summaries.map((s) => s.rounds))} of ${config.rounds} rounds (median)`,
+    `${config.warmupCalls} warm-up, ${config.sequentialCalls} sequential, ${config.concurrentCalls} at c${config.concurrency}`,
+    `node ${process.version}, ${availableParallelism()} cores`,
+    `load average ${loadAtStart[0]?.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end`,
+  ].join('; ');
+  const sections = [`== ${title} ==`, context, renderFigures(summaries), renderErrors(summaries), renderRatios(byId), renderTargets(targets)];
+  return {
+    record: { era, server: serverName, summaries, targets, results: [...results.values()] },
+    text: sections.filter((section) => section !== '').join('\n\n'),
+  };
+}
+
 async function main(): Promise<void> {
   const config = parseBenchArgs(process.argv.slice(2));
   // tsx turns on source-mapped stack traces, which an app running the published package does not have; they
@@ -146,60 +196,23 @@ async function main(): Promise<void> {
   if (globalThis.gc === undefined) log('note: run with --expose-gc (npm run bench does) for the heap figure');
 
   const stopCollecting = collectWarnings();
-  const { modes, failed } = await loadModes(config.only, config.archonEntry);
-  const results = new Map<ModeId, ModeResults>();
-  for (const mode of modes) results.set(mode.id, { id: mode.id, label: mode.label, rounds: [] });
-  for (const f of failed) {
-    results.set(f.id, { id: f.id, label: f.label, rounds: [], error: `not loadable: ${f.error}` });
-    log(`${f.label} not loadable: ${f.error}`);
-  }
-
-  const server = await launchServer(config.server);
-  log(`server: ${server.kind} at ${server.url} (pid ${server.pid}); modes: ${modes.map((m) => m.label).join(', ')}`);
   const started = new Date();
   const loadAtStart = loadavg();
-  try {
-    await runSocketsPhase(modes, results, server, config);
-    await runRounds(modes, results, server, config);
-    await runHeapPhase(modes, results, server, config);
-  } finally {
-    await server.stop();
+  const sections: SectionRecord[] = [];
+  const texts: string[] = [];
+  for (const era of config.eras) {
+    const { record, text } = await runSection(era, config);
+    sections.push(record);
+    texts.push(text);
   }
-
   const warnings = stopCollecting();
-  const order: ModeId[] = ['archon', 'sdk', 'floor'];
-  const summaries: ModeSummary[] = order.flatMap((id) => {
-    const entry = results.get(id);
-    return entry === undefined ? [] : [summarize(entry)];
-  });
-  const byId = new Map(summaries.map((s) => [s.id, s]));
-  const targets = checkTargets(byId);
-  const context = [
-    `MCPClient from ${config.archonEntry ?? 'src/index.ts (tsx)'}`,
-    `server: ${server.kind}, event store off`,
-    `${Math.max(0, ...summaries.map((s) => s.rounds))} of ${config.rounds} rounds (median)`,
-    `${config.warmupCalls} warm-up, ${config.sequentialCalls} sequential, ${config.concurrentCalls} at c${config.concurrency}`,
-    `node ${process.version}, ${availableParallelism()} cores`,
-    `load average ${loadAtStart[0]?.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end`,
-  ].join('; ');
-  const errors = renderErrors(summaries);
-  const sections = [context, renderFigures(summaries), errors, renderRatios(byId), renderTargets(targets)];
   for (const w of warnings) {
     const where = w.firstStack.split('\n').slice(1, 8).join('\n');
-    sections.push(`warning x${w.count}: ${w.name}: ${w.message}\n${where}`);
+    texts.push(`warning x${w.count}: ${w.name}: ${w.message}\n${where}`);
   }
-  process.stdout.write(`\n${sections.filter((section) => section !== '').join('\n\n')}\n`);
+  process.stdout.write(`\n${texts.join('\n\n')}\n`);
   if (config.outFile !== undefined) {
-    await writeResults(config.outFile, {
-      started,
-      loadAtStart,
-      config,
-      server: server.kind,
-      summaries,
-      targets,
-      warnings,
-      results: [...results.values()],
-    });
+    await writeResults(config.outFile, { started, loadAtStart, config, sections, warnings });
     log(`\nresults written to ${config.outFile}`);
   }
 }

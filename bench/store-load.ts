@@ -3,7 +3,7 @@
  * them all with `expire()`, purge them; prints wall time per session for each phase and the memory
  * the sessions cost (this process's RSS/heap delta, and the server's own figure for redis/postgres).
  *
- *   node --import tsx bench/store-load.ts [sessions=10000] [backends=memory,pglite,postgres,redis]
+ *   node --import tsx bench/store-load.ts [sessions=10000] [backends=memory,file,pglite,postgres,redis]
  *
  * Redis and Postgres run on private servers from the test harness; a missing binary skips that row.
  */
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { createFileStores } from '../server/stores/file-store';
 import { createMemoryStores } from '../server/stores/memory-store';
 import { createPgliteStores } from '../server/stores/pglite-store';
 import { createPostgresStores } from '../server/stores/postgres-store';
@@ -21,7 +22,7 @@ import { postgresAvailable, startPostgres } from '../test/support/postgres-harne
 import { redisAvailable, startRedis } from '../test/support/redis-harness';
 
 const SESSIONS = Number(process.argv[2] ?? 10_000);
-const BACKENDS = (process.argv[3] ?? 'memory,pglite,postgres,redis').split(',');
+const BACKENDS = (process.argv[3] ?? 'memory,file,pglite,postgres,redis').split(',');
 /** Requests in flight at once, as a busy server would have; pglite serialises them anyway. */
 const CONCURRENCY = 32;
 const T0 = 1_800_000_000_000;
@@ -107,6 +108,18 @@ async function open(name: string): Promise<Backend | string> {
     case 'memory': {
       const stores = await createMemoryStores();
       return { stores, dispose: async () => {} };
+    }
+    case 'file': {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mcp-bench-file-'));
+      const stores = await createFileStores(dir);
+      return {
+        stores,
+        dispose: async () => {
+          await stores.events.close();
+          await stores.sessions.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     }
     case 'pglite': {
       const dir = mkdtempSync(path.join(tmpdir(), 'mcp-bench-pglite-'));

@@ -2,7 +2,12 @@
 # Usage: scripts/conformance.sh [--client-only | --server-only] [--sdk-baseline]
 #
 # Runs the official MCP conformance suite (@modelcontextprotocol/conformance) under Node 22:
-#   client scenarios  initialize, tools_call, sse-retry          -> test/conformance/client-entry.ts (MCPClient)
+#   client scenarios  -> test/conformance/client-entry.ts (MCPClient, era: 'auto')
+#                     0.1.16: initialize, tools_call, sse-retry (the 2025 era)
+#                     0.2.0-alpha.12 --spec-version 2026-07-28: tools_call, request-metadata, http-standard-headers,
+#                       http-custom-headers, http-invalid-tool-headers, sep-2322-client-request-state,
+#                       json-schema-ref-no-deref, json-schema-2020-12-preservation (the modern era)
+#                     0.2.0-alpha.12 --spec-version 2025-11-25: elicitation-sep1034-client-defaults
 #   server scenarios  server-initialize, ping, tools-list, dns-rebinding-protection, server-sse-polling,
 #                     server-sse-multiple-streams (0.1.16) and server-session-lifecycle (0.2.0-alpha.12)
 #                     -> the reference server, started here as a child process on a free 127.0.0.1 port.
@@ -39,6 +44,11 @@ fi
 STABLE_VERSION="0.1.16"
 ALPHA_VERSION="0.2.0-alpha.12"
 CLIENT_SCENARIOS=(initialize tools_call sse-retry)
+MODERN_SPEC_VERSION="2026-07-28"
+MODERN_CLIENT_SCENARIOS=(tools_call request-metadata http-standard-headers http-custom-headers http-invalid-tool-headers
+  sep-2322-client-request-state json-schema-ref-no-deref json-schema-2020-12-preservation)
+LEGACY_SPEC_VERSION="2025-11-25"
+ALPHA_LEGACY_CLIENT_SCENARIOS=(elicitation-sep1034-client-defaults)
 SERVER_SCENARIOS=(server-initialize ping tools-list dns-rebinding-protection server-sse-polling server-sse-multiple-streams)
 ALPHA_SERVER_SCENARIOS=(server-session-lifecycle)
 SCENARIO_TIMEOUT_S=120
@@ -67,8 +77,7 @@ conformance_cli() {
 }
 
 stable_cli="$(conformance_cli "$STABLE_VERSION")"
-alpha_cli=""
-[[ $run_server -eq 1 ]] && alpha_cli="$(conformance_cli "$ALPHA_VERSION")"
+alpha_cli="$(conformance_cli "$ALPHA_VERSION")"
 
 results_dir="$repo_root/.cache/conformance-results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results_dir"
@@ -91,21 +100,32 @@ record() {
     failures=$((failures + 1))
     [[ "$code" -eq 124 ]] && counts="$counts; timed out after ${SCENARIO_TIMEOUT_S}s"
   fi
-  summary+=("$(printf '%-4s  %-6s  %-28s  %s' "$verdict" "$kind" "$scenario" "$counts")")
+  summary+=("$(printf '%-4s  %-6s  %-44s  %s' "$verdict" "$kind" "$scenario" "$counts")")
   printf '%-4s  %-6s  %s\n' "$verdict" "$kind" "$scenario" >&2
 }
 
+# run_client_scenario CLI SCENARIO [SPEC_VERSION]
+run_client_scenario() {
+  local cli="$1" scenario="$2" spec="${3:-}" label="$2" code
+  local spec_args=()
+  if [[ -n "$spec" ]]; then
+    spec_args=(--spec-version "$spec")
+    label="$scenario@$spec"
+  fi
+  local log="$results_dir/client-${label//\//_}.log"
+  set +e
+  # The CLI splits --command on spaces and appends the mock server's URL; the spawned `node` is Node 22 (PATH).
+  timeout "$SCENARIO_TIMEOUT_S" node "$cli" client \
+    --command "node --import tsx $client_entry" --scenario "$scenario" "${spec_args[@]}" >"$log" 2>&1
+  code=$?
+  set -e
+  record client "$label" "$code" "$log"
+}
+
 if [[ $run_client -eq 1 ]]; then
-  for scenario in "${CLIENT_SCENARIOS[@]}"; do
-    log="$results_dir/client-$scenario.log"
-    set +e
-    # The CLI splits --command on spaces and appends the mock server's URL; the spawned `node` is Node 22 (PATH).
-    timeout "$SCENARIO_TIMEOUT_S" node "$stable_cli" client \
-      --command "node --import tsx $client_entry" --scenario "$scenario" >"$log" 2>&1
-    code=$?
-    set -e
-    record client "$scenario" "$code" "$log"
-  done
+  for scenario in "${CLIENT_SCENARIOS[@]}"; do run_client_scenario "$stable_cli" "$scenario"; done
+  for scenario in "${MODERN_CLIENT_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$MODERN_SPEC_VERSION"; done
+  for scenario in "${ALPHA_LEGACY_CLIENT_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$LEGACY_SPEC_VERSION"; done
 fi
 
 server_pid=""

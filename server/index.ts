@@ -3,6 +3,7 @@
  * Named exports only.
  */
 export { startReferenceServer, type ReferenceServer } from './reference-server';
+export { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp, type ServeCommand, type ServeIo } from './serve';
 export {
   resolveServerOptions,
   SERVER_DEFAULTS,
@@ -20,6 +21,7 @@ export type {
   SessionRecord,
   SessionStatus,
   SessionStore,
+  SessionTouch,
   StoreKind,
 } from './stores/types';
 export type {

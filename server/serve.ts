@@ -18,7 +18,7 @@ import { storeKindOf } from './stores/index';
  * SERVE_DEFAULTS.port; // 8051
  * ```
  */
-export const SERVE_DEFAULTS = { port: 8051, store: 'pglite:.mcp-data' } as const;
+export const SERVE_DEFAULTS = { port: 8051, store: 'file:.mcp-data' } as const;
 
 /** Integer flags: flag name -> [option, environment variable]. */
 const INTEGER_FLAGS = {
@@ -64,8 +64,8 @@ Options (environment variable in brackets):
   --port <n>                      TCP port, 0 = any free port (default 8051) [MCP_PORT]
   --host <addr>                   Bind address (default 127.0.0.1) [MCP_HOST]
   --path <path>                   MCP endpoint path (default /mcp) [MCP_PATH]
-  --store <spec>                  memory | pglite:<dir> | postgres://... | redis://...
-                                  (default pglite:.mcp-data) [MCP_STORE]
+  --store <spec>                  memory | file:<dir> | pglite:<dir> | postgres://... | redis://...
+                                  (default file:.mcp-data) [MCP_STORE]
   --session-ttl <ms>              Idle time before a session expires (default 1800000) [MCP_SESSION_TTL_MS]
   --max-sessions <n>              Live sessions before 503 (default 10000) [MCP_MAX_SESSIONS]
   --auth-token <token>            Require this bearer token; sessions bind to it [MCP_AUTH_TOKEN]
@@ -232,7 +232,7 @@ export interface ServeIo {
  *
  * @example
  * ```ts
- * await runServe({ port: 8051, store: 'pglite:.mcp-data' });
+ * await runServe({ port: 8051, store: 'file:.mcp-data' });
  * ```
  */
 export async function runServe(options: ReferenceServerOptions, io: ServeIo = {}): Promise<void> {

@@ -9,7 +9,9 @@ export { MCP_CLIENT_DEFAULTS } from './client/options';
 export type { MCPClientOptions } from './client/options';
 export type { ClientState, MCPClientEvents } from './client/client-events';
 export type { ClientStats } from './client/client-stats';
-export type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './client/request-options';
+export type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './client/request-options';
+export type { InputHandlerContext, InputHandlers } from './client/input-handlers';
+export type { EraPreference, ProtocolEra } from './session/era';
 export type { McpClientLogger } from './client/logger';
 export type { OpenTelemetryTracer } from './telemetry/index';
 export type { StreamEvent } from './session/notification-stream';
@@ -29,9 +31,11 @@ export type { FetchLike } from './transport/http-seam';
 // Errors
 export {
   AbortError,
+  AuthRequiredError,
   ClosedError,
   ConnectionError,
   HttpError,
+  InputRoundError,
   InvalidArgumentError,
   MaybeExecutedError,
   McpClientError,
@@ -46,10 +50,13 @@ export {
   isMcpClientError,
 } from './errors';
 export type {
+  AuthRequiredReason,
   ConnectionFailureReason,
+  InputRoundFailure,
   McpClientErrorCode,
   OutputValidationIssue,
   ProtocolErrorReason,
+  SessionLossReason,
   TimeoutKind,
 } from './errors';
 

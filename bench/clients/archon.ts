@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MCPClient as SourceMCPClient } from '../../src/index';
+import type { BenchEra } from '../config';
 import type { BenchSession, ClientMode } from './types';
 
 type MCPClientClass = typeof SourceMCPClient;
@@ -19,8 +20,8 @@ async function loadClientClass(entry: string | undefined): Promise<MCPClientClas
   return built.MCPClient;
 }
 
-/** The MCPClient mode, from `src/` or from the built entry at `entry`. */
-export async function createArchonMode(entry: string | undefined): Promise<ClientMode> {
+/** The MCPClient mode, from `src/` or from the built entry at `entry`; it negotiates the era by itself (`'auto'`). */
+export async function createArchonMode(entry: string | undefined, era: BenchEra): Promise<ClientMode> {
   const MCPClient = await loadClientClass(entry);
   return {
     id: 'archon',
@@ -31,6 +32,7 @@ export async function createArchonMode(entry: string | undefined): Promise<Clien
       const client = new MCPClient({ url, sessionId: randomUUID() });
       // MCPClient connects lazily; connect() up front so the handshake is not timed as a call.
       await client.connect();
+      if (client.era !== undefined && client.era !== era) throw new Error(`MCPClient negotiated the ${String(client.era)} era, the section is ${era}`);
       const session: BenchSession = {
         call: (text) => client.callTool('echo', { text }),
         close: () => client.close(),

@@ -7,16 +7,23 @@ import type { ServerKind } from '../server/protocol';
 import type { WarningSummary } from '../warnings';
 import type { ModeResults, ModeSummary, TargetCheck } from './summary';
 
+/** One era's section of the run. */
+export interface SectionRecord {
+  readonly era: 'legacy' | 'modern';
+  /** The server of the section: the legacy section's `--server`, or `v2` (the official v2 SDK server). */
+  readonly server: ServerKind | 'v2';
+  readonly summaries: readonly ModeSummary[];
+  readonly targets: readonly TargetCheck[];
+  readonly results: readonly ModeResults[];
+}
+
 export interface RunRecord {
   readonly started: Date;
   /** 1/5/15-minute load averages when the run started (the machine is shared: read the figures with them). */
   readonly loadAtStart: readonly number[];
   readonly config: BenchConfig;
-  readonly server: ServerKind;
-  readonly summaries: readonly ModeSummary[];
-  readonly targets: readonly TargetCheck[];
+  readonly sections: readonly SectionRecord[];
   readonly warnings: readonly WarningSummary[];
-  readonly results: readonly ModeResults[];
 }
 
 /** NaN/Infinity are not JSON: written as null. */
@@ -34,14 +41,17 @@ export async function writeResults(file: string, run: RunRecord): Promise<void> 
       loadavgAtStart: run.loadAtStart,
       loadavgAtEnd: loadavg(),
       mcpClientFrom: run.config.archonEntry ?? 'src/index.ts',
-      server: run.server,
       eventStore: false,
     },
     config: run.config,
-    summary: run.summaries,
-    targets: run.targets,
+    sections: run.sections.map((section) => ({
+      era: section.era,
+      server: section.server,
+      summary: section.summaries,
+      targets: section.targets,
+      rounds: section.results,
+    })),
     warnings: run.warnings,
-    rounds: run.results,
   };
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(record, finiteOrNull, 2)}\n`);

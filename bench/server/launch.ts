@@ -50,9 +50,9 @@ function waitFor<T>(
   });
 }
 
-/** Forks the server child and resolves once it listens. */
-export async function launchServer(kind: ServerKind): Promise<ServerChild> {
-  const child = fork(ENTRY, [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks the server child (`entry`: another child speaking the same IPC, e.g. the modern section's) and resolves once it listens. */
+export async function launchServer(kind: ServerKind, entry: string = ENTRY): Promise<ServerChild> {
+  const child = fork(entry, [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await waitFor(child, (m) => (m.type === 'ready' ? m : undefined), READY_TIMEOUT_MS, 'ready').catch(
     (error: unknown) => {
       child.kill('SIGKILL');

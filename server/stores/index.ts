@@ -1,7 +1,7 @@
 import { createMemoryStores } from './memory-store';
 import type { EventStoreLimits, SessionEventStore, SessionStore, StoreKind } from './types';
 
-export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, StoreKind } from './types';
+export type { EventStoreLimits, SessionEventStore, SessionRecord, SessionStore, SessionTouch, StoreKind } from './types';
 
 /**
  * A session store plus the event store that goes with it.
@@ -18,16 +18,17 @@ export interface Stores {
 }
 
 /**
- * Where sessions live: `'memory'`, `'pglite:<dir>'` (embedded Postgres), a `postgres://` or
- * `redis://` URL, or ready-made {@link Stores}.
+ * Where sessions live: `'memory'`, `'file:<dir>'` (the embedded journal store, no package needed),
+ * `'pglite:<dir>'` (embedded Postgres), a `postgres://` or `redis://` URL, or ready-made {@link Stores}.
  *
  * @example
  * ```ts
- * const spec: StoreSpec = 'pglite:.mcp-data';
+ * const spec: StoreSpec = 'file:.mcp-data';
  * ```
  */
 export type StoreSpec =
   | 'memory'
+  | `file:${string}`
   | `pglite:${string}`
   | `postgres://${string}`
   | `postgresql://${string}`
@@ -46,17 +47,18 @@ export type StoreSpec =
 export function storeKindOf(spec: StoreSpec | string): StoreKind {
   if (typeof spec !== 'string') return spec.sessions.kind;
   if (spec === 'memory') return 'memory';
+  if (spec.startsWith('file:')) return 'file';
   if (spec.startsWith('pglite:')) return 'pglite';
   if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) return 'postgres';
   if (spec.startsWith('redis://') || spec.startsWith('rediss://')) return 'redis';
   throw new TypeError(
-    `Expected \`store\` to be 'memory', 'pglite:<dir>', a postgres:// or redis:// URL, got ${JSON.stringify(spec)}`,
+    `Expected \`store\` to be 'memory', 'file:<dir>', 'pglite:<dir>', a postgres:// or redis:// URL, got ${JSON.stringify(spec)}`,
   );
 }
 
 /**
  * Creates (but does not `init()`) the stores a spec names. Persistent backends are imported lazily
- * so that a memory-only server never loads pg, pglite or redis.
+ * so that a memory-only server never loads pg, pglite or redis; `file:` needs no package at all.
  *
  * @example
  * ```ts
@@ -69,6 +71,10 @@ export async function createStores(spec: StoreSpec | string, limits: Partial<Eve
   switch (storeKindOf(spec)) {
     case 'memory':
       return createMemoryStores(limits);
+    case 'file': {
+      const { createFileStores } = await import('./file-store');
+      return createFileStores(spec.slice('file:'.length), limits);
+    }
     case 'pglite': {
       const { createPgliteStores } = await import('./pglite-store');
       return createPgliteStores(spec.slice('pglite:'.length), limits);

@@ -7,6 +7,7 @@ import type {
   SessionRecord,
   SessionStatus,
   SessionStore,
+  SessionTouch,
 } from './types';
 
 /** Request records kept per session; the memory backend is for tests and demos, not an audit log. */
@@ -63,6 +64,15 @@ export class MemorySessionStore implements SessionStore {
     if (record === undefined) return;
     record.lastActivityAt = now;
     record.expiresAt = expiresAt;
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    for (const touch of touches) {
+      const record = this.#records.get(touch.sessionId);
+      if (record === undefined) continue;
+      record.lastActivityAt = Math.max(record.lastActivityAt, touch.lastActivityAt);
+      record.expiresAt = Math.max(record.expiresAt, touch.expiresAt);
+    }
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {

@@ -3,6 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-session-store';
+import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
 /**
@@ -22,6 +23,15 @@ export interface RedisEventStoreSettings {
 
 /** Entries read per XRANGE while trimming a stream by age in `purgeExpired`. */
 const TRIM_SCAN_BATCH = 100;
+/** Events written per MULTI. */
+const MAX_EVENTS_PER_BATCH = 256;
+
+interface EventWrite {
+  sessionId: string;
+  streamId: StreamId;
+  payload: string;
+  storedAt: number;
+}
 
 /**
  * {@link SessionEventStore} on Redis streams: one stream per (session, SSE stream) at
@@ -34,6 +44,9 @@ const TRIM_SCAN_BATCH = 100;
  * (`stream-node-max-entries`, 100 by default), so a cap below ~100 would never be applied. Exact
  * trimming removes at most one entry per XADD here, which costs next to nothing.
  *
+ * Events stored in one tick go in one MULTI (one XADD each, one PEXPIRE/SADD/ZADD per stream), and each
+ * call resolves once Redis has applied it: as durable as Redis's own persistence is configured.
+ *
  * @example
  * ```ts
  * async function resume(events: RedisEventStore, sessionId: string, lastEventId: string): Promise<string> {
@@ -45,12 +58,14 @@ export class RedisEventStore implements SessionEventStore {
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #settings: RedisEventStoreSettings;
+  readonly #writes: TickBatcher<EventWrite, string>;
   #closed = false;
 
   constructor(client: RedisClient, keys: RedisKeys, settings: RedisEventStoreSettings) {
     this.#client = client;
     this.#keys = keys;
     this.#settings = settings;
+    this.#writes = new TickBatcher((writes) => this.#write(writes), MAX_EVENTS_PER_BATCH);
   }
 
   forSession(sessionId: string): EventStore {
@@ -68,21 +83,31 @@ export class RedisEventStore implements SessionEventStore {
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    const now = this.#settings.now();
+    const entryId = await this.#writes.add({ sessionId, streamId, payload, storedAt: this.#settings.now() });
+    return scopedEventId(sessionId, streamId, entryId);
+  }
+
+  /** One MULTI for a batch; returns the entry ids in call order (XADDs run in order on one connection). */
+  async #write(writes: readonly EventWrite[]): Promise<string[]> {
     const { ttlMs, maxEventsPerStream } = this.#settings.limits;
-    const key = this.#keys.stream(sessionId, streamId);
-    const streams = this.#keys.sessionStreams(sessionId);
-    const [entryId] = await this.#client
-      .multi()
-      .xAdd(key, '*', { m: payload, t: String(now) }, {
+    const multi = this.#client.multi();
+    const newest = new Map<string, EventWrite>();
+    for (const write of writes) {
+      multi.xAdd(this.#keys.stream(write.sessionId, write.streamId), '*', { m: write.payload, t: String(write.storedAt) }, {
         TRIM: { strategy: 'MAXLEN', strategyModifier: '=', threshold: maxEventsPerStream },
-      })
-      .pExpire(key, ttlMs)
-      .sAdd(streams, streamId)
-      .pExpire(streams, ttlMs)
-      .zAdd(this.#keys.streamIndex, { score: now, value: indexMember(sessionId, streamId) })
-      .exec();
-    return scopedEventId(sessionId, streamId, String(entryId));
+      });
+      newest.set(indexMember(write.sessionId, write.streamId), write);
+    }
+    for (const [member, write] of newest) {
+      const streams = this.#keys.sessionStreams(write.sessionId);
+      multi
+        .pExpire(this.#keys.stream(write.sessionId, write.streamId), ttlMs)
+        .sAdd(streams, write.streamId)
+        .pExpire(streams, ttlMs)
+        .zAdd(this.#keys.streamIndex, { score: write.storedAt, value: member });
+    }
+    const replies = await multi.exec();
+    return writes.map((_, index) => String(replies[index]));
   }
 
   async #replay(

@@ -32,15 +32,31 @@ redis.call('SADD', p .. 'sessions:status:' .. ARGV[5], id)
 reindex(id, key, ARGV[5], ARGV[5])
 return 1`;
 
-/** ARGV: prefix, sessionId, now, expiresAt -> 1 if the session exists. */
-export const TOUCH_SESSION = `${PRELUDE}
-local id = ARGV[2]
-local key = p .. 'session:' .. id
-local status = redis.call('HGET', key, 'status')
-if not status then return 0 end
-redis.call('HSET', key, 'lastActivityAt', ARGV[3], 'expiresAt', ARGV[4])
-reindex(id, key, status, status)
-return 1`;
+/**
+ * ARGV: prefix, mode, then (sessionId, lastActivityAt, expiresAt) triples -> how many sessions existed.
+ * Mode `max` never moves either time backwards (`touchMany`: a late write-behind batch cannot shorten a
+ * session); mode `set` writes the given times (batched `touch` calls, in call order).
+ */
+export const TOUCH_MANY = `${PRELUDE}
+local touched = 0
+local forward = ARGV[2] == 'max'
+for i = 3, #ARGV, 3 do
+  local id = ARGV[i]
+  local key = p .. 'session:' .. id
+  local fields = redis.call('HMGET', key, 'status', 'lastActivityAt', 'expiresAt')
+  if fields[1] then
+    local last = tonumber(ARGV[i + 1])
+    local expires = tonumber(ARGV[i + 2])
+    if forward then
+      last = math.max(tonumber(fields[2]) or 0, last)
+      expires = math.max(tonumber(fields[3]) or 0, expires)
+    end
+    redis.call('HSET', key, 'lastActivityAt', string.format('%d', last), 'expiresAt', string.format('%d', expires))
+    reindex(id, key, fields[1], fields[1])
+    touched = touched + 1
+  end
+end
+return touched`;
 
 /** ARGV: prefix, sessionId, status[, reason] -> 1 if the session exists. No reason = null. */
 export const SET_STATUS = `${PRELUDE}

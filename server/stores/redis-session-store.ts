@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import type { RedisKeys } from './redis-keys';
 import {
@@ -8,9 +9,10 @@ import {
   RELEASE_LOCK,
   SET_OWNER,
   SET_STATUS,
-  TOUCH_SESSION,
+  TOUCH_MANY,
 } from './redis-scripts';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import { TickBatcher } from './tick-batcher';
+import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore, SessionTouch } from './types';
 
 /**
  * The node-redis v6 client as `createClient()` returns it (RESP3, no modules or type mapping).
@@ -26,10 +28,14 @@ const STATUSES: readonly SessionStatus[] = ['active', 'expired', 'closed', 'drai
 
 /** Sessions handled per Lua call in expire/purge, so Redis is never blocked for long (~1 ms per 1,000). */
 const SCRIPT_BATCH = 1_000;
+/** `touch` and `trackRequest` calls sent per batch (one script call, one MULTI). */
+const MAX_BATCH = 512;
 
 /**
  * {@link SessionStore} on Redis hashes plus index sets (layout in `redis-keys.ts`). Multi-key
- * updates run as Lua scripts so a record and its indexes never disagree.
+ * updates run as Lua scripts so a record and its indexes never disagree; scripts go by SHA
+ * (`EVALSHA`), not as text on every call. `touch` and `trackRequest`, which the session layer calls per
+ * request, are batched per tick: one script call and one MULTI for all concurrent requests.
  *
  * @example
  * ```ts
@@ -46,6 +52,8 @@ export class RedisSessionStore implements SessionStore {
   readonly #keys: RedisKeys;
   readonly #maxRequestsPerSession: number;
   readonly #close: () => Promise<void>;
+  readonly #touches: TickBatcher<SessionTouch, undefined>;
+  readonly #requests: TickBatcher<RequestRecord, undefined>;
   #closed = false;
 
   constructor(
@@ -57,6 +65,14 @@ export class RedisSessionStore implements SessionStore {
     this.#keys = keys;
     this.#maxRequestsPerSession = options.maxRequestsPerSession;
     this.#close = options.close;
+    this.#touches = new TickBatcher(async (touches) => {
+      await this.#touchBatch(touches, 'set');
+      return touches.map(() => undefined);
+    }, MAX_BATCH);
+    this.#requests = new TickBatcher(async (records) => {
+      await this.#pushRequests(records);
+      return records.map(() => undefined);
+    }, MAX_BATCH);
   }
 
   async init(): Promise<void> {
@@ -92,7 +108,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
-    await this.#run(TOUCH_SESSION, [sessionId, String(now), String(expiresAt)]);
+    await this.#touches.add({ sessionId, lastActivityAt: now, expiresAt });
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    await this.#touchBatch(touches, 'max');
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -133,12 +153,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async trackRequest(record: RequestRecord): Promise<void> {
-    const key = this.#keys.requests(record.sessionId);
-    await this.#client
-      .multi()
-      .lPush(key, JSON.stringify(record))
-      .lTrim(key, 0, this.#maxRequestsPerSession - 1)
-      .exec();
+    await this.#requests.add(record);
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -166,9 +181,52 @@ export class RedisSessionStore implements SessionStore {
     await this.#close();
   }
 
-  #run(script: string, args: string[]): Promise<unknown> {
-    return this.#client.eval(script, { arguments: [this.#keys.prefix, ...args] });
+  /** Bounded script calls: Lua runs atomically and blocks Redis meanwhile. */
+  async #touchBatch(touches: readonly SessionTouch[], mode: 'set' | 'max'): Promise<void> {
+    for (let start = 0; start < touches.length; start += SCRIPT_BATCH) {
+      const args = touches
+        .slice(start, start + SCRIPT_BATCH)
+        .flatMap((touch) => [touch.sessionId, String(touch.lastActivityAt), String(touch.expiresAt)]);
+      await this.#run(TOUCH_MANY, [mode, ...args]);
+    }
   }
+
+  /** One MULTI: per session one LPUSH of its records (oldest first, so the newest ends up first) and one LTRIM. */
+  async #pushRequests(records: readonly RequestRecord[]): Promise<void> {
+    const bySession = new Map<string, string[]>();
+    for (const record of records) {
+      const list = bySession.get(record.sessionId) ?? [];
+      list.push(JSON.stringify(record));
+      bySession.set(record.sessionId, list);
+    }
+    const multi = this.#client.multi();
+    for (const [sessionId, entries] of bySession) {
+      const key = this.#keys.requests(sessionId);
+      multi.lPush(key, entries).lTrim(key, 0, this.#maxRequestsPerSession - 1);
+    }
+    await multi.exec();
+  }
+
+  async #run(script: string, args: string[]): Promise<unknown> {
+    const options = { arguments: [this.#keys.prefix, ...args] };
+    try {
+      return await this.#client.evalSha(scriptSha(script), options);
+    } catch (error) {
+      // The script cache is empty after a Redis restart or SCRIPT FLUSH: send the text once.
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return this.#client.eval(script, options);
+    }
+  }
+}
+
+const SHAS = new Map<string, string>();
+function scriptSha(script: string): string {
+  let sha = SHAS.get(script);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(script).digest('hex');
+    SHAS.set(script, sha);
+  }
+  return sha;
 }
 
 function toSessionRecord(hash: Record<string, string>): SessionRecord | undefined {

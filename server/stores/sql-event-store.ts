@@ -3,7 +3,12 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
+import { insertEvents, type EventInsert } from './sql-batches';
+import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
+
+/** Events per INSERT: bounds one statement's parameters (~100 KB each at the compression threshold). */
+const MAX_EVENTS_PER_BATCH = 256;
 
 /**
  * Tuning the SQL event store takes from its factory.
@@ -23,6 +28,8 @@ export interface SqlEventStoreSettings {
  * {@link SessionEventStore} on the `mcp_events` table, shared by pglite and postgres. Event ids are
  * `{sessionId}:{streamId}:{row id}`; the row id is a global bigserial, so order within a stream is
  * insertion order and a resumed stream replays exactly what came after the client's last id.
+ * Events stored in one tick go in as one INSERT (`sql-batches.ts`); each call resolves once that
+ * statement has committed, so an id is never handed out before its event is durable.
  *
  * @example
  * ```ts
@@ -34,11 +41,13 @@ export interface SqlEventStoreSettings {
 export class SqlEventStore implements SessionEventStore {
   readonly #sql: SqlClient;
   readonly #settings: SqlEventStoreSettings;
+  readonly #inserts: TickBatcher<EventInsert, number>;
   #closed = false;
 
   constructor(sql: SqlClient, settings: SqlEventStoreSettings) {
     this.#sql = sql;
     this.#settings = settings;
+    this.#inserts = new TickBatcher((events) => insertEvents(sql, events, settings.limits.maxEventsPerStream), MAX_EVENTS_PER_BATCH);
   }
 
   forSession(sessionId: string): EventStore {
@@ -59,19 +68,7 @@ export class SqlEventStore implements SessionEventStore {
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    // One round trip: every part of a WITH statement sees the same snapshot, so the DELETE does not
-    // see the new row and keeps the newest `cap - 1` older ones (pglite costs ~0.3-0.7 ms a statement).
-    const { rows } = await this.#sql.query<{ id: unknown }>(
-      `WITH inserted AS (
-         INSERT INTO mcp_events (session_id, stream_id, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id
-       ), trimmed AS (
-         DELETE FROM mcp_events WHERE session_id = $1 AND stream_id = $2 AND id <= (
-           SELECT id FROM mcp_events WHERE session_id = $1 AND stream_id = $2 ORDER BY id DESC OFFSET $5 LIMIT 1)
-       )
-       SELECT id FROM inserted`,
-      [sessionId, streamId, payload, this.#settings.now(), this.#settings.limits.maxEventsPerStream - 1],
-    );
-    const id = sqlNumber(rows[0]?.id);
+    const id = await this.#inserts.add({ sessionId, streamId, payload, createdAt: this.#settings.now() });
     return scopedEventId(sessionId, streamId, id);
   }
 
@@ -88,11 +85,14 @@ export class SqlEventStore implements SessionEventStore {
     );
     if (known.length === 0) throw new Error(`Unknown event id ${lastEventId}`);
     const cutoff = this.#settings.now() - this.#settings.limits.ttlMs;
-    // Read the whole tail first: `send` may store new events on this stream while we replay.
+    // Read the whole tail first: `send` may store new events on this stream while we replay. The
+    // newest `cap` only: a batch may leave a stream briefly over its cap (`insertEvents`).
     const { rows } = await this.#sql.query<{ id: unknown; payload: string }>(
-      `SELECT id, payload FROM mcp_events
-       WHERE session_id = $1 AND stream_id = $2 AND id > $3 AND created_at >= $4 ORDER BY id`,
-      [sessionId, parsed.streamId, parsed.seq, cutoff],
+      `SELECT id, payload FROM (
+         SELECT id, payload FROM mcp_events
+         WHERE session_id = $1 AND stream_id = $2 AND id > $3 AND created_at >= $4 ORDER BY id DESC LIMIT $5) AS tail
+       ORDER BY id`,
+      [sessionId, parsed.streamId, parsed.seq, cutoff, this.#settings.limits.maxEventsPerStream],
     );
     for (const row of rows) {
       const message = await decodeEventMessage(row.payload);

@@ -1,7 +1,9 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
+import { insertRequests, trimRequests, updateTouches, type RequestInsert } from './sql-batches';
 import { runSqlMigrations } from './sql-migrations';
-import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore } from './types';
+import { TickBatcher } from './tick-batcher';
+import type { RequestRecord, SessionCounts, SessionRecord, SessionStatus, SessionStore, SessionTouch } from './types';
 
 interface SessionRow extends Record<string, unknown> {
   session_id: string;
@@ -32,10 +34,19 @@ const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_
 
 /** Bounds one `expire()` statement so a backlog never holds row locks on every session at once. */
 const EXPIRE_BATCH = 1_000;
+/** Calls per batched statement (lookups, touches, request records). */
+const MAX_BATCH = 512;
+/** A session's request records are trimmed to the cap every this many inserts (from this process). */
+const TRIM_REQUESTS_EVERY = 32;
+/** Sessions whose insert count this process remembers for trimming; the oldest is forgotten beyond it. */
+const TRIM_COUNTERS_KEPT = 10_000;
 
 /**
- * {@link SessionStore} on SQL shared by pglite and postgres. Every method is one statement (two for
- * `trackRequest`), so it is safe on a pool and across instances.
+ * {@link SessionStore} on SQL shared by pglite and postgres. Every method is one statement, so it is safe
+ * on a pool and across instances. What the session layer calls per request (`get`, `touch`,
+ * `trackRequest`) is batched per tick (`sql-batches.ts`): concurrent requests share one statement.
+ * Request records are trimmed to the cap every {@link TRIM_REQUESTS_EVERY} inserts of a session rather
+ * than on each one; `listRequests` never returns more than the cap.
  *
  * @example
  * ```ts
@@ -50,6 +61,11 @@ export class SqlSessionStore implements SessionStore {
   readonly kind: 'pglite' | 'postgres';
   readonly #sql: SqlClient;
   readonly #maxRequestsPerSession: number;
+  readonly #lookups: TickBatcher<string, SessionRecord | undefined>;
+  readonly #touches: TickBatcher<SessionTouch, undefined>;
+  readonly #requests: TickBatcher<RequestInsert, undefined>;
+  /** Inserts per session since its last trim, in insertion order of first use (oldest forgotten first). */
+  readonly #untrimmed = new Map<string, number>();
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -57,6 +73,17 @@ export class SqlSessionStore implements SessionStore {
     this.kind = sql.kind;
     this.#sql = sql;
     this.#maxRequestsPerSession = options.maxRequestsPerSession;
+    this.#lookups = new TickBatcher((ids) => this.#select(ids), MAX_BATCH);
+    this.#touches = new TickBatcher(async (touches) => {
+      await updateTouches(sql, touches, false);
+      return touches.map(() => undefined);
+    }, MAX_BATCH);
+    this.#requests = new TickBatcher(async (records) => {
+      await insertRequests(sql, records);
+      const due = this.#countInserts(records);
+      if (due.length > 0) await trimRequests(sql, due, this.#maxRequestsPerSession);
+      return records.map(() => undefined);
+    }, MAX_BATCH);
   }
 
   async init(): Promise<void> {
@@ -88,12 +115,8 @@ export class SqlSessionStore implements SessionStore {
     );
   }
 
-  async get(sessionId: string): Promise<SessionRecord | undefined> {
-    const { rows } = await this.#sql.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM mcp_sessions WHERE session_id = $1`,
-      [sessionId],
-    );
-    return rows[0] && toSessionRecord(rows[0]);
+  get(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.#lookups.add(sessionId);
   }
 
   async getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined> {
@@ -105,11 +128,12 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async touch(sessionId: string, now: number, expiresAt: number): Promise<void> {
-    await this.#sql.query('UPDATE mcp_sessions SET last_activity_at = $2, expires_at = $3 WHERE session_id = $1', [
-      sessionId,
-      now,
-      expiresAt,
-    ]);
+    await this.#touches.add({ sessionId, lastActivityAt: now, expiresAt });
+  }
+
+  async touchMany(touches: readonly SessionTouch[]): Promise<void> {
+    // GREATEST: a late write-behind batch never shortens a session.
+    await updateTouches(this.#sql, touches, true);
   }
 
   async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
@@ -165,26 +189,8 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async trackRequest(record: RequestRecord): Promise<void> {
-    // Insert and trim in one statement (see SqlEventStore: the DELETE does not see the new row, so it
-    // keeps the newest `cap - 1` older ones). Ids grow monotonically, so "older" is one index range.
-    await this.#sql.query(
-      `WITH inserted AS (
-         INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
-         VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7)
-       )
-       DELETE FROM mcp_requests WHERE session_id = $1 AND id <= (
-         SELECT id FROM mcp_requests WHERE session_id = $1 ORDER BY id DESC OFFSET $8 LIMIT 1)`,
-      [
-        record.sessionId,
-        JSON.stringify(record.requestId),
-        record.method,
-        record.tool,
-        record.startedAt,
-        record.durationMs,
-        record.status,
-        this.#maxRequestsPerSession - 1,
-      ],
-    );
+    const { sessionId, requestId, method, tool, startedAt, durationMs, status } = record;
+    await this.#requests.add({ sessionId, requestIdJson: JSON.stringify(requestId), method, tool, startedAt, durationMs, status });
   }
 
   async listRequests(sessionId: string, limit = 100): Promise<RequestRecord[]> {
@@ -230,6 +236,35 @@ export class SqlSessionStore implements SessionStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#sql.close();
+  }
+
+  async #select(ids: string[]): Promise<Array<SessionRecord | undefined>> {
+    const { rows } = await this.#sql.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM mcp_sessions WHERE session_id = ANY($1::text[])`,
+      [[...new Set(ids)]],
+    );
+    const byId = new Map(rows.map((row) => [row.session_id, row]));
+    // A fresh record per caller: callers may change what they get.
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row && toSessionRecord(row);
+    });
+  }
+
+  /** Counts inserts per session; returns the sessions due for a trim and restarts their count. */
+  #countInserts(records: readonly RequestInsert[]): string[] {
+    const due: string[] = [];
+    for (const { sessionId } of records) {
+      const count = (this.#untrimmed.get(sessionId) ?? 0) + 1;
+      this.#untrimmed.delete(sessionId);
+      if (count >= TRIM_REQUESTS_EVERY) due.push(sessionId);
+      else this.#untrimmed.set(sessionId, count);
+      if (this.#untrimmed.size > TRIM_COUNTERS_KEPT) {
+        const oldest = this.#untrimmed.keys().next().value;
+        if (oldest !== undefined) this.#untrimmed.delete(oldest);
+      }
+    }
+    return due;
   }
 }
 

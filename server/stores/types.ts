@@ -1,11 +1,19 @@
 /**
- * The storage contract of the reference server. Every backend (memory, pglite, postgres, redis)
+ * The storage contract of the reference server. Every backend (memory, file, pglite, postgres, redis)
  * implements both interfaces; the session manager never knows which one it talks to.
  * Times are epoch milliseconds.
+ *
+ * Durability: when `create`, `setStatus`, `setOwner`, `expire`, `purge` and an event store's
+ * `storeEvent` resolve, the write is as durable as the backend gets (on disk for file/pglite/postgres;
+ * Redis as its own persistence is configured). `touch`, `touchMany` and `trackRequest` may resolve
+ * before that: a crash can lose the last batch of activity timestamps and request records, never a
+ * session or an event a client was given the id of. A priming event (`{}`, a bare cursor) may ride on
+ * the durability of the next event of its stream: a backend with an ordered log (file) does not wait
+ * for it alone.
  */
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
-export type StoreKind = 'memory' | 'pglite' | 'postgres' | 'redis';
+export type StoreKind = 'memory' | 'file' | 'pglite' | 'postgres' | 'redis';
 
 /** `draining`: the owning process is shutting down gracefully; another instance may adopt it. */
 export type SessionStatus = 'active' | 'expired' | 'closed' | 'draining';
@@ -27,6 +35,13 @@ export interface SessionRecord {
   disconnectReason: string | null;
   /** Id of the server instance that created or last adopted the session. */
   ownerInstance: string;
+}
+
+/** One entry of {@link SessionStore.touchMany}. */
+export interface SessionTouch {
+  sessionId: string;
+  lastActivityAt: number;
+  expiresAt: number;
 }
 
 export interface RequestRecord {
@@ -54,6 +69,12 @@ export interface SessionStore {
   getByAppSessionId(appSessionId: string): Promise<SessionRecord | undefined>;
   /** Records activity and pushes out the expiry. */
   touch(sessionId: string, now: number, expiresAt: number): Promise<void>;
+  /**
+   * `touch` for many sessions in one backend round trip, for a session layer that writes activity
+   * behind in batches. Never moves a session's `lastActivityAt` or `expiresAt` backwards (a late batch,
+   * or one from another instance, must not shorten a session); unknown ids are ignored.
+   */
+  touchMany(touches: readonly SessionTouch[]): Promise<void>;
   setStatus(sessionId: string, status: SessionStatus, reason?: string | null): Promise<void>;
   /** Makes this instance the owner (adoption after restart or failover). */
   setOwner(sessionId: string, ownerInstance: string): Promise<void>;

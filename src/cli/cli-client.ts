@@ -18,13 +18,14 @@ export const CLI_TIMEOUT_DEFAULT_MS = 30_000;
 /**
  * @example
  * ```ts
- * await using client = openCliClient('http://localhost:8051/mcp', 30_000);
+ * await using client = openCliClient('http://localhost:8051/mcp', 30_000, { authorization: 'Bearer ...' });
  * const { tools } = await client.listTools();
  * ```
  */
-export function openCliClient(url: string, timeoutMs: number): MCPClient {
+export function openCliClient(url: string, timeoutMs: number, headers: Record<string, string> = {}): MCPClient {
   return new MCPClient({
     url,
+    headers,
     listen: false,
     timeoutMs,
     connectTimeoutMs: timeoutMs,

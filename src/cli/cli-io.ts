@@ -31,14 +31,15 @@ export interface CliIo {
 }
 
 /**
- * Exit codes shared by every command: 0 success/healthy, 1 failure/unhealthy/stale, 2 usage error.
+ * Exit codes shared by every command: 0 success/healthy, 1 failure/unhealthy/stale, 2 usage error; `health`
+ * also says 3 when the server wants credentials it was not given, 4 when the ones given are expired or refused.
  *
  * @example
  * ```ts
  * return report.healthy ? EXIT.ok : EXIT.failure;
  * ```
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, authRequired: 3, authExpired: 4 } as const;
 
 /**
  * One of the exit codes in `EXIT`.

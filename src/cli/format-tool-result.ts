@@ -4,7 +4,7 @@
  * mirror structured output in a text block for older clients, MCP 2025-06-18 "Structured Content").
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 /**
  * @example

@@ -7,13 +7,24 @@ import { EXIT, writeLine, type CliIo, type ExitCode } from './cli-io';
 import type { CliCommand } from './command';
 import { callCommand } from './commands/call';
 import { healthCommand } from './commands/health';
+import { loginCommand } from './commands/login';
+import { logoutCommand } from './commands/logout';
 import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
 import { toolsCommand } from './commands/tools';
 import { typesCommand } from './commands/types';
 import { UsageError } from './usage-error';
 
-const COMMANDS: readonly CliCommand[] = [healthCommand, callCommand, toolsCommand, typesCommand, serveCommand, sessionsCommand];
+const COMMANDS: readonly CliCommand[] = [
+  healthCommand,
+  callCommand,
+  toolsCommand,
+  typesCommand,
+  serveCommand,
+  sessionsCommand,
+  loginCommand,
+  logoutCommand,
+];
 
 const TOP_HELP = `Usage: archon-mcp <command> [options]
 

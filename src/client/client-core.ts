@@ -1,58 +1,31 @@
 /**
- * The connection core behind MCPClient: lazy single-flight connect, the state machine, the app session
- * header, single-flight recovery after session loss, the GET notification stream, the request path
- * (through `request-runner.ts`) and close(). The public facade (`mcp-client.ts`) adds the MCP surface.
+ * The connection core behind MCPClient: lazy single-flight connect with era negotiation, the state machine,
+ * the app session header, single-flight recovery after session or era loss, the notification feed (GET or
+ * listen stream), the request path (through `request-runner.ts`) and close(). The public facade
+ * (`mcp-client.ts`) adds the MCP surface.
  */
-import type { Implementation, Progress, ServerCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, TimeoutError, describeFailure, redactUrl, type SessionExpiredError } from '../errors';
+import type { LoggingLevel } from '@modelcontextprotocol/client';
+import { ClosedError, TimeoutError, redactUrl } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
+import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
-import { createCallTracer } from '../telemetry/index';
-import { NotificationStream } from '../session/notification-stream';
 import type { HttpResponse } from '../transport/http-seam';
-import type { JsonRpcNotification } from '../transport/json-rpc';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { type ClientStats, StatsCounter } from './client-stats';
 import type { ClientState, MCPClientEvents } from './client-events';
 import { TypedEmitter } from './events';
 import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
+import { negotiateEra } from './negotiate-era';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
+import { createRunnerContext } from './runner-context';
+import type { CoreHooks, CoreRequestOptions } from './core-hooks';
+
+export type { CoreHooks, CoreRequestOptions } from './core-hooks';
 import { createSession } from './session-factory';
-import { logStreamEvent, streamReconnectDelay } from './stream-policy';
-
-/**
- * Options of one request through the core.
- *
- * @example
- * ```ts
- * await core.request('tools/call', params, { timeoutMs: 5_000, idempotent: true });
- * ```
- */
-export interface CoreRequestOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-  readonly onProgress?: (progress: Progress) => void;
-  readonly idempotent?: boolean;
-}
-
-/**
- * What the facade tells the core about itself.
- *
- * @example
- * ```ts
- * new ClientCore(options, { onNotification() {}, subscriptions: () => [], annotationsOf: () => undefined, onRecovered() {} });
- * ```
- */
-export interface CoreHooks {
-  onNotification(notification: JsonRpcNotification): void;
-  /** Resources to subscribe to again after a re-initialize. */
-  subscriptions(): Iterable<string>;
-  annotationsOf(toolName: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined>;
-  /** Called after a successful re-initialize (the facade refreshes its tool cache). */
-  onRecovered(): void;
-}
+import { NotificationFeed } from './notification-feed';
+import { ResponseCache, invalidateFor } from './response-cache';
 
 /**
  * The connection core. Internal: use `MCPClient`.
@@ -66,6 +39,8 @@ export interface CoreHooks {
  */
 export class ClientCore {
   readonly options: ResolvedClientOptions;
+  /** The response cache view of this client (undefined with `cache: false`). */
+  readonly cache: ResponseCache | undefined;
   readonly events = new TypedEmitter<MCPClientEvents>();
   readonly #hooks: CoreHooks;
   readonly #stats = new StatsCounter();
@@ -76,45 +51,52 @@ export class ClientCore {
   #sessionId: string;
   #exchange: StreamableHttpExchange | undefined;
   #session: McpSession | undefined;
-  #stream: NotificationStream | undefined;
+  readonly #feed: NotificationFeed;
   #connecting: Promise<void> | undefined;
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set by the first successful initialize: from then on a refused connection means a restart, not a wrong URL. */
+  /** Set by the first successful handshake: from then on a refused connection means a restart, not a wrong URL. */
   #reachedServer = false;
+  /** Counts successful handshakes, so a loss reported by an attempt of an older one recovers nothing twice. */
+  #generation = 0;
 
   constructor(options: ResolvedClientOptions, hooks: CoreHooks) {
     this.options = options;
     this.#sessionId = options.sessionId;
     this.#hooks = hooks;
+    this.cache = options.cache ? new ResponseCache(options.url, options.headers, options.now) : undefined;
+    this.#feed = new NotificationFeed({
+      options,
+      subscriptions: () => hooks.subscriptions(),
+      onEvent: (event) => this.events.emit('stream', event),
+      onSessionLost: () => {
+        if (options.retry.retries > 0) this.#recoverInBackground(this.recover(this.#generation), 1);
+      },
+      onGap: () => {
+        this.cache?.invalidate();
+        hooks.onGap();
+      },
+      mcpSessionId: () => this.mcpSessionId,
+    });
     this.#breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...options.breaker, now: options.now });
-    this.#runner = {
+    this.#runner = createRunnerContext({
       options,
       stats: this.#stats,
       breaker: this.#breaker,
-      tracer: createCallTracer({
-        tracing: options.tracing,
-        tracer: options.tracer,
-        serverUrl: options.url,
-        mcpSessionId: () => this.mcpSessionId,
-        protocolVersion: () => this.protocolVersion,
-        onUnavailable: (error) =>
-          log(options.logger, 'warn', { error: String(error) }, 'tracing is on but @opentelemetry/api could not be loaded; calls are not traced'),
-      }),
+      cache: this.cache,
+      hooks,
+      events: this.events,
+      mcpSessionId: () => this.mcpSessionId,
+      protocolVersion: () => this.#session?.protocolVersion,
       ensureReady: () => this.#ensureReady(),
+      ready: () => (this.#state === 'ready' ? this.#session : undefined),
+      generation: () => this.#generation,
+      era: () => this.era,
       reachedServer: () => this.#reachedServer,
-      recover: (error) => this.recover(error),
-      track: (scope) => {
-        this.#scopes.add(scope);
-        return () => this.#scopes.delete(scope);
-      },
-      onRetry: (info) => {
-        log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs, error: describeFailure(info.cause) }, 'retrying an MCP request');
-        this.events.emit('retry', info);
-      },
-      annotationsOf: (name) => hooks.annotationsOf(name),
-    };
+      recover: (generation) => this.recover(generation),
+      scopes: this.#scopes,
+    });
   }
 
   get state(): ClientState {
@@ -129,16 +111,13 @@ export class ClientCore {
     return this.#exchange?.mcpSessionId;
   }
 
-  get serverInfo(): Implementation | undefined {
-    return this.#session?.serverInfo;
+  /** The protocol session (era, version, server identity), once created. */
+  get session(): McpSession | undefined {
+    return this.#session;
   }
 
-  get serverCapabilities(): ServerCapabilities | undefined {
-    return this.#session?.serverCapabilities;
-  }
-
-  get protocolVersion(): string | undefined {
-    return this.#session?.protocolVersion;
+  get era(): ProtocolEra | undefined {
+    return this.#session?.era;
   }
 
   /** The resilience counters. */
@@ -155,11 +134,6 @@ export class ClientCore {
 
   /**
    * Connects under the retry policy (503/429/refused are retried). Idempotent.
-   *
-   * @example
-   * ```ts
-   * await core.connectWithRetry();
-   * ```
    */
   connectWithRetry(signal?: AbortSignal): Promise<void> {
     if (this.#state === 'ready') return Promise.resolve();
@@ -189,17 +163,13 @@ export class ClientCore {
   }
 
   /**
-   * Re-initializes after `error`, once for all callers; a no-op when the lost session was already replaced.
-   *
-   * @example
-   * ```ts
-   * await core.recover(sessionExpiredError);
-   * ```
+   * Re-initializes (legacy) or re-negotiates (modern) after the handshake of `generation` was lost, once for
+   * all callers; a no-op when that handshake was already replaced.
    */
-  recover(error: SessionExpiredError): Promise<void> {
+  recover(generation: number): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#recovering) return this.#recovering;
-    if (error.mcpSessionId !== undefined && error.mcpSessionId !== this.mcpSessionId) return Promise.resolve();
+    if (generation !== this.#generation) return Promise.resolve();
     this.#setState('recovering');
     return this.#recover();
   }
@@ -213,14 +183,17 @@ export class ClientCore {
 
   async #reinitialize(): Promise<void> {
     const started = this.options.now();
-    await this.#stream?.stop();
+    await this.#feed.stop();
     await this.#initialize('recovering');
     const session = this.#session;
-    for (const uri of this.#hooks.subscriptions()) {
+    // Modern subscriptions ride the listen stream, which re-arms itself with the current set.
+    const resubscribe = session?.era === 'legacy' ? this.#hooks.subscriptions() : [];
+    for (const uri of resubscribe) {
       await session?.request('resources/subscribe', { uri }, { timeoutMs: this.options.timeoutMs }).catch((error: unknown) => {
         log(this.options.logger, 'warn', { uri, error: String(error) }, 'could not re-subscribe to a resource after re-initializing');
       });
     }
+    this.cache?.invalidate();
     this.#hooks.onRecovered();
     const durationMs = this.options.now() - started;
     this.#stats.reinitializations++;
@@ -233,20 +206,34 @@ export class ClientCore {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
-      await session.initialize({ timeoutMs: this.options.connectTimeoutMs });
+      await negotiateEra(session, {
+        url: this.options.url,
+        preference: this.options.era,
+        legacyVersion: this.options.protocolVersion,
+        timeoutMs: this.options.connectTimeoutMs,
+        now: this.options.now,
+        recovering: phase === 'recovering',
+      });
     } catch (error) {
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`initialize to ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+        throw new TimeoutError(`The handshake with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
+          timeoutMs: error.timeoutMs,
+          kind: 'connect',
+          cause: error,
+        });
       }
       throw error;
     }
     if (this.#state !== phase) throw new ClosedError();
     this.#reachedServer = true;
+    this.#generation++;
     this.#setState('ready');
-    log(this.options.logger, 'debug', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'MCP session initialized');
-    if (this.options.listen) this.#ensureStream().start();
+    log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
+    // The GET stream (legacy) or the listen stream (modern); a modern client with subscriptions listens anyway.
+    const subscribed = [...this.#hooks.subscriptions()].length > 0;
+    if ((this.options.listen || (subscribed && session.era === 'modern')) && this.#exchange) this.#feed.start(session, this.#exchange);
   }
 
   #ensureSession(): McpSession {
@@ -254,6 +241,7 @@ export class ClientCore {
     const { exchange, session } = createSession(this.options, this.#sessionId, {
       onResponse: (response) => this.#adoptSessionHeader(response),
       onNotification: (notification) => {
+        invalidateFor(this.cache, notification);
         this.#hooks.onNotification(notification);
         this.events.emit('notification', { method: notification.method, params: notification.params });
       },
@@ -290,30 +278,8 @@ export class ClientCore {
     });
   }
 
-  #ensureStream(): NotificationStream {
-    const session = this.#session;
-    const exchange = this.#exchange;
-    if (!session || !exchange) throw new ClosedError();
-    this.#stream ??= new NotificationStream({
-      exchange,
-      dispatch: session.dispatch,
-      delayFor: (failures, error, state) => streamReconnectDelay(this.options, failures, error, state),
-      onEvent: (event) => {
-        logStreamEvent(this.options, event, this.mcpSessionId);
-        this.events.emit('stream', event);
-        if (event.type === 'session_lost' && this.options.retry.retries > 0) this.#recoverInBackground(this.recover(event.error), 1);
-      },
-    });
-    return this.#stream;
-  }
-
   /**
    * One request under the retry policy: connects lazily, recovers, resumes or replays as classified.
-   *
-   * @example
-   * ```ts
-   * const result = await core.request('tools/list', {}, { timeoutMs: 5_000 });
-   * ```
    */
   request(method: string, params: Record<string, unknown> | undefined, options: CoreRequestOptions): Promise<Record<string, unknown>> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
@@ -321,13 +287,33 @@ export class ClientCore {
   }
 
   /**
+   * Re-arms the modern listen stream with the current subscriptions and waits (at most `timeoutMs`) for the
+   * server's acknowledgement; resolves at once in the legacy era (its subscriptions are RPCs).
+   */
+  async relisten(timeoutMs: number): Promise<void> {
+    const session = await this.#ensureReady();
+    if (session.era !== 'modern' || !this.#exchange) return;
+    await this.#feed.relisten(session, timeoutMs, session.era);
+  }
+
+  /**
+   * Sends a notification on the ready session (no retry: a notification has no answer to wait for).
+   */
+  async notify(method: string, params: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<void> {
+    const session = await this.#ensureReady();
+    await session.notify(method, params, signal);
+  }
+
+  /**
+   * The modern per-request log level (`_meta` `io.modelcontextprotocol/logLevel`).
+   */
+  setLogLevel(level: LoggingLevel): void {
+    if (this.#session) this.#session.logLevel = level;
+  }
+
+  /**
    * Closes: in-flight calls reject with ClosedError at once, DELETE with a bounded wait, the GET stream
    * stops, owned sockets are destroyed. Idempotent.
-   *
-   * @example
-   * ```ts
-   * await core.close();
-   * ```
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -340,7 +326,7 @@ export class ClientCore {
     for (const scope of this.#scopes) scope.cancel('closed');
     const session = this.#session;
     session?.cancelAll();
-    await this.#stream?.stop();
+    await this.#feed.stop(new ClosedError());
     if (session && this.mcpSessionId !== undefined) {
       const confirmed = await session.terminate(this.options.closeTimeoutMs);
       if (!confirmed) log(this.options.logger, 'warn', { url: this.options.url.href, mcpSessionId: this.mcpSessionId }, 'DELETE of the MCP session was not confirmed');

@@ -1,6 +1,6 @@
 /**
  * The client's states and typed events (DESIGN.md "The client contract": state, session, retry,
- * recovered, notification; plus stream for the GET notification stream).
+ * recovered, notification; plus stream for the notification stream of either era).
  */
 import type { StreamEvent } from '../session/notification-stream';
 
@@ -28,10 +28,10 @@ export interface MCPClientEvents {
   session: { readonly sessionId: string; readonly previousSessionId: string };
   /** A failed attempt will be sent again after `delayMs`. */
   retry: { readonly method: string; readonly attempt: number; readonly delayMs: number; readonly cause: unknown };
-  /** A new protocol session replaced a lost one (same application session id). */
+  /** A new protocol session (legacy) or negotiation (modern) replaced a lost one (same application session id). */
   recovered: { readonly reason: 'session_lost'; readonly mcpSessionId: string | undefined; readonly durationMs: number };
   /** A server notification (from a POST stream or the GET stream), progress for a live call excepted. */
   notification: { readonly method: string; readonly params: Record<string, unknown> | undefined };
-  /** The GET notification stream opened, ended, failed (with the reconnect delay) or is unsupported. */
+  /** The notification stream (legacy GET, modern listen) opened, ended, failed (with the reconnect delay) or is unsupported. */
   stream: StreamEvent;
 }

@@ -22,6 +22,10 @@ export interface ClientStats {
   readonly resumes: number;
   /** Calls whose answer was lost and that were NOT resent because they were not replay-safe. */
   readonly replaysRefused: number;
+  /** Modern `input_required` rounds answered (each one a resend carrying the handlers' input). */
+  readonly inputRounds: number;
+  /** Results served from the response cache without a request (fresh by the server's `ttlMs`). */
+  readonly cacheHits: number;
   /** Times the circuit breaker opened. */
   readonly breakerTrips: number;
   /** Total time spent re-initializing, in ms. */
@@ -42,6 +46,8 @@ export class StatsCounter {
   reinitializations = 0;
   resumes = 0;
   replaysRefused = 0;
+  inputRounds = 0;
+  cacheHits = 0;
   recoveryMs = 0;
 
   /** A frozen copy; `breakerTrips` comes from the breaker itself. */
@@ -52,6 +58,8 @@ export class StatsCounter {
       reinitializations: this.reinitializations,
       resumes: this.resumes,
       replaysRefused: this.replaysRefused,
+      inputRounds: this.inputRounds,
+      cacheHits: this.cacheHits,
       breakerTrips,
       recoveryMs: this.recoveryMs,
     });

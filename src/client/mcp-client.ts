@@ -1,6 +1,7 @@
 /**
- * MCPClient: the public, typed face of the client. Connection, state and recovery live in
- * `client-core.ts`; this file is the MCP surface (spec 2025-11-25 "Server Features" + utilities).
+ * MCPClient: the public, typed face of the client. Connection, state, era negotiation and recovery live in
+ * `client-core.ts`; the tool list in `tool-directory.ts`; this file is the MCP surface (spec 2025-11-25 and
+ * 2026-07-28 "Server Features" + utilities), the same in both eras.
  */
 import type {
   CallToolResult,
@@ -16,19 +17,21 @@ import type {
   ReadResourceResult,
   ServerCapabilities,
   Tool,
-  ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AbortError, ProtocolError, RpcError, ToolCallError } from '../errors';
+} from '@modelcontextprotocol/client';
+import { ProtocolError } from '../errors';
+import type { ProtocolEra } from '../session/era';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolResultOrError } from '../typed/tool-map';
 import { ClientCore } from './client-core';
 import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
 import { type MCPClientOptions, resolveClientOptions } from './options';
-import type { CallToolOptions, ListOptions, ListToolsOptions, RequestOptions } from './request-options';
+import type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './request-options';
 import { expectArray, listPages } from './pagination';
-import { ToolCatalog } from './tool-catalog';
 import { assertCallToolInput } from './call-tool-input';
+import { ResourceSubscriptions } from './resource-subscriptions';
+import { ToolDirectory } from './tool-directory';
+import { untilAborted } from './until-aborted';
 
 /**
  * A resilient, typed MCP client over Streamable HTTP. Connects lazily on first use.
@@ -42,26 +45,30 @@ import { assertCallToolInput } from './call-tool-input';
  */
 export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   readonly #core: ClientCore;
-  readonly #catalog = new ToolCatalog();
-  #learning: Promise<void> | undefined;
-  /**
-   * Set when the server answered tools/list with a JSON-RPC error (no tools capability, say): calls then go
-   * out unchecked until the tool list changes or the session is re-initialized.
-   */
-  #catalogUnavailable = false;
-  readonly #subscriptions = new Set<string>();
+  readonly #tools: ToolDirectory;
+  readonly #subscriptions: ResourceSubscriptions;
 
   constructor(options?: MCPClientOptions) {
-    this.#core = new ClientCore(resolveClientOptions(options), {
-      onNotification: (notification) => this.#onNotification(notification),
-      subscriptions: () => this.#subscriptions,
-      annotationsOf: (name) => this.#annotationsOf(name),
-      onRecovered: () => this.#refreshToolCache(),
+    const resolved = resolveClientOptions(options);
+    this.#tools = new ToolDirectory({
+      fetchTools: (listOptions) => this.#list('tools/list', 'tools', listOptions) as Promise<ListToolsResult>,
+      era: () => this.#core.era,
+      logger: resolved.logger,
     });
+    this.#core = new ClientCore(resolved, {
+      onNotification: (notification) => this.#onNotification(notification),
+      subscriptions: () => this.#subscriptions.uris,
+      annotationsOf: (name) => this.#tools.annotationsOf(name),
+      onRecovered: () => this.#tools.refreshAfterRecovery(),
+      refreshTools: () => this.#tools.refresh(),
+      // The listen stream came back after a drop: a tools/list_changed may have been missed.
+      onGap: () => this.#tools.refreshAfterRecovery(),
+    });
+    this.#subscriptions = new ResourceSubscriptions(this.#core);
   }
 
   /**
-   * Creates a client and connects it at once (initialize + GET stream).
+   * Creates a client and connects it at once (the handshake of its era, then its notification stream).
    *
    * @example
    * ```ts
@@ -89,33 +96,43 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     return this.#core.sessionId;
   }
 
-  /** The protocol session id the server issued at initialize. */
+  /** The protocol session id the server issued at initialize (legacy era only; the modern era has none). */
   get mcpSessionId(): string | undefined {
     return this.#core.mcpSessionId;
   }
 
+  /** The protocol era of the connection, once connected: `'modern'` (2026-07-28) or `'legacy'` (initialize). */
+  get era(): ProtocolEra | undefined {
+    return this.#core.era;
+  }
+
+  /** The server's instructions for models, once connected (from `server/discover` or `initialize`). */
+  get instructions(): string | undefined {
+    return this.#core.session?.instructions;
+  }
+
   /** The server's name and version, once connected. */
   get serverInfo(): Implementation | undefined {
-    return this.#core.serverInfo;
+    return this.#core.session?.serverInfo;
   }
 
   /** The server's capabilities, once connected. */
   get serverCapabilities(): ServerCapabilities | undefined {
-    return this.#core.serverCapabilities;
+    return this.#core.session?.serverCapabilities;
   }
 
-  /** The negotiated protocol version, once connected. */
+  /** The negotiated protocol version, once connected (`'2026-07-28'` in the modern era). */
   get protocolVersion(): string | undefined {
-    return this.#core.protocolVersion;
+    return this.#core.session?.protocolVersion;
   }
 
-  /** The resources this client subscribed to (re-subscribed after a re-initialize). */
+  /** The resources this client subscribed to (subscribed again after a recovery, in either era). */
   get subscriptions(): ReadonlySet<string> {
-    return this.#subscriptions;
+    return this.#subscriptions.uris;
   }
 
   /**
-   * Resilience counters: calls, retries, reinitializations, resumes, replaysRefused, breakerTrips, recoveryMs.
+   * Resilience counters: calls, retries, reinitializations, resumes, replaysRefused, inputRounds, cacheHits, breakerTrips, recoveryMs.
    *
    * @example
    * ```ts
@@ -167,18 +184,11 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions): Promise<ToolResultOrError<Tools, N>>;
   async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N> | ToolResultOrError<Tools, N>> {
     assertCallToolInput(name, args, options);
-    if (this.#catalog.tools === undefined && !this.#catalogUnavailable) await untilAborted(this.#learnTools(), options.signal);
-    this.#catalog.assertKnown(name);
-    const result = await this.#core.request('tools/call', { name, arguments: args }, options);
-    if (!Array.isArray(result.content)) {
-      throw new ProtocolError(`The result of tool ${name} has no content array`, { reason: 'invalid_message', cause: result });
-    }
-    const toolResult = result as CallToolResult;
-    if (toolResult.isError === true && (options.throwOnError ?? this.#core.options.throwOnToolError)) {
-      throw new ToolCallError(`Tool ${name} reported an error: ${describeContent(toolResult)}`, { toolName: name, result: toolResult });
-    }
-    await this.#catalog.validateOutput(name, toolResult);
-    return toolResult as ToolResult<Tools, N>;
+    if (!this.#tools.known) await untilAborted(this.#tools.learn(), options.signal);
+    this.#tools.catalog.assertKnown(name);
+    const headers = (): Readonly<Record<string, string>> | undefined => (this.#core.era === 'modern' ? this.#tools.paramHeaders(name, args) : undefined);
+    const result = await this.#core.request('tools/call', { name, arguments: args }, { ...options, headers });
+    return (await this.#tools.checkResult(name, result, options.throwOnError ?? this.#core.options.throwOnToolError)) as ToolResult<Tools, N>;
   }
 
   /**
@@ -190,13 +200,8 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { tools } = await client.listTools();
    * ```
    */
-  async listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
-    if (options.cursor !== undefined) return (await this.#list('tools/list', 'tools', options)) as ListToolsResult;
-    const cached = this.#catalog.tools;
-    if (cached && !options.refresh) return { tools: cached };
-    const { tools } = (await this.#list('tools/list', 'tools', options)) as ListToolsResult;
-    this.#catalog.replace(tools);
-    return { tools };
+  listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
+    return this.#tools.list(options);
   }
 
   /**
@@ -208,7 +213,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   cachedTool(name: string): Tool | undefined {
-    return this.#catalog.get(name);
+    return this.#tools.catalog.get(name);
   }
 
   /**
@@ -243,36 +248,35 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { contents } = await client.readResource('archon://status');
    * ```
    */
-  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+  async readResource(uri: string, options: ReadResourceOptions = {}): Promise<ReadResourceResult> {
     const result = await this.#core.request('resources/read', { uri }, options);
     return expectArray(result, 'contents', 'resources/read') as ReadResourceResult;
   }
 
   /**
-   * Subscribes to updates of a resource (`notifications/resources/updated` arrive as `notification`).
-   * Remembered, so a re-initialized session subscribes again.
+   * Subscribes to updates of a resource (`notifications/resources/updated` arrive as `notification`). Legacy:
+   * `resources/subscribe`. Modern: the listen stream is re-sent with the URI and this resolves once the
+   * server acknowledged it. Remembered, so a recovered connection subscribes again.
    *
    * @example
    * ```ts
    * await client.subscribeResource('archon://status');
    * ```
    */
-  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    await this.#core.request('resources/subscribe', { uri }, options);
-    this.#subscriptions.add(uri);
+  subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.subscribe(uri, options);
   }
 
   /**
-   * Ends a resource subscription.
+   * Ends a resource subscription (legacy: `resources/unsubscribe`; modern: the listen stream without the URI).
    *
    * @example
    * ```ts
    * await client.unsubscribeResource('archon://status');
    * ```
    */
-  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    this.#subscriptions.delete(uri);
-    await this.#core.request('resources/unsubscribe', { uri }, options);
+  unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.unsubscribe(uri, options);
   }
 
   /**
@@ -319,7 +323,8 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   }
 
   /**
-   * Sets the server's log level; log lines arrive as `notifications/message` on `notification`.
+   * Sets the server's log level; log lines arrive as `notifications/message` on `notification`. Legacy:
+   * `logging/setLevel`. Modern (no such method): every later request asks for `level` in its `_meta`.
    *
    * @example
    * ```ts
@@ -327,11 +332,13 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async setLoggingLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
+    if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
+    if (this.#core.era === 'modern') return this.#core.setLogLevel(level);
     await this.#core.request('logging/setLevel', { level }, options);
   }
 
   /**
-   * Pings the server; resolves with the round trip in ms.
+   * Pings the server; resolves with the round trip in ms. Legacy: `ping`. Modern (no ping): `server/discover`.
    *
    * @example
    * ```ts
@@ -342,8 +349,22 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     const now = this.#core.options.now;
     if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
     const started = now();
-    await this.#core.request('ping', undefined, options);
+    await this.#core.request(this.#core.era === 'modern' ? 'server/discover' : 'ping', undefined, options);
     return now() - started;
+  }
+
+  /**
+   * Sends a notification to the server (e.g. `notifications/roots/list_changed` after your roots changed).
+   * Connects first if needed; bounded by `timeoutMs`; not retried (a notification has no answer to wait for).
+   *
+   * @example
+   * ```ts
+   * await client.notify('notifications/roots/list_changed');
+   * ```
+   */
+  async notify(method: string, params?: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
+    await this.#core.notify(method, params, options.signal);
   }
 
   /**
@@ -364,69 +385,11 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
     return this.close();
   }
 
-  /** Cached annotations, or one shared tools/list to learn them (the list was invalidated meanwhile). */
-  #annotationsOf(name: string): ToolAnnotations | undefined | Promise<ToolAnnotations | undefined> {
-    if (this.#catalog.tools || this.#catalogUnavailable) return this.#catalog.annotationsOf(name);
-    return this.#learnTools().then(() => this.#catalog.annotationsOf(name));
-  }
-
-  /**
-   * One tools/list shared by every caller waiting for the catalog. A JSON-RPC error (the server offers no
-   * tools/list) marks the catalog unavailable instead of failing the call; anything else (server down,
-   * client closed) is the call's failure too and propagates.
-   */
-  #learnTools(): Promise<void> {
-    this.#learning ??= this.listTools()
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (!(error instanceof RpcError)) throw error;
-          this.#catalogUnavailable = true;
-        },
-      )
-      .finally(() => {
-        this.#learning = undefined;
-      });
-    return this.#learning;
-  }
-
   #onNotification(notification: JsonRpcNotification): void {
-    if (notification.method === 'notifications/tools/list_changed') {
-      this.#catalog.invalidate();
-      this.#catalogUnavailable = false;
-    }
+    if (notification.method === 'notifications/tools/list_changed') this.#tools.invalidate();
   }
 
   #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
-    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor);
+    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor, this.#core.options);
   }
-
-  /** After a re-initialize the server may be a new version with other tools: fetch the list again. */
-  #refreshToolCache(): void {
-    this.#catalogUnavailable = false;
-    if (this.#catalog.tools === undefined) return;
-    // The old list stays until the new one arrives, so replay decisions keep their annotations meanwhile.
-    this.listTools({ refresh: true }).catch(() => {
-      // The next listTools() call fetches again; a failure here must not outlive the recovery.
-    });
-  }
-}
-
-/** Waits for shared work, but lets one caller's signal end its own wait (the work goes on for the others). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    work.catch(() => {}); // the others waiting on it handle its outcome; this caller has left
-    return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError(undefined, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function describeContent(result: CallToolResult): string {
-  const first = result.content[0];
-  return first && first.type === 'text' ? first.text.slice(0, 200) : 'isError: true';
 }

@@ -2,12 +2,15 @@
  * Every MCPClient option, its default (declared once, here) and its validation. The docs test checks
  * that each option in this file is documented, so all options live in this one file.
  */
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/client';
 import type { Dispatcher } from 'undici';
 import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
+import type { EraPreference } from '../session/era';
 import type { OpenTelemetryTracer } from '../telemetry/index';
 import type { FetchLike } from '../transport/http-seam';
+import { type InputHandlers, capabilitiesWithHandlers } from './input-handlers';
 import type { McpClientLogger } from './logger';
+import { describe, envUrl, expect, positiveInteger, resolveBreaker, resolveHandlers, resolveInputHandlers, TOKEN } from './option-checks';
 import { assertKnownOptions } from './unknown-options';
 import { CLIENT_VERSION } from './version';
 
@@ -30,9 +33,15 @@ export interface MCPClientOptions {
   headers?: Record<string, string>;
   /** Sent in initialize. @default { name: 'archon-mcp-client', version: <package version> } */
   clientInfo?: Implementation;
-  /** Client capabilities sent in initialize. @default {} */
+  /** Client capabilities, sent in initialize (legacy) or in every request's `_meta` (modern). @default {} */
   capabilities?: ClientCapabilities;
-  /** Protocol version requested in initialize. @default '2025-11-25' */
+  /**
+   * Protocol era: `'auto'` sends a 2026-07-28 request first and falls back to `initialize` when the server
+   * answers as a legacy server (the verdict is cached per endpoint for the process); `'legacy'` and `'modern'`
+   * pin one era and never fall back. @default 'auto'
+   */
+  era?: EraPreference;
+  /** Protocol version offered in `initialize` when the server is legacy (the modern version is 2026-07-28). @default '2025-11-25' */
   protocolVersion?: string;
   /** Time limit of one attempt of one request, in ms. @default 60_000 */
   timeoutMs?: number;
@@ -40,8 +49,14 @@ export interface MCPClientOptions {
   connectTimeoutMs?: number;
   /** How long `close()` waits for the DELETE, in ms. @default 2_000 */
   closeTimeoutMs?: number;
-  /** Largest response body (or single SSE event) accepted, in bytes. @default 16 MiB */
+  /** Largest response body (or single SSE event) accepted, in bytes after content decoding. @default 16 MiB */
   maxResponseBytes?: number;
+  /** Most items one "all pages" listing (`listTools()`, `listResources()`...) accepts over all its pages. @default 100_000 */
+  maxListItems?: number;
+  /** Largest total size of one "all pages" listing: the length of its items' JSON text. @default 32 MiB */
+  maxListBytes?: number;
+  /** Longest a response stream is drained after its result before its socket is destroyed, in ms. @default 1_000 */
+  drainTimeoutMs?: number;
   /** Reject `callTool` with ToolCallError when the result has `isError: true`. @default true */
   throwOnToolError?: boolean;
   /** Open the GET stream for server notifications once connected. @default true */
@@ -67,9 +82,22 @@ export interface MCPClientOptions {
    */
   breaker?: Omit<CircuitBreakerOptions, 'now'> | false;
   /**
-   * Answers server->client requests by method (e.g. `roots/list`); the return value is the result, a throw
-   * becomes a JSON-RPC error. `ping` is always answered; other methods get -32601. Declare the matching
-   * `capabilities` yourself. @default {}
+   * Typed answers to what the server asks of the client: `elicitation`, `sampling`, `roots`. Used for legacy
+   * server->client requests and for modern `input_required` rounds alike; the client declares the matching
+   * capabilities and checks each result against the SDK's schema before sending it. @default {}
+   */
+  handlers?: InputHandlers;
+  /** Most `input_required` rounds one modern call may go through before it fails with InputRoundError. @default 8 */
+  maxInputRounds?: number;
+  /**
+   * Serve list results and `resources/read` from the process-wide response cache while the server's `ttlMs`
+   * says they are fresh (2026-07-28 servers; `private` results only to clients with the same headers). @default true
+   */
+  cache?: boolean;
+  /**
+   * The escape hatch for legacy server->client requests by method that `handlers` does not cover: the return
+   * value is the result, a throw becomes a JSON-RPC error. `ping` is always answered; other methods get -32601.
+   * Declare the matching `capabilities` yourself. @default {}
    */
   requestHandlers?: Record<string, (params: Record<string, unknown> | undefined) => unknown>;
   /**
@@ -101,12 +129,16 @@ export const MCP_CLIENT_DEFAULTS = {
   headers: {},
   clientInfo: { name: 'archon-mcp-client', version: CLIENT_VERSION },
   capabilities: {},
-  // The latest version in both SDK lines (1.32.2, 2.4.0); notes/clients-survey.md.
+  era: 'auto',
+  // The latest legacy version (both SDK lines default to it for initialize); notes/clients-survey.md.
   protocolVersion: '2025-11-25',
   timeoutMs: 60_000,
   connectTimeoutMs: 10_000,
   closeTimeoutMs: 2_000,
   maxResponseBytes: 16 * 1024 * 1024,
+  maxListItems: 100_000,
+  maxListBytes: 32 * 1024 * 1024,
+  drainTimeoutMs: 1_000,
   throwOnToolError: true,
   listen: true,
   retry: {},
@@ -114,6 +146,9 @@ export const MCP_CLIENT_DEFAULTS = {
   trustAnnotations: true,
   totalTimeoutMs: 120_000,
   breaker: { failureThreshold: 5, coolDownMs: 10_000 },
+  handlers: {},
+  maxInputRounds: 8,
+  cache: true,
   requestHandlers: {},
   tracing: 'auto',
   random: Math.random,
@@ -136,11 +171,15 @@ export interface ResolvedClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly clientInfo: Implementation;
   readonly capabilities: ClientCapabilities;
+  readonly era: EraPreference;
   readonly protocolVersion: string;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly maxResponseBytes: number;
+  readonly maxListItems: number;
+  readonly maxListBytes: number;
+  readonly drainTimeoutMs: number;
   readonly throwOnToolError: boolean;
   readonly listen: boolean;
   readonly fetch: FetchLike | undefined;
@@ -151,59 +190,15 @@ export interface ResolvedClientOptions {
   readonly trustAnnotations: boolean;
   readonly totalTimeoutMs: number;
   readonly breaker: Required<Omit<CircuitBreakerOptions, 'now'>> | false;
+  readonly handlers: InputHandlers;
+  readonly maxInputRounds: number;
+  readonly cache: boolean;
   readonly requestHandlers: ReadonlyMap<string, (params: Record<string, unknown> | undefined) => unknown>;
   readonly tracing: boolean | 'auto';
   readonly tracer: OpenTelemetryTracer | undefined;
   readonly random: () => number;
   readonly now: () => number;
 }
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}
-
-function expect(ok: boolean, name: string, what: string, value: unknown): asserts ok {
-  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
-}
-
-function positiveInteger(name: string, value: number): number {
-  expect(Number.isSafeInteger(value) && value > 0, name, 'a positive integer', value);
-  return value;
-}
-
-function envUrl(): string | undefined {
-  // `process` is absent in browsers and some edge runtimes.
-  const env = typeof process === 'undefined' ? undefined : process.env;
-  const value = env?.ARCHON_MCP_URL;
-  return value ? value : undefined;
-}
-
-function resolveHandlers(input: MCPClientOptions['requestHandlers']): ResolvedClientOptions['requestHandlers'] {
-  const value: unknown = input ?? MCP_CLIENT_DEFAULTS.requestHandlers;
-  expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'requestHandlers', 'an object of functions', value);
-  const handlers = new Map<string, (params: Record<string, unknown> | undefined) => unknown>();
-  for (const [method, handler] of Object.entries(value as Record<string, unknown>)) {
-    expect(typeof handler === 'function', `requestHandlers.${method}`, 'a function', handler);
-    handlers.set(method, handler as (params: Record<string, unknown> | undefined) => unknown);
-  }
-  return handlers;
-}
-
-function resolveBreaker(input: MCPClientOptions['breaker']): ResolvedClientOptions['breaker'] {
-  if (input === false) return false;
-  const value: unknown = input ?? MCP_CLIENT_DEFAULTS.breaker;
-  expect(typeof value === 'object' && value !== null, 'breaker', 'an object or false', value);
-  const { failureThreshold, coolDownMs } = { ...MCP_CLIENT_DEFAULTS.breaker, ...(value as Omit<CircuitBreakerOptions, 'now'>) };
-  return {
-    failureThreshold: positiveInteger('breaker.failureThreshold', failureThreshold),
-    coolDownMs: positiveInteger('breaker.coolDownMs', coolDownMs),
-  };
-}
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Applies defaults and validates. Throws `TypeError` with an "Expected `x` to be ..., got ..." message.
@@ -242,10 +237,14 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
   expect(typeof clientInfo?.name === 'string' && typeof clientInfo.version === 'string', 'clientInfo', 'an object with string `name` and `version`', clientInfo);
   const protocolVersion = options.protocolVersion ?? MCP_CLIENT_DEFAULTS.protocolVersion;
   expect(typeof protocolVersion === 'string' && protocolVersion.length > 0, 'protocolVersion', 'a non-empty string', protocolVersion);
+  const era = options.era ?? MCP_CLIENT_DEFAULTS.era;
+  expect(era === 'auto' || era === 'legacy' || era === 'modern', 'era', "'auto', 'legacy' or 'modern'", era);
   const replay = options.replay ?? MCP_CLIENT_DEFAULTS.replay;
   expect(replay === 'safe' || replay === 'never' || replay === 'always', 'replay', "'safe', 'never' or 'always'", replay);
-  const breaker = resolveBreaker(options.breaker);
-  for (const name of ['throwOnToolError', 'listen', 'trustAnnotations'] as const) {
+  const breaker = resolveBreaker(options.breaker, MCP_CLIENT_DEFAULTS.breaker);
+  const handlers = resolveInputHandlers(options.handlers);
+  const requestHandlers = resolveHandlers(options.requestHandlers, handlers);
+  for (const name of ['throwOnToolError', 'listen', 'trustAnnotations', 'cache'] as const) {
     const value = options[name];
     expect(value === undefined || typeof value === 'boolean', name, 'a boolean', value);
   }
@@ -266,12 +265,16 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     sessionHeader,
     headers,
     clientInfo,
-    capabilities: options.capabilities ?? MCP_CLIENT_DEFAULTS.capabilities,
+    capabilities: capabilitiesWithHandlers(options.capabilities ?? MCP_CLIENT_DEFAULTS.capabilities, handlers),
+    era,
     protocolVersion,
     timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? MCP_CLIENT_DEFAULTS.timeoutMs),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? MCP_CLIENT_DEFAULTS.connectTimeoutMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? MCP_CLIENT_DEFAULTS.closeTimeoutMs),
     maxResponseBytes: positiveInteger('maxResponseBytes', options.maxResponseBytes ?? MCP_CLIENT_DEFAULTS.maxResponseBytes),
+    maxListItems: positiveInteger('maxListItems', options.maxListItems ?? MCP_CLIENT_DEFAULTS.maxListItems),
+    maxListBytes: positiveInteger('maxListBytes', options.maxListBytes ?? MCP_CLIENT_DEFAULTS.maxListBytes),
+    drainTimeoutMs: positiveInteger('drainTimeoutMs', options.drainTimeoutMs ?? MCP_CLIENT_DEFAULTS.drainTimeoutMs),
     throwOnToolError: options.throwOnToolError ?? MCP_CLIENT_DEFAULTS.throwOnToolError,
     listen: options.listen ?? MCP_CLIENT_DEFAULTS.listen,
     fetch: options.fetch,
@@ -282,7 +285,10 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     trustAnnotations: options.trustAnnotations ?? MCP_CLIENT_DEFAULTS.trustAnnotations,
     totalTimeoutMs: positiveInteger('totalTimeoutMs', options.totalTimeoutMs ?? MCP_CLIENT_DEFAULTS.totalTimeoutMs),
     breaker,
-    requestHandlers: resolveHandlers(options.requestHandlers),
+    handlers,
+    maxInputRounds: positiveInteger('maxInputRounds', options.maxInputRounds ?? MCP_CLIENT_DEFAULTS.maxInputRounds),
+    cache: options.cache ?? MCP_CLIENT_DEFAULTS.cache,
+    requestHandlers,
     tracing,
     tracer,
     random: options.random ?? MCP_CLIENT_DEFAULTS.random,

@@ -1,7 +1,7 @@
 /**
  * Per-call option types of the MCPClient surface.
  */
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 
 /**
  * Options every request method accepts.
@@ -46,10 +46,25 @@ export interface CallToolOptions extends RequestOptions {
 export interface ListOptions extends RequestOptions {
   /** Fetch the page after this cursor only. Without it, every page is fetched and concatenated. */
   cursor?: string;
+  /** Ignore cached results (the tool list; fresh 2026-07-28 results) and fetch again. @default false */
+  refresh?: boolean;
 }
 
 /**
- * Options of `listTools`.
+ * Options of `readResource`.
+ *
+ * @example
+ * ```ts
+ * const { contents } = await client.readResource('archon://status', { refresh: true });
+ * ```
+ */
+export interface ReadResourceOptions extends RequestOptions {
+  /** Ignore a cached result the server marked fresh (`ttlMs`) and read again. @default false */
+  refresh?: boolean;
+}
+
+/**
+ * Options of `listTools` (the same as every list; `refresh` also bypasses the tool catalog).
  *
  * @example
  * ```ts
@@ -57,6 +72,6 @@ export interface ListOptions extends RequestOptions {
  * ```
  */
 export interface ListToolsOptions extends ListOptions {
-  /** Ignore the cached list and fetch it again. @default false */
+  /** Ignore the cached tool list (and cached results) and fetch it again. @default false */
   refresh?: boolean;
 }

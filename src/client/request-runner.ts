@@ -1,25 +1,25 @@
 /**
- * The call path with resilience (DESIGN.md "The client contract"): every failed attempt is classified
- * once (`classifyFailure`) and handled by class:
+ * The call path with resilience (DESIGN.md "The client contract"), one policy for both protocol eras: every
+ * failed attempt is classified once (`classifyFailure`) and handled by class:
  * - not delivered: wait (backoff or Retry-After, capped) and resend;
- * - session lost: one shared re-initialize, then resend at once;
- * - response lost: resume with GET + Last-Event-ID if an event id was seen, else resend only if
- *   replay-safe, else `MaybeExecutedError`;
+ * - session lost: one shared re-initialize (legacy) or re-negotiation (modern), then resend at once;
+ * - stale tools (modern -32020): re-list the tools once, then resend at once;
+ * - response lost: resume with GET + Last-Event-ID if an event id was seen (legacy only: the modern era has
+ *   no resumption), else resend under a new id only if replay-safe, else `MaybeExecutedError`;
  * - definite: reject.
  */
-import type { Progress, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { MaybeExecutedError, RetryExhaustedError, SessionExpiredError, TimeoutError, describeFailure, describeTarget, redactUrl } from '../errors';
-import { type CircuitBreaker, classifyFailure, isReplaySafe, isUnreachable, retryAfterOf, runWithRetry, sleep } from '../retry/index';
+import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
+import { RetryExhaustedError, describeTarget } from '../errors';
+import { type CircuitBreaker, classifyFailure, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
+import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
-import { type CallSpan, type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
-import type { SseStreamState } from '../transport/sse-reader';
+import { type CallTracer, callOutcome, withTraceContext } from '../telemetry/index';
+import { type CallState, attemptOnce } from './attempt-once';
 import type { StatsCounter } from './client-stats';
-import { log } from './logger';
+import { runInputRounds } from './input-rounds';
+import type { ResponseCache } from './response-cache';
 import type { ResolvedClientOptions } from './options';
-
-/** Resumes of one attempt's stream, each of which must have made progress (a new event id). */
-const MAX_RESUMES = 5;
 
 /**
  * What the runner needs from the client core.
@@ -37,10 +37,20 @@ export interface RunnerContext {
   readonly tracer: CallTracer;
   /** The ready session: connects, or finishes a pending recovery, first (shared; callers race it with their signal). */
   ensureReady(): Promise<McpSession>;
-  /** Whether any initialize ever succeeded (see `probesRestart`). */
+  /** The session when the client is ready now (the fast path: no wait, nothing to race). */
+  ready(): McpSession | undefined;
+  /** The handshake generation of the ready session (read right after `ensureReady`). */
+  generation(): number;
+  /** The era of the current handshake. */
+  era(): ProtocolEra | undefined;
+  /** Whether any handshake ever succeeded (see `probesRestart`). */
   reachedServer(): boolean;
-  /** Re-initializes once for everyone (a no-op when the lost session was already replaced). */
-  recover(error: SessionExpiredError): Promise<void>;
+  /** Re-initializes or re-negotiates once for everyone (a no-op when handshake `generation` was already replaced). */
+  recover(generation: number): Promise<void>;
+  /** Fetches the tool list again (shared by concurrent callers), after the server said the headers were stale. */
+  refreshTools(): Promise<void>;
+  /** The response cache (2026-07-28 `ttlMs`), unless the `cache` option turned it off. */
+  readonly cache: ResponseCache | undefined;
   /** Registers a call scope so close() can end it; returns the unregister function. */
   track(scope: Attempt): () => void;
   onRetry(info: { method: string; attempt: number; delayMs: number; cause: unknown }): void;
@@ -67,92 +77,10 @@ export interface RunnerRequest {
   readonly onProgress?: (progress: Progress) => void;
   /** The caller vouches that a resend is harmless. */
   readonly idempotent?: boolean;
-}
-
-function toolNameOf(request: RunnerRequest): string | undefined {
-  const name = request.params?.name;
-  return request.method === 'tools/call' && typeof name === 'string' ? name : undefined;
-}
-
-async function replaySafe(context: RunnerContext, request: RunnerRequest): Promise<boolean> {
-  const { replay: policy, trustAnnotations } = context.options;
-  const base = { method: request.method, idempotent: request.idempotent, policy, trustAnnotations };
-  if (isReplaySafe(base)) return true;
-  const toolName = toolNameOf(request);
-  // Only a trusted annotation can still make it safe; learn it only when it could matter.
-  if (toolName === undefined || policy !== 'safe' || !trustAnnotations) return false;
-  try {
-    return isReplaySafe({ ...base, toolAnnotations: await context.annotationsOf(toolName) });
-  } catch {
-    return false; // the tool list could not be fetched: stay on the safe side
-  }
-}
-
-async function resumeStream(
-  session: McpSession,
-  id: number,
-  stream: SseStreamState,
-  request: RunnerRequest,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<Record<string, unknown>> {
-  for (let round = 1; ; round++) {
-    const seen = stream.lastEventId;
-    // The server's SSE `retry:` is the wait before reconnecting (spec 2025-11-25 "Resumability": the
-    // client MUST respect it; the official conformance scenario sse-retry fails a 2 ms reconnect).
-    if (stream.retryMs !== undefined && stream.retryMs > 0) await sleep(stream.retryMs, signal);
-    try {
-      return await session.resume(id, { stream, signal, timeoutMs, onProgress: request.onProgress });
-    } catch (error) {
-      // Another cut after new events: resume again from the newer id; no progress or another class: give up.
-      if (round >= MAX_RESUMES || classifyFailure(error) !== 'response_lost' || stream.lastEventId === seen) throw error;
-    }
-  }
-}
-
-async function attemptOnce(context: RunnerContext, request: RunnerRequest, signal: AbortSignal, span: CallSpan): Promise<Record<string, unknown>> {
-  context.breaker?.check();
-  const session = await context.ensureReady();
-  const timeoutMs = request.timeoutMs ?? context.options.timeoutMs;
-  const stream: SseStreamState = {};
-  const id = session.nextId();
-  span.sent(id);
-  try {
-    return await session.request(request.method, request.params, { id, signal, timeoutMs, onProgress: request.onProgress, stream });
-  } catch (error) {
-    if (context.options.retry.retries === 0) throw error;
-    const failureClass = classifyFailure(error);
-    if (failureClass === 'session_lost') {
-      // 404 for a request carrying the session id: the server never ran it, so a resend is safe.
-      await context.recover(error as SessionExpiredError);
-      throw error;
-    }
-    if (failureClass !== 'response_lost') throw error;
-    let lost: unknown = error;
-    // A timed-out attempt was cancelled (notifications/cancelled); its stream will never carry the result.
-    const resumable = stream.lastEventId !== undefined && !(error instanceof TimeoutError);
-    if (resumable) {
-      try {
-        const result = await resumeStream(session, id, stream, request, signal, timeoutMs);
-        context.stats.resumes++;
-        log(context.options.logger, 'info', { method: request.method, lastEventId: stream.lastEventId }, 'resumed a cut response stream with Last-Event-ID');
-        return result;
-      } catch (resumeError) {
-        if (signal.aborted) throw resumeError;
-        lost = resumeError;
-        if (resumeError instanceof SessionExpiredError) await context.recover(resumeError).catch(() => {});
-      }
-    }
-    if (await replaySafe(context, request)) throw error; // the loop resends
-    context.stats.replaysRefused++;
-    const toolName = toolNameOf(request);
-    log(context.options.logger, 'warn', { method: request.method, toolName, error: describeFailure(lost) }, 'the answer was lost and the call is not replay-safe; not resending');
-    throw new MaybeExecutedError(
-      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} from ${redactUrl(context.options.url)} ` +
-        `was lost after the request reached the server (${describeFailure(lost)}), and it is not safe to send it again`,
-      { method: request.method, toolName, cause: lost },
-    );
-  }
+  /** Per-attempt extra headers (the modern `Mcp-Param-*`, read again after the tool list was refreshed). */
+  readonly headers?: () => Readonly<Record<string, string>> | undefined;
+  /** Skip a cached result (it is still stored afresh). */
+  readonly refresh?: boolean;
 }
 
 /**
@@ -225,7 +153,12 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
  * ```
  */
 export async function runRequest(context: RunnerContext, request: RunnerRequest): Promise<Record<string, unknown>> {
-  const { options, tracer } = context;
+  const { options, tracer, cache } = context;
+  const cached = request.refresh ? undefined : cache?.get(request.method, request.params);
+  if (cached !== undefined) {
+    context.stats.cacheHits++;
+    return cached;
+  }
   context.stats.calls++;
   // Only the first call(s) of a process wait here, for the one-time import of @opentelemetry/api ('auto').
   if (tracer.pending !== undefined) await tracer.pending;
@@ -235,18 +168,24 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: request.method });
   const untrack = context.track(scope);
-  try {
-    const result = await runWithRetry((attemptNumber) => {
+  const call: CallState = { refreshedTools: false, final: new WeakSet() };
+  // One round of a multi-round call: a request under the retry policy (its own new id per attempt).
+  const sendRound = (params: Record<string, unknown> | undefined): Promise<Record<string, unknown>> =>
+    runWithRetry((attemptNumber) => {
       span.attempt(attemptNumber);
-      return attemptOnce(context, sent, scope.signal, span);
+      return attemptOnce(context, params === sent.params ? sent : { ...sent, params }, call, scope, span);
     }, {
       retry: options.retry,
-      signal: scope.signal,
+      scope,
+      raceAttempts: false,
       random: options.random,
       now: options.now,
-      shouldRetry: (error) => classifyFailure(error) !== 'definite',
-      // After a re-initialize the resend goes out at once; otherwise the server's hint or backoff.
-      retryAfterMs: (error) => (error instanceof SessionExpiredError ? 0 : retryAfterOf(error, options.now())),
+      shouldRetry: (error) => classifyFailure(error) !== 'definite' && !(typeof error === 'object' && error !== null && call.final.has(error)),
+      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
+      retryAfterMs: (error) => {
+        const failureClass = classifyFailure(error);
+        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, options.now());
+      },
       unreachable: probesRestart(context),
       operation: () => describeTarget(request.method, options.url),
       onRetry: ({ attempt, delayMs, error }) => {
@@ -254,6 +193,20 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });
       },
     });
+  try {
+    let rounds = 0;
+    const result = await runInputRounds(sendRound, request.method, sent.params, {
+      handlers: options.handlers,
+      maxRounds: options.maxInputRounds,
+      scope,
+      era: () => context.era(),
+      onRound: () => {
+        rounds++;
+        context.stats.inputRounds++;
+      },
+    });
+    // A result reached through input rounds depends on inputs outside the cache key: never stored (spec caching).
+    if (rounds === 0) cache?.set(request.method, request.params, result);
     context.breaker?.recordSuccess();
     span.end(callOutcome(request.method, result));
     return result;

@@ -8,6 +8,7 @@ import type { HttpResponse } from '../transport/http-seam';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 import { StreamableHttpExchange } from '../transport/streamable-http';
 import { createUndiciStack } from '../transport/undici-stack';
+import { INPUT_METHODS, fulfilInputRequest, isInputMethod } from './input-handlers';
 import type { ResolvedClientOptions } from './options';
 
 /**
@@ -30,6 +31,7 @@ export function createSession(
         // Above the attempt timeout so the client's typed TimeoutError fires first.
         headersTimeoutMs: Math.max(options.timeoutMs, options.connectTimeoutMs) + 1_000,
         connectTimeoutMs: options.connectTimeoutMs,
+        drainTimeoutMs: options.drainTimeoutMs,
       });
   const exchange = new StreamableHttpExchange({
     url: options.url,
@@ -42,10 +44,13 @@ export function createSession(
     exchange,
     clientInfo: options.clientInfo,
     capabilities: options.capabilities,
-    protocolVersion: options.protocolVersion,
     onNotification: hooks.onNotification,
     notifyTimeoutMs: options.timeoutMs,
-    requestHandlers: options.requestHandlers,
+    // Typed handlers first (checked results, SEP-1034 defaults), then the raw escape hatch.
+    handlerOf: (method) =>
+      isInputMethod(method) && options.handlers[INPUT_METHODS[method]] !== undefined
+        ? (params) => fulfilInputRequest(method, params, options.handlers, { era: 'legacy', signal: undefined })
+        : options.requestHandlers.get(method),
   });
   return { exchange, session };
 }

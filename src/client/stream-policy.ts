@@ -3,6 +3,7 @@
  * reconnects for as long as the client is open (TS-SDK #2098: the SDK's stream dies after 2 tries).
  */
 import { computeDelay, retryAfterOf } from '../retry/index';
+import type { ProtocolEra } from '../session/era';
 import type { StreamEvent } from '../session/notification-stream';
 import type { SseStreamState } from '../transport/sse-reader';
 import { log } from './logger';
@@ -27,15 +28,17 @@ export function streamReconnectDelay(options: ResolvedClientOptions, failures: n
 }
 
 /**
- * Writes the log line for a stream event that matters (failures and give-ups).
+ * Writes the log line for a stream event that matters (failures and give-ups), worded for the stream of the
+ * era: the legacy GET stream or the modern `subscriptions/listen` stream.
  *
  * @example
  * ```ts
- * logStreamEvent(options, event, client.mcpSessionId);
+ * logStreamEvent(options, event, client.mcpSessionId, 'legacy');
  * ```
  */
-export function logStreamEvent(options: ResolvedClientOptions, event: StreamEvent, mcpSessionId: string | undefined): void {
+export function logStreamEvent(options: ResolvedClientOptions, event: StreamEvent, mcpSessionId: string | undefined, era: ProtocolEra = 'legacy'): void {
   const fields = { url: options.url.href, mcpSessionId };
+  if (era === 'modern') return logListenEvent(options, event, { url: fields.url });
   switch (event.type) {
     case 'error': {
       const reason = event.error instanceof Error ? event.error.message : String(event.error);
@@ -50,5 +53,23 @@ export function logStreamEvent(options: ResolvedClientOptions, event: StreamEven
       return;
     default:
       log(options.logger, 'debug', { ...fields, event: event.type }, 'GET notification stream');
+  }
+}
+
+function logListenEvent(options: ResolvedClientOptions, event: StreamEvent, fields: { url: string }): void {
+  switch (event.type) {
+    case 'error': {
+      const reason = event.error instanceof Error ? event.error.message : String(event.error);
+      log(options.logger, 'warn', { ...fields, failures: event.failures, delayMs: event.delayMs, error: reason }, 'listen stream failed; listening again');
+      return;
+    }
+    case 'session_lost':
+      log(options.logger, 'warn', fields, 'listen stream: the server refused the negotiated version or era; re-negotiating');
+      return;
+    case 'unsupported':
+      log(options.logger, 'info', fields, 'The server offers no subscriptions/listen stream');
+      return;
+    default:
+      log(options.logger, 'debug', { ...fields, event: event.type }, 'listen stream');
   }
 }

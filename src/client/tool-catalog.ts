@@ -3,8 +3,9 @@
  * names before sending, to validate structured output against `outputSchema` (spec 2025-06-18
  * "Structured Content": clients SHOULD validate), and to read replay-safety annotations.
  */
-import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/client';
 import { OutputValidationError } from '../errors';
+import type { ParamHeader } from '../transport/mcp-headers';
 import { createUnknownToolError } from '../typed/tool-errors';
 import { type OutputValidator, createOutputValidator } from '../typed/validate-output';
 
@@ -21,6 +22,7 @@ import { type OutputValidator, createOutputValidator } from '../typed/validate-o
 export class ToolCatalog {
   #tools: Tool[] | undefined;
   #byName: Map<string, Tool> | undefined;
+  #paramHeaders: ReadonlyMap<string, readonly ParamHeader[]> | undefined;
   #validator: OutputValidator | undefined;
 
   /** The cached list, if fetched and not invalidated. */
@@ -28,16 +30,23 @@ export class ToolCatalog {
     return this.#tools;
   }
 
-  /** Stores a freshly fetched list. */
-  replace(tools: Tool[]): void {
+  /** Stores a freshly fetched list, with the `x-mcp-header` parameters of its tools (modern era). */
+  replace(tools: Tool[], paramHeaders?: ReadonlyMap<string, readonly ParamHeader[]>): void {
     this.#tools = tools;
     this.#byName = new Map(tools.map((tool) => [tool.name, tool]));
+    this.#paramHeaders = paramHeaders;
   }
 
   /** Forgets the list (e.g. on `notifications/tools/list_changed`). */
   invalidate(): void {
     this.#tools = undefined;
     this.#byName = undefined;
+    this.#paramHeaders = undefined;
+  }
+
+  /** The parameters `name` mirrors into `Mcp-Param-*` headers (empty when none or unknown). */
+  paramHeadersOf(name: string): readonly ParamHeader[] {
+    return this.#paramHeaders?.get(name) ?? [];
   }
 
   /** The cached definition of one tool. */

@@ -98,12 +98,22 @@ export function summarizeBody(body: string): string {
  */
 export function describeFailure(error: unknown): string {
   if (error instanceof ConnectionError) return describeConnectionFailure(error.reason, error.errorCode, error.cause ?? error);
-  if (error instanceof SessionExpiredError) return `MCP session ${error.mcpSessionId ?? '(none)'} unknown to the server (HTTP ${error.status})`;
+  if (error instanceof SessionExpiredError) {
+    if (error.reason === 'era_changed') {
+      // The factory keeps the refusing body as the cause: it says what the server made of the modern request.
+      const body = typeof error.cause === 'string' ? summarizeBody(error.cause) : '';
+      return `HTTP ${error.status} to a 2026-07-28 request${body === '' ? '' : `: ${body}`}`;
+    }
+    return `MCP session ${error.mcpSessionId ?? '(none)'} unknown to the server (HTTP ${error.status})`;
+  }
   if (error instanceof HttpError) {
     const body = summarizeBody(error.body);
     return body === '' ? `HTTP ${error.status}` : `HTTP ${error.status}: ${body}`;
   }
-  if (error instanceof RpcError) return firstLine(`JSON-RPC error ${error.rpcCode}: ${messageOf(error.cause ?? error)}`);
+  if (error instanceof RpcError) {
+    const status = error.status === undefined ? '' : ` (HTTP ${error.status})`;
+    return firstLine(`JSON-RPC error ${error.rpcCode}${status}: ${messageOf(error.cause ?? error)}`);
+  }
   if (error instanceof TimeoutError) return `${error.kind} timeout after ${error.timeoutMs} ms`;
   if (error instanceof ProtocolError) return firstLine(`protocol error (${error.reason}): ${error.message}`);
   if (isMcpClientError(error)) return firstLine(error.message);

@@ -2,6 +2,7 @@
  * The one place where wire failures become typed errors: HTTP statuses, JSON-RPC error objects and
  * undici/system error codes. Shaped after openai-node's `APIError.generate`.
  */
+import { isModernErrorCode } from '../session/era';
 import { describeConnectionFailure, summarizeBody } from './describe-failure';
 import { redactUrl } from './redact-url';
 import {
@@ -13,6 +14,7 @@ import {
   ProtocolError,
   RpcError,
   SessionExpiredError,
+  type SessionLossReason,
   isMcpClientError,
 } from './tree';
 
@@ -28,6 +30,8 @@ export type WireFailure = (
       readonly body?: string;
       /** The `Mcp-Session-Id` the request carried, if any: a 404 then means the session is gone. */
       readonly mcpSessionId?: string;
+      /** The era the request was framed for (@default 'legacy'): a modern request reads 4xx bodies as JSON-RPC errors. */
+      readonly era?: 'legacy' | 'modern';
     }
   | { readonly kind: 'rpc'; readonly error: { code: number; message: string; data?: unknown } }
   | {
@@ -41,12 +45,51 @@ export type WireFailure = (
 const BODY_EXCERPT_CHARS = 1024;
 
 /**
- * 404 + Mcp-Session-Id is spec 2025-11-25 "Session Management" #5; the SDK server (1.32) also answers 400
- * "Server not initialized" when a fresh process receives a request for a session it never saw.
+ * What a 400 body says when a legacy server does not know the session id the request carried:
+ * `server-everything` 2026.8.31 and seven SDK 1.32 examples answer "Bad Request: No valid session ID provided"
+ * (issue 8), others "Session not found" or "Invalid session ID".
  */
-function isSessionLoss(status: number, body: string, mcpSessionId: string | undefined): boolean {
-  if (status === 404 && mcpSessionId !== undefined) return true;
-  return status === 400 && /server not initialized/i.test(body);
+const SESSION_UNKNOWN = /no valid session|session not found|unknown session|invalid session|session (?:id )?(?:is )?(?:missing|expired|invalid|unknown)/i;
+
+/**
+ * Legacy session loss (spec 2025-11-25 "Session Management" #5: 404 + Mcp-Session-Id). The SDK server (1.32)
+ * also answers 400 "Server not initialized" when a fresh process receives a request for a session it never saw.
+ */
+function sessionLossOf(status: number, body: string, mcpSessionId: string | undefined): SessionLossReason | undefined {
+  if (status === 404 && mcpSessionId !== undefined) return 'not_found';
+  if (status !== 400) return undefined;
+  if (/server not initialized/i.test(body)) return 'not_initialized';
+  if (mcpSessionId !== undefined && SESSION_UNKNOWN.test(body)) return 'invalid_session';
+  return undefined;
+}
+
+/** The JSON-RPC error object in an HTTP error body, if the body is one. */
+function jsonRpcErrorIn(body: string): { code: number; message: string; data?: unknown } | undefined {
+  if (!body.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown; data?: unknown } };
+    const error = parsed.error;
+    if (typeof error?.code !== 'number' || typeof error.message !== 'string') return undefined;
+    return { code: error.code, message: error.message, data: error.data };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Statuses with which a server refuses the request's framing (spec 2026-07-28 "Backward Compatibility"). */
+const ERA_STATUSES: ReadonlySet<number> = new Set([400, 404, 405]);
+
+/**
+ * A modern request refused with 400/404/405: a recognised JSON-RPC error is the server's answer (-32601 method
+ * not found, -32602 invalid params, a modern code); an empty body, a non-JSON-RPC body or an
+ * implementation-defined server error (-32000..-32019, e.g. a legacy "No valid session ID") means the server
+ * no longer speaks the modern era.
+ */
+function refusesModern(status: number, rpc: { code: number } | undefined): boolean {
+  if (!ERA_STATUSES.has(status)) return false;
+  if (rpc === undefined) return true;
+  // -32601 on 404 is "method not found" (spec 2026-07-28 "Protocol Version Header"), not a missing endpoint.
+  return !isModernErrorCode(rpc.code) && rpc.code <= -32000 && rpc.code >= -32099;
 }
 
 /** undici / libuv error codes, and what they mean for delivery. */
@@ -113,16 +156,40 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
   switch (failure.kind) {
     case 'http': {
       const body = (failure.body ?? '').slice(0, BODY_EXCERPT_CHARS);
-      if (isSessionLoss(failure.status, body, failure.mcpSessionId)) {
+      const { status, mcpSessionId } = failure;
+      const modern = failure.era === 'modern';
+      const server = failure.url === undefined ? 'The server' : `The server at ${redactUrl(failure.url)}`;
+      const lost = modern ? undefined : sessionLossOf(status, body, mcpSessionId);
+      if (lost !== undefined) {
+        return new SessionExpiredError(`${server} no longer knows MCP session ${mcpSessionId ?? '(none)'} (HTTP ${status})`, {
+          mcpSessionId,
+          status,
+          reason: lost,
+          cause: body || undefined,
+        });
+      }
+      const rpc = ERA_STATUSES.has(status) ? jsonRpcErrorIn(body) : undefined;
+      if (modern && refusesModern(status, rpc)) {
+        const detail = body ? `: ${summarizeBody(body)}` : '';
         return new SessionExpiredError(
-          `The server at ${failure.url === undefined ? '(unknown URL)' : redactUrl(failure.url)} no longer knows MCP session ` +
-            `${failure.mcpSessionId ?? '(none)'} (HTTP ${failure.status})`,
-          { mcpSessionId: failure.mcpSessionId, status: failure.status, cause: body || undefined },
+          `${server} refused a 2026-07-28 request with HTTP ${status}: it no longer speaks that era${detail}`,
+          { status, reason: 'era_changed', cause: body || undefined },
         );
       }
+      // A modern error (any era: a legacy session answered by a server upgraded to modern-only), or in the
+      // modern era any JSON-RPC error in a 400/404/405 body, is the server's JSON-RPC answer. 401/403/429/5xx
+      // stay HttpError whatever their body: auth and load are never era evidence.
+      if (rpc !== undefined && (modern || isModernErrorCode(rpc.code))) {
+        return new RpcError(`${rpc.message} (JSON-RPC ${rpc.code}, HTTP ${status} ${fromWhere(failure.url)})`, {
+          rpcCode: rpc.code,
+          data: rpc.data,
+          status,
+          cause: rpc,
+        });
+      }
       const detail = body ? `: ${summarizeBody(body)}` : '';
-      return new HttpError(`HTTP ${failure.status} ${fromWhere(failure.url)}${detail}`, {
-        status: failure.status,
+      return new HttpError(`HTTP ${status} ${fromWhere(failure.url)}${detail}`, {
+        status,
         headers: failure.headers,
         body,
       });

@@ -3,7 +3,7 @@
  * literal string `code` and, where there was an underlying failure, a chained `cause`.
  * Codes are stable API: switch on `code`, not on `message`.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 const BRAND = Symbol.for('archon-mcp-client.McpClientError');
 
@@ -22,7 +22,9 @@ export type McpClientErrorCode =
   | 'OUTPUT_VALIDATION'
   | 'UNKNOWN_TOOL'
   | 'INVALID_ARGUMENT'
-  | 'ABORTED';
+  | 'INPUT_ROUND_FAILED'
+  | 'ABORTED'
+  | 'AUTH_REQUIRED';
 
 /**
  * Root of every error thrown by archon-mcp-client.
@@ -67,14 +69,17 @@ export function isMcpClientError(value: unknown): value is McpClientError {
 export class RpcError extends McpClientError {
   override readonly name = 'RpcError' as const;
   readonly code = 'RPC_ERROR' as const;
-  /** The JSON-RPC error code (e.g. -32602 invalid params, -32601 method not found). */
+  /** The JSON-RPC error code (e.g. -32602 invalid params, -32601 method not found, -32022 unsupported protocol version). */
   readonly rpcCode: number;
   readonly data: unknown;
+  /** The HTTP status when the error object came as the body of a 4xx (the 2026-07-28 era's 400/404 answers). */
+  readonly status: number | undefined;
 
-  constructor(message: string, options: { rpcCode: number; data?: unknown; cause?: unknown }) {
+  constructor(message: string, options: { rpcCode: number; data?: unknown; status?: number; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.rpcCode = options.rpcCode;
     this.data = options.data;
+    this.status = options.status;
   }
 }
 
@@ -146,13 +151,24 @@ export class ConnectionError extends McpClientError {
 }
 
 /**
- * The server no longer knows the protocol session (404 for a request carrying `Mcp-Session-Id`, or
- * 400 "Server not initialized"). MCPClient recovers from this itself; you see it only when recovery is off
- * or exhausted.
+ * Why the server no longer accepts what the client negotiated:
+ * - `not_found`: 404 for a request carrying `Mcp-Session-Id` (spec 2025-11-25 "Session Management");
+ * - `not_initialized`: 400 "Server not initialized" (a fresh SDK process that never saw the session);
+ * - `invalid_session`: 400 whose body says the session id is missing, unknown or invalid, for a request that
+ *   carried one (`server-everything` and the SDK 1.x examples: "Bad Request: No valid session ID provided");
+ * - `era_changed`: the server stopped speaking the negotiated era (a modern request refused with a 400/404/405
+ *   that is no modern error, or a legacy session answered with `-32022`).
+ */
+export type SessionLossReason = 'not_found' | 'not_initialized' | 'invalid_session' | 'era_changed';
+
+/**
+ * The server no longer knows the protocol session, or no longer speaks the negotiated protocol era.
+ * MCPClient recovers from this itself (one shared re-initialize or re-negotiation, then a resend); you see it
+ * only when recovery is off or exhausted.
  *
  * @example
  * ```ts
- * if (error instanceof SessionExpiredError) console.log('session', error.mcpSessionId, 'is gone');
+ * if (error instanceof SessionExpiredError) console.log('session', error.mcpSessionId, 'is gone:', error.reason);
  * ```
  */
 export class SessionExpiredError extends McpClientError {
@@ -160,11 +176,13 @@ export class SessionExpiredError extends McpClientError {
   readonly code = 'SESSION_EXPIRED' as const;
   readonly mcpSessionId: string | undefined;
   readonly status: number;
+  readonly reason: SessionLossReason;
 
-  constructor(message: string, options: { mcpSessionId?: string; status: number; cause?: unknown }) {
+  constructor(message: string, options: { mcpSessionId?: string; status: number; reason?: SessionLossReason; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.mcpSessionId = options.mcpSessionId;
     this.status = options.status;
+    this.reason = options.reason ?? 'not_found';
   }
 }
 
@@ -281,11 +299,13 @@ export type ProtocolErrorReason =
   | 'invalid_sse'
   | 'body_too_large'
   | 'stream_ended'
-  | 'unexpected_status';
+  | 'unexpected_status'
+  | 'era_mismatch';
 
 /**
  * The server's answer broke the protocol: bad JSON, a wrong content type, a malformed SSE stream, a body
- * over the size limit, or a stream that ended without the response.
+ * over the size limit, a stream that ended without the response, or (`era_mismatch`) a server that does not
+ * speak the era the `era` option pinned.
  *
  * @example
  * ```ts
@@ -385,6 +405,39 @@ export class InvalidArgumentError extends McpClientError {
 }
 
 /**
+ * Why a request for input from the server (elicitation, sampling, roots) could not be answered:
+ * - `no_handler`: the server asked for input the client has no handler for;
+ * - `invalid_request`: the server's request was malformed (not an object, an unknown method, too many at once);
+ * - `handler_failed`: the handler threw (the error is the `cause`);
+ * - `invalid_response`: the handler's result breaks the SDK's schema for that method;
+ * - `max_rounds`: a 2026-07-28 call asked for input more than `maxInputRounds` times.
+ */
+export type InputRoundFailure = 'no_handler' | 'invalid_request' | 'handler_failed' | 'invalid_response' | 'max_rounds';
+
+/**
+ * The client could not answer what the server asked of it, so the call that needed the input failed (modern
+ * `input_required` rounds). Legacy server->client requests that fail are answered with a JSON-RPC error instead.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InputRoundError && error.reason === 'no_handler') console.error(`pass handlers.${error.method}`);
+ * ```
+ */
+export class InputRoundError extends McpClientError {
+  override readonly name = 'InputRoundError' as const;
+  readonly code = 'INPUT_ROUND_FAILED' as const;
+  readonly reason: InputRoundFailure;
+  /** The input method concerned (`elicitation/create`, ...), when there is one. */
+  readonly method: string | undefined;
+
+  constructor(message: string, options: { reason: InputRoundFailure; method?: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.reason = options.reason;
+    this.method = options.method;
+  }
+}
+
+/**
  * The caller's `AbortSignal` fired. `cause` is `signal.reason`. `name` is `'AbortError'` so code that
  * checks `error.name === 'AbortError'` (fetch-style) keeps working.
  *
@@ -399,5 +452,42 @@ export class AbortError extends McpClientError {
 
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/** Why authorization could not be completed without someone acting. */
+export type AuthRequiredReason = 'redirect' | 'rejected' | 'insufficient_scope' | 'failed';
+
+/**
+ * Authorization is needed and could not be completed automatically. Definite: the request was not executed
+ * (the server answered 401/403) and is never retried blindly. `reason`:
+ * - `redirect`: a user must open `authorizationUrl`, then call `finishAuth(callbackUrl)` (or run `archon-mcp login`);
+ * - `rejected`: the credentials were refused (refresh token revoked or expired, client refused, or a fresh token
+ *   was rejected by the server) and there is no interactive way back;
+ * - `insufficient_scope`: the server still wants more scope after the step-up limit;
+ * - `failed`: the OAuth flow broke (issuer mismatch, insecure endpoint, registration refused, bad metadata); see `cause`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof AuthRequiredError && error.authorizationUrl) console.log('Open', error.authorizationUrl);
+ * ```
+ */
+export class AuthRequiredError extends McpClientError {
+  override readonly name = 'AuthRequiredError' as const;
+  readonly code = 'AUTH_REQUIRED' as const;
+  readonly reason: AuthRequiredReason;
+  /** The protected resource (the MCP server URL) that asked for authorization. */
+  readonly serverUrl: string;
+  /** Where a user authorizes this client; set when `reason` is `redirect`. */
+  readonly authorizationUrl: string | undefined;
+
+  constructor(
+    message: string,
+    options: { reason: AuthRequiredReason; serverUrl: string; authorizationUrl?: string; cause?: unknown },
+  ) {
+    super(message, { cause: options.cause });
+    this.reason = options.reason;
+    this.serverUrl = options.serverUrl;
+    this.authorizationUrl = options.authorizationUrl;
   }
 }

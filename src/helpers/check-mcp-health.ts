@@ -6,6 +6,7 @@ import { MCPClient } from '../client/mcp-client';
 import { type MCPClientOptions, resolveClientOptions } from '../client/options';
 import { assertKnownOptions } from '../client/unknown-options';
 import { redactUrl } from '../errors/redact-url';
+import { HttpError } from '../errors/tree';
 
 /**
  * Options of {@link checkMcpHealth}: the client's options, except that `retry` and `breaker` default to
@@ -35,6 +36,8 @@ export interface HealthCheck {
   readonly ok: boolean;
   readonly ms: number;
   readonly error?: string;
+  /** The HTTP status when the step failed with an HTTP error (401/403 tell an auth problem from an outage). */
+  readonly status?: number;
 }
 
 /**
@@ -55,6 +58,14 @@ export interface HealthReport {
   readonly protocolVersion: string | undefined;
   readonly toolCount: number | undefined;
   readonly checks: readonly HealthCheck[];
+}
+
+/** The HTTP status behind a failure, through `cause` chains (a retry wrapper around an HttpError). */
+function httpStatusOf(error: unknown): number | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof HttpError) return current.status;
+  }
+  return undefined;
 }
 
 function describeError(error: unknown): string {
@@ -102,7 +113,8 @@ export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promi
       checks.push({ name, ok: true, ms: now() - stepStarted });
       return true;
     } catch (error) {
-      checks.push({ name, ok: false, ms: now() - stepStarted, error: describeError(error) });
+      const status = httpStatusOf(error);
+      checks.push({ name, ok: false, ms: now() - stepStarted, error: describeError(error), ...(status === undefined ? {} : { status }) });
       return false;
     }
   }

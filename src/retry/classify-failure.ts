@@ -2,14 +2,19 @@
  * Every failed attempt is classified once, here (DESIGN.md "The client contract"). The class decides what
  * the client does next; nothing else in the client looks at status codes or error names to decide.
  */
-import { ConnectionError, HttpError, ProtocolError, SessionExpiredError, TimeoutError } from '../errors/tree';
+import { ConnectionError, HttpError, ProtocolError, RpcError, SessionExpiredError, TimeoutError } from '../errors/tree';
+import { MODERN_ERROR_CODES } from '../session/era';
 
 /**
- * What a failed attempt means for the request:
+ * What a failed attempt means for the request, in both protocol eras:
  * - `not_delivered`: the server never processed it; resending is always safe (after a wait).
- * - `session_lost`: the server forgot the protocol session; re-initialize, then resend.
- * - `response_lost`: the request may have run but its answer is gone; resume the stream, or resend only if
- *   replay-safe, else `MaybeExecutedError`.
+ * - `session_lost`: the server forgot the protocol session (legacy) or no longer accepts the negotiated era or
+ *   version (either era); re-initialize or re-negotiate once for everyone, then resend.
+ * - `stale_tools`: the server refused the request's mirrored headers (`-32020` HeaderMismatch, 2026-07-28):
+ *   the client's copy of the tool's schema is out of date; re-list the tools, then resend once.
+ * - `response_lost`: the request may have run but its answer is gone; resume the stream (legacy, when an
+ *   event id was seen), or resend under a new id only if replay-safe, else `MaybeExecutedError`. The modern era
+ *   has no resumption, so there it is always the resend-or-refuse branch.
  * - `definite`: a final answer (or a bug); reject at once.
  *
  * @example
@@ -17,7 +22,7 @@ import { ConnectionError, HttpError, ProtocolError, SessionExpiredError, Timeout
  * const failureClass: FailureClass = classifyFailure(error);
  * ```
  */
-export type FailureClass = 'not_delivered' | 'session_lost' | 'response_lost' | 'definite';
+export type FailureClass = 'not_delivered' | 'session_lost' | 'stale_tools' | 'response_lost' | 'definite';
 
 /**
  * HTTP statuses that prove the request was not processed:
@@ -38,6 +43,17 @@ const RESPONSE_LOST_STATUSES: ReadonlySet<number> = new Set([502, 504]);
 function classifyHttpStatus(status: number): FailureClass {
   if (NOT_DELIVERED_STATUSES.has(status)) return 'not_delivered';
   if (RESPONSE_LOST_STATUSES.has(status)) return 'response_lost';
+  return 'definite';
+}
+
+/**
+ * The server's JSON-RPC answers are final, except the two modern codes that say the client's view of the server
+ * is stale and the server did not run the request (both come as a 400 before any processing, spec 2026-07-28
+ * basic/transports/streamable-http "Server Validation" and basic/versioning).
+ */
+function classifyRpc(error: RpcError): FailureClass {
+  if (error.rpcCode === MODERN_ERROR_CODES.unsupportedProtocolVersion) return 'session_lost';
+  if (error.rpcCode === MODERN_ERROR_CODES.headerMismatch) return 'stale_tools';
   return 'definite';
 }
 
@@ -68,10 +84,12 @@ function classifyTimeout(error: TimeoutError): FailureClass {
  * |---|---|
  * | `ConnectionError` with `requestSent: false` (refused, DNS, connect timeout) | `not_delivered` |
  * | `HttpError` 408, 429, 503 | `not_delivered` |
- * | `SessionExpiredError` (404 with session id, 400 "Server not initialized") | `session_lost` |
+ * | `SessionExpiredError`: 404 with session id, 400 "Server not initialized", 400 "No valid session ID" with a session id, a modern request refused without a modern error (`era_changed`) | `session_lost` |
+ * | `RpcError` -32022 UnsupportedProtocolVersion (either era) | `session_lost` |
+ * | `RpcError` -32020 HeaderMismatch | `stale_tools` |
  * | `ConnectionError` with `requestSent: true` (reset, socket closed, `terminated`) | `response_lost` |
  * | `HttpError` 502, 504; `TimeoutError` kind `attempt`; `ProtocolError` `stream_ended` | `response_lost` |
- * | everything else, including `circuit_open` and unknown errors | `definite` |
+ * | everything else, including other `RpcError`s, `circuit_open` and unknown errors | `definite` |
  *
  * @example
  * ```ts
@@ -83,10 +101,11 @@ function classifyTimeout(error: TimeoutError): FailureClass {
 export function classifyFailure(error: unknown): FailureClass {
   if (error instanceof ConnectionError) return classifyConnection(error);
   if (error instanceof SessionExpiredError) return 'session_lost';
+  if (error instanceof RpcError) return classifyRpc(error);
   if (error instanceof HttpError) return classifyHttpStatus(error.status);
   if (error instanceof TimeoutError) return classifyTimeout(error);
   if (error instanceof ProtocolError) return error.reason === 'stream_ended' ? 'response_lost' : 'definite';
-  // RpcError, ToolCallError, AbortError, ClosedError, OutputValidationError, UnknownToolError,
+  // ToolCallError, AbortError, ClosedError, OutputValidationError, UnknownToolError,
   // MaybeExecutedError, RetryExhaustedError are final answers; anything else is not understood.
   return 'definite';
 }

@@ -2,7 +2,7 @@
  * Whether a request whose answer was lost may be sent again. Sending a non-idempotent tool call twice is the
  * one failure this client must never cause; everything here leans towards "not safe".
  */
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/client';
 
 /**
  * The client-wide replay policy:

@@ -46,6 +46,17 @@ export interface RunWithRetryOptions {
   readonly retry: ResolvedRetryOptions;
   /** Aborts the current attempt's wait and any backoff; the loop then rejects with `AbortError`. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Instead of `signal`: a scope whose signal is only built when needed (a wait between attempts, an abort),
+   * so a call that succeeds at once costs no AbortSignal (the client's call scope, `Attempt`).
+   */
+  readonly scope?: { readonly aborted: boolean; readonly signal: AbortSignal } | undefined;
+  /**
+   * Race each attempt with the abort (default). `false` when the attempt observes the abort itself (the
+   * client's attempts hang on the call scope), saving a promise and a listener per attempt.
+   * @default true
+   */
+  readonly raceAttempts?: boolean | undefined;
   /** Jitter source in [0, 1). @default Math.random */
   readonly random?: (() => number) | undefined;
   /** Clock in ms for the `maxElapsedMs` budget. @default Date.now */
@@ -116,10 +127,14 @@ export async function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RunWithRetryOptions,
 ): Promise<T> {
-  const { retry, signal, shouldRetry, retryAfterMs, onRetry, unreachable } = options;
+  const { retry, scope, shouldRetry, retryAfterMs, onRetry, unreachable } = options;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
-  if (signal?.aborted) throw abortError(signal);
+  const raceAttempts = options.raceAttempts ?? true;
+  const aborted = (): boolean => (scope === undefined ? options.signal?.aborted === true : scope.aborted);
+  // Read only when needed: building a scope's signal is what `scope` exists to avoid.
+  const signalOf = (): AbortSignal | undefined => scope?.signal ?? options.signal;
+  if (aborted()) throw abortError(signalOf() as AbortSignal);
   const startedAt = now();
   /** Retries used by failures of a live server; probes of an absent one are paid for by the budget. */
   let retriesUsed = 0;
@@ -127,14 +142,14 @@ export async function runWithRetry<T>(
   for (let attemptNumber = 1; ; attemptNumber++) {
     let error: unknown;
     try {
-      return await raceWithAbort(attempt(attemptNumber), signal);
+      return raceAttempts ? await raceWithAbort(attempt(attemptNumber), signalOf()) : await attempt(attemptNumber);
     } catch (caught) {
-      if (signal?.aborted) throw caught instanceof AbortError ? caught : abortError(signal);
+      if (aborted()) throw caught instanceof AbortError ? caught : abortError(signalOf() as AbortSignal);
       error = caught;
     }
 
     if (!(await shouldRetry(error, attemptNumber))) throw error;
-    if (signal?.aborted) throw abortError(signal);
+    if (aborted()) throw abortError(signalOf() as AbortSignal);
     if (retry.retries === 0) throw error;
 
     const elapsedMs = now() - startedAt;
@@ -156,6 +171,7 @@ export async function runWithRetry<T>(
     }
 
     onRetry?.({ attempt: attemptNumber, delayMs, error });
+    const signal = signalOf();
     try {
       await sleep(delayMs, signal);
     } catch (sleepError) {

@@ -1,7 +1,12 @@
 /**
- * One attempt's cancellation: the caller's signal, the per-attempt timer and the client's close, folded
- * into one AbortController. One controller and one timer per attempt, both released in `dispose()`,
- * so nothing outlives the attempt (STYLE.md #8); cheaper than `AbortSignal.any` + `AbortSignal.timeout`.
+ * One attempt's cancellation: the caller's signal, the per-attempt timer, the client's close and the call's
+ * own scope, folded into one AbortController. Two things keep this cheap on the hot path (the profile of
+ * issue 8: two AbortSignals and their listeners per call were a measurable share of the client's CPU):
+ * - the AbortController is created only when someone asks for `signal` (a call scope that never has to
+ *   wait between attempts never builds one);
+ * - a child attempt hangs on its `parent` scope directly (the scope cancels its children when it ends), so
+ *   no abort listener is added to and removed from a signal per attempt.
+ * One timer per attempt, released in `dispose()`, so nothing outlives the attempt (STYLE.md #8).
  */
 import { AbortError, ClosedError, TimeoutError, describeTarget, type McpClientError } from '../errors';
 
@@ -16,48 +21,73 @@ import { AbortError, ClosedError, TimeoutError, describeTarget, type McpClientEr
 export type AttemptEnd = 'aborted' | 'timeout' | 'closed';
 
 /**
- * The cancellation scope of one request attempt.
+ * The cancellation scope of one request attempt, or (kind `total`) of a whole call.
  *
  * @example
  * ```ts
- * const attempt = new Attempt({ signal: options.signal, timeoutMs: 60_000 });
+ * const call = new Attempt({ signal: options.signal, timeoutMs: 120_000, kind: 'total' });
+ * const attempt = new Attempt({ parent: call, timeoutMs: 60_000 });
  * try { await exchange.post(request, { signal: attempt.signal }); }
  * catch (error) { throw attempt.explain(error); }
- * finally { attempt.dispose(); }
+ * finally { attempt.dispose(); call.dispose(); }
  * ```
  */
 export class Attempt {
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   readonly #userSignal: AbortSignal | undefined;
+  readonly #parent: Attempt | undefined;
+  readonly #children = new Set<Attempt>();
   readonly #timeoutMs: number;
   readonly #kind: 'attempt' | 'total';
   /** Named in the TimeoutError message ("tools/call to http://host/mcp"); formatted only on timeout. */
   readonly #url: URL | undefined;
   readonly #method: string | undefined;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #end: AttemptEnd | undefined;
+  /** The typed error the scope ended with (also what its children report). */
+  #reason: McpClientError | undefined;
+  /** Ended because the parent scope did: report the parent's error as it is. */
+  #inherited = false;
   readonly #onUserAbort = (): void => this.cancel('aborted');
 
   /** `kind` names the limit in the TimeoutError: one attempt (`timeoutMs`) or a whole call (`totalTimeoutMs`). */
-  constructor(options: { signal?: AbortSignal; timeoutMs: number; kind?: 'attempt' | 'total'; url?: URL; method?: string }) {
+  constructor(options: {
+    signal?: AbortSignal | undefined;
+    parent?: Attempt;
+    timeoutMs: number;
+    kind?: 'attempt' | 'total';
+    url?: URL;
+    method?: string;
+  }) {
     this.#userSignal = options.signal;
+    this.#parent = options.parent;
     this.#timeoutMs = options.timeoutMs;
     this.#kind = options.kind ?? 'attempt';
     this.#url = options.url;
     this.#method = options.method;
-    if (options.signal?.aborted) {
-      this.cancel('aborted');
+    const parent = options.parent;
+    const parentReason = parent === undefined ? undefined : parent.#reason;
+    if (options.signal?.aborted || parentReason !== undefined) {
+      this.#cancelWith('aborted', parentReason);
       return;
     }
     options.signal?.addEventListener('abort', this.#onUserAbort, { once: true });
-    if (Number.isFinite(options.timeoutMs)) {
-      this.#timer = setTimeout(() => this.cancel('timeout'), options.timeoutMs);
-    }
+    if (parent !== undefined) parent.#children.add(this);
+    if (Number.isFinite(options.timeoutMs)) this.#timer = setTimeout(() => this.cancel('timeout'), options.timeoutMs);
   }
 
-  /** The signal to hand to the HTTP stack. */
+  /** The signal to hand to the HTTP stack (created on first use; already aborted if the scope ended). */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
+  }
+
+  /** True once the scope ended, without building a signal. */
+  get aborted(): boolean {
+    return this.#end !== undefined;
   }
 
   /** Why the attempt was cancelled, if it was. */
@@ -65,22 +95,35 @@ export class Attempt {
     return this.#end;
   }
 
-  /** Cancels the attempt; the first reason wins. */
+  /** Cancels the attempt and its children; the first reason wins. */
   cancel(end: AttemptEnd): void {
+    this.#cancelWith(end, undefined);
+  }
+
+  #cancelWith(end: AttemptEnd, inherited: McpClientError | undefined): void {
     if (this.#end !== undefined) return;
     this.#end = end;
-    this.#controller.abort(this.#typedError(end));
+    this.#inherited = inherited !== undefined;
+    this.#reason = inherited ?? this.#typedError(end);
+    this.#controller?.abort(this.#reason);
+    for (const child of this.#children) child.#cancelWith('aborted', this.#reason);
+    this.#children.clear();
   }
 
   /** The typed error for a cancelled attempt, or `error` unchanged when the attempt was not cancelled. */
   explain(error: unknown): unknown {
-    return this.#end === undefined ? error : this.#typedError(this.#end, error);
+    if (this.#end === undefined) return error;
+    // The enclosing scope ended (total timeout, close, the caller's abort): its error is the attempt's.
+    if (this.#inherited && this.#reason !== undefined) return this.#reason;
+    return this.#typedError(this.#end, error);
   }
 
-  /** Releases the timer and the listener on the caller's signal. Idempotent. */
+  /** Releases the timer, the listener on the caller's signal and the place in the parent. Idempotent. */
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#userSignal?.removeEventListener('abort', this.#onUserAbort);
+    if (this.#parent !== undefined) this.#parent.#children.delete(this);
   }
 
   #describeTarget(): string {

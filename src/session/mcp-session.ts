@@ -1,49 +1,39 @@
 /**
- * One MCP protocol session (spec 2025-11-25 "Lifecycle"): initialize + initialized, JSON-RPC ids,
- * in-flight attempts, progress routing by progressToken, answers to server->client requests,
- * `notifications/cancelled` on abort/timeout, DELETE with a bounded wait.
+ * One MCP protocol session, in either era. Legacy (spec 2025-11-25 "Lifecycle"): initialize + initialized,
+ * `notifications/cancelled` on abort/timeout, answers to server->client requests, DELETE with a bounded wait.
+ * Modern (2026-07-28): `server/discover`, the `_meta` envelope on every request, cancellation by closing the
+ * request's stream, no server->client requests. Both: JSON-RPC ids, in-flight attempts, progress routing.
  */
-import type {
-  ClientCapabilities,
-  Implementation,
-  InitializeResult,
-  Progress,
-  ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
-import { ClosedError, ProtocolError, createErrorFromFailure } from '../errors';
+import type { ClientCapabilities, Implementation, LoggingLevel, Progress, ServerCapabilities } from '@modelcontextprotocol/client';
+import { ClosedError, createErrorFromFailure } from '../errors';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../transport/json-rpc';
 import { isJsonRpcRequest, isJsonRpcResponse } from '../transport/json-rpc';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
+import type { ProtocolEra } from './era';
+import { type ServerIdentity, readDiscoverResult, readInitializeResult } from './handshake';
+import { buildEnvelope, frameParams } from './modern-envelope';
+import { type ServerRequestHandler, answerServerRequest } from './server-requests';
 
-/**
- * Answers one server->client request method; its return value is the JSON-RPC result.
- *
- * @example
- * ```ts
- * const listRoots: ServerRequestHandler = () => ({ roots: [] });
- * ```
- */
-export type ServerRequestHandler = (params: Record<string, unknown> | undefined) => unknown;
+export type { ServerRequestHandler } from './server-requests';
 
 /**
  * Options of {@link McpSession}.
  *
  * @example
  * ```ts
- * new McpSession({ exchange, clientInfo, capabilities: {}, protocolVersion: '2025-11-25', onNotification: () => {}, notifyTimeoutMs: 5_000 });
+ * new McpSession({ exchange, clientInfo, capabilities: {}, onNotification: () => {}, notifyTimeoutMs: 5_000 });
  * ```
  */
 export interface SessionOptions {
   readonly exchange: StreamableHttpExchange;
   readonly clientInfo: Implementation;
   readonly capabilities: ClientCapabilities;
-  readonly protocolVersion: string;
   /** Every notification except progress for a known token. Must not throw. */
   readonly onNotification: (notification: JsonRpcNotification) => void;
-  /** Handlers for server->client requests; `ping` is always answered `{}`, others -32601. */
-  readonly requestHandlers?: ReadonlyMap<string, ServerRequestHandler>;
+  /** Handler of a server->client request method (legacy era); `ping` is answered `{}` without one, others -32601. */
+  readonly handlerOf?: (method: string) => ServerRequestHandler | undefined;
   /** Bound on fire-and-forget posts (initialized, cancelled, answers). */
   readonly notifyTimeoutMs: number;
 }
@@ -58,45 +48,73 @@ export interface SessionOptions {
  */
 export interface SessionRequestOptions {
   readonly signal?: AbortSignal;
+  /** The call this attempt belongs to: its end (total timeout, close, abort) ends the attempt, no listener needed. */
+  readonly scope?: Attempt;
   readonly timeoutMs: number;
   readonly onProgress?: (progress: Progress) => void;
   /** Receives the POST stream's last event id, for resumption. */
   readonly stream?: SseStreamState;
   /** Reuse this id (a resend after "not delivered"); a fresh one is allocated otherwise. */
   readonly id?: JsonRpcId;
+  /** Headers of this request only (modern `Mcp-Param-*`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
-
-const METHOD_NOT_FOUND = -32601;
-const INTERNAL_ERROR = -32603;
 
 /**
  * A protocol session over one exchange.
  *
  * @example
  * ```ts
- * const session = new McpSession({ exchange, clientInfo, capabilities: {}, protocolVersion: '2025-11-25', onNotification, notifyTimeoutMs: 5_000 });
- * await session.initialize({ timeoutMs: 10_000 });
+ * const session = new McpSession({ exchange, clientInfo, capabilities: {}, onNotification, notifyTimeoutMs: 5_000 });
+ * await session.initialize({ timeoutMs: 10_000, protocolVersion: '2025-11-25' });
  * const tools = await session.request('tools/list', {}, { timeoutMs: 60_000 });
  * ```
  */
 export class McpSession {
-  serverInfo: Implementation | undefined;
-  serverCapabilities: ServerCapabilities | undefined;
-  instructions: string | undefined;
   readonly #options: SessionOptions;
   readonly #exchange: StreamableHttpExchange;
   readonly #attempts = new Set<Attempt>();
   readonly #progress = new Map<JsonRpcId, (progress: Progress) => void>();
   #nextId = 0;
+  #identity: ServerIdentity | undefined;
+  /** The modern `_meta` envelope, built once per handshake (not per request). */
+  #envelope: Readonly<Record<string, unknown>> | undefined;
+  #logLevel: LoggingLevel | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#exchange = options.exchange;
   }
 
-  /** The negotiated protocol version, once initialized. */
+  /** The era of the last successful handshake; undefined before one. */
+  get era(): ProtocolEra | undefined {
+    return this.#identity === undefined ? undefined : this.#exchange.era;
+  }
+
+  /** The negotiated protocol version, once a handshake succeeded. */
   get protocolVersion(): string | undefined {
-    return this.#exchange.protocolVersion;
+    return this.#identity?.protocolVersion;
+  }
+
+  get serverInfo(): Implementation | undefined {
+    return this.#identity?.serverInfo;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.#identity?.capabilities;
+  }
+
+  get instructions(): string | undefined {
+    return this.#identity?.instructions;
+  }
+
+  /**
+   * The log level a modern request asks for (`io.modelcontextprotocol/logLevel` in `_meta`, spec 2026-07-28:
+   * `logging/setLevel` is gone and no level means no log notifications).
+   */
+  set logLevel(level: LoggingLevel | undefined) {
+    this.#logLevel = level;
+    if (this.#envelope !== undefined) this.#envelope = this.#buildEnvelope(this.#exchange.protocolVersion ?? '');
   }
 
   /** Routes one message that arrived on any stream. Bound, so it can be passed around as a callback. */
@@ -135,46 +153,56 @@ export class McpSession {
   }
 
   /**
-   * Runs initialize, reads the negotiated version, sends `notifications/initialized`.
-   *
-   * @example
-   * ```ts
-   * const result = await session.initialize({ timeoutMs: 10_000 });
-   * console.log(result.serverInfo.name);
-   * ```
+   * Runs the legacy handshake: initialize (offering `protocolVersion`), then `notifications/initialized`.
    */
-  async initialize(options: { signal?: AbortSignal; timeoutMs: number }): Promise<InitializeResult> {
+  async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
+    this.#identity = undefined;
+    this.#envelope = undefined;
+    this.#exchange.era = 'legacy';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = undefined;
     const params = {
-      protocolVersion: this.#options.protocolVersion,
+      protocolVersion: options.protocolVersion,
       capabilities: this.#options.capabilities,
       clientInfo: this.#options.clientInfo,
     };
     const result = await this.request('initialize', params, { ...options, cancelOnAbort: false });
-    const version = result.protocolVersion;
-    const serverInfo = result.serverInfo;
-    if (typeof version !== 'string' || typeof serverInfo !== 'object' || serverInfo === null) {
-      throw new ProtocolError('The initialize result lacks protocolVersion or serverInfo', { reason: 'invalid_message', cause: result });
-    }
-    this.#exchange.protocolVersion = version;
-    const initialized = result as InitializeResult;
-    this.serverInfo = initialized.serverInfo;
-    this.serverCapabilities = initialized.capabilities ?? {};
-    this.instructions = initialized.instructions;
+    const identity = readInitializeResult(result);
+    this.#exchange.protocolVersion = identity.protocolVersion;
     // Part of the handshake: bounded by the connect timeout, not the (possibly much shorter) call timeout.
     await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' }, options.signal, options.timeoutMs);
-    return initialized;
+    this.#identity = identity;
+    return identity;
+  }
+
+  /**
+   * Runs the modern handshake: `server/discover` at `protocolVersion` (spec 2026-07-28 server/discover), which
+   * is also the era probe. Rejects typed; the caller reads the error to decide the era.
+   */
+  async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
+    this.#identity = undefined;
+    this.#exchange.era = 'modern';
+    this.#exchange.mcpSessionId = undefined;
+    this.#exchange.protocolVersion = options.protocolVersion;
+    this.#envelope = this.#buildEnvelope(options.protocolVersion);
+    const result = await this.request('server/discover', undefined, options);
+    const identity = readDiscoverResult(result, options.protocolVersion);
+    this.#identity = identity;
+    return identity;
+  }
+
+  #modernEnvelope(): Readonly<Record<string, unknown>> | undefined {
+    return this.#exchange.era === 'modern' ? this.#envelope : undefined;
+  }
+
+  #buildEnvelope(protocolVersion: string): Readonly<Record<string, unknown>> {
+    const { capabilities, clientInfo } = this.#options;
+    return buildEnvelope({ protocolVersion, capabilities, clientInfo, logLevel: this.#logLevel });
   }
 
   /**
    * One request attempt: resolves with the result object, rejects typed (RpcError, HttpError,
    * ConnectionError, ProtocolError, TimeoutError 'attempt', AbortError, ClosedError).
-   *
-   * @example
-   * ```ts
-   * const result = await session.request('tools/call', { name: 'echo', arguments: { text: 'hi' } }, { timeoutMs: 60_000 });
-   * ```
    */
   async request(
     method: string,
@@ -182,31 +210,36 @@ export class McpSession {
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
   ): Promise<Record<string, unknown>> {
     const id = options.id ?? this.nextId();
-    let sentParams = params;
-    if (options.onProgress) {
-      const meta = (params?._meta ?? {}) as Record<string, unknown>;
-      sentParams = { ...params, _meta: { ...meta, progressToken: id } };
-    }
+    const sentParams = frameParams(params, this.#modernEnvelope(), options.onProgress ? id : undefined);
     const message: JsonRpcRequest = { jsonrpc: '2.0', id, method };
     if (sentParams !== undefined) message.params = sentParams;
     return this.#run(id, options, (signal) =>
-      this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream }),
+      this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream, headers: options.headers }),
     method);
   }
 
   /**
    * Resumes the SSE stream of request `id` with GET + `Last-Event-ID` (spec 2025-11-25 "Resumability and
    * Redelivery") and resolves with its result; same errors as {@link request}.
-   *
-   * @example
-   * ```ts
-   * const result = await session.resume(7, { stream, timeoutMs: 60_000 });
-   * ```
    */
   resume(id: JsonRpcId, options: SessionRequestOptions & { stream: SseStreamState }): Promise<Record<string, unknown>> {
     return this.#run(id, options, (signal) =>
       this.#exchange.resume(id, { signal, onMessage: this.dispatch, stream: options.stream }),
     );
+  }
+
+  /**
+   * Holds one modern `subscriptions/listen` stream open (spec 2026-07-28 basic/patterns/subscriptions) until
+   * the server ends it (`'closed'`: graceful, `'ended'`: dropped) or `signal` aborts. Every message goes to
+   * `onMessage`; the caller dispatches what is not protocol bookkeeping.
+   */
+  listen(
+    notifications: Record<string, unknown>,
+    options: { signal: AbortSignal; onMessage: (message: JsonRpcMessage) => void; onOpen?: () => void },
+  ): Promise<'closed' | 'ended'> {
+    const message: JsonRpcRequest = { jsonrpc: '2.0', id: this.nextId(), method: 'subscriptions/listen' };
+    message.params = frameParams({ notifications }, this.#modernEnvelope(), undefined);
+    return this.#exchange.subscribe(message, { signal: options.signal, onMessage: options.onMessage, onOpen: options.onOpen });
   }
 
   async #run(
@@ -216,17 +249,19 @@ export class McpSession {
     method?: string,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
-    const attempt = new Attempt({ signal: options.signal, timeoutMs: options.timeoutMs, url: this.#exchange.url, method });
+    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs, url: this.#exchange.url, method });
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {
       response = await exchange(attempt.signal);
     } catch (error) {
       const explained = attempt.explain(error);
-      // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly;
-      // never for initialize (the spec forbids cancelling it) nor once the client is closed.
+      // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
+      // initialize (the spec forbids cancelling it) nor once the client is closed. In the modern era closing
+      // the request's stream (the aborted signal did) IS the cancellation (2026-07-28 basic/patterns/cancellation).
       const end = attempt.end;
-      if ((end === 'aborted' || end === 'timeout') && options.cancelOnAbort !== false && !(explained instanceof ClosedError)) {
+      const legacy = this.#exchange.era === 'legacy';
+      if (legacy && (end === 'aborted' || end === 'timeout') && options.cancelOnAbort !== false && !(explained instanceof ClosedError)) {
         const reason = end === 'timeout' ? 'timeout' : 'aborted by the caller';
         this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => {});
       }
@@ -242,15 +277,11 @@ export class McpSession {
 
   /**
    * Sends a notification (202 expected), bounded by `notifyTimeoutMs`.
-   *
-   * @example
-   * ```ts
-   * await session.notify('notifications/roots/list_changed');
-   * ```
    */
   async notify(method: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
     const message: JsonRpcNotification = { jsonrpc: '2.0', method };
-    if (params !== undefined) message.params = params;
+    const framed = frameParams(params, this.#modernEnvelope(), undefined);
+    if (framed !== undefined) message.params = framed;
     await this.#post(message, signal);
   }
 
@@ -261,11 +292,6 @@ export class McpSession {
 
   /**
    * Ends the session with DELETE, waiting at most `timeoutMs`. Resolves true when the server confirmed.
-   *
-   * @example
-   * ```ts
-   * const confirmed = await session.terminate(2_000);
-   * ```
    */
   async terminate(timeoutMs: number): Promise<boolean> {
     const attempt = new Attempt({ timeoutMs });
@@ -293,21 +319,9 @@ export class McpSession {
   }
 
   async #answer(request: JsonRpcRequest): Promise<void> {
-    let response: JsonRpcResponse;
-    const handler = this.#options.requestHandlers?.get(request.method);
-    if (request.method === 'ping' && !handler) {
-      response = { jsonrpc: '2.0', id: request.id, result: {} };
-    } else if (!handler) {
-      response = { jsonrpc: '2.0', id: request.id, error: { code: METHOD_NOT_FOUND, message: `Method not found: ${request.method}` } };
-    } else {
-      try {
-        const result = await handler(request.params);
-        response = { jsonrpc: '2.0', id: request.id, result: (result ?? {}) as Record<string, unknown> };
-      } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
-        response = { jsonrpc: '2.0', id: request.id, error: { code: INTERNAL_ERROR, message: text } };
-      }
-    }
+    // 2026-07-28: servers send no requests on streams and clients MUST NOT POST responses.
+    if (this.#exchange.era === 'modern') return;
+    const response = await answerServerRequest(request, (method) => this.#options.handlerOf?.(method));
     // The answer is best effort: if it cannot be delivered the server times its request out.
     await this.#post(response).catch(() => {});
   }

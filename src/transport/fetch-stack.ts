@@ -1,6 +1,8 @@
 /**
- * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets.
+ * The `fetch` HTTP stack: for msw tests, browsers and edge runtimes. It owns no sockets. `fetch` decodes
+ * `Content-Encoding` itself; the readers above count the decoded chunks against their caps.
  */
+import { decodingFailed, isDecodingFailure } from './content-decoding';
 import type { FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
 
 class FetchResponse implements HttpResponse {
@@ -37,9 +39,15 @@ class FetchResponse implements HttpResponse {
     this.#reader = reader;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          // A corrupt compressed body is the server's definite fault, not a lost response.
+          throw isDecodingFailure(error) ? decodingFailed(error) : error;
+        }
+        if (next.done) return;
+        yield next.value;
       }
     } finally {
       this.#reader = undefined;
@@ -48,6 +56,7 @@ class FetchResponse implements HttpResponse {
   }
 
   discard(): void {
+    // fetch offers no bounded drain: cancelling is the bounded choice (the socket is not reused).
     this.cancel();
   }
 
@@ -79,6 +88,10 @@ export function createFetchStack(fetchImpl: FetchLike): HttpStack {
         headers: request.headers,
         body: request.body,
         signal: request.signal,
+        // Never follow a redirect (issue 9 case 7: a 307 to another origin was followed with the session
+        // ids). The 3xx comes back as is and becomes an HttpError, as on the undici stack, which never
+        // follows one. In browsers a manual redirect is an opaque response with status 0.
+        redirect: 'manual',
       });
       return new FetchResponse(response);
     },

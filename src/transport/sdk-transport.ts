@@ -3,10 +3,8 @@
  * `Client` can sit on top of it. Only SDK *types* are imported: the root entry stays free of the SDK's
  * runtime. MCPClient does not use this class; it uses the per-request exchange directly.
  */
-// Type-only and kept out of the published .d.ts (see ArchonSendOptions): the SDK's transport module names
-// DOM's `HeadersInit`, which a consumer with `skipLibCheck: false` and no DOM lib cannot resolve.
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Dispatcher } from 'undici';
 import { NotificationStream } from '../session/notification-stream';
 import { createFetchStack } from './fetch-stack';
@@ -48,32 +46,16 @@ const HEADERS_TIMEOUT_MS = 10 * 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Options of `send`: the SDK's `TransportSendOptions`, restated so the published types do not import the SDK's
- * `shared/transport` module (it needs DOM's `HeadersInit`: issue #10, consumers compiling with
- * `skipLibCheck: false` and no DOM lib). The class is checked against the SDK's `Transport` below.
- *
- * @example
- * ```ts
- * await transport.send(message, { relatedRequestId: 7 } satisfies ArchonSendOptions);
- * ```
- */
-export interface ArchonSendOptions {
-  relatedRequestId?: RequestId | undefined;
-  resumptionToken?: string | undefined;
-  onresumptiontoken?: ((token: string) => void) | undefined;
-}
-
-/**
  * An SDK-compatible Streamable HTTP client transport on undici (or `fetch`).
  *
  * @example
  * ```ts
- * import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+ * import { Client } from '@modelcontextprotocol/client';
  * const client = new Client({ name: 'demo', version: '1.0.0' });
  * await client.connect(new ArchonStreamableHttpTransport(new URL('http://127.0.0.1:8051/mcp')));
  * ```
  */
-export class ArchonStreamableHttpTransport {
+export class ArchonStreamableHttpTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
@@ -111,7 +93,7 @@ export class ArchonStreamableHttpTransport {
   }
 
   /** Sends one message; a request's response is delivered through `onmessage`. */
-  async send(message: JSONRPCMessage, _options?: ArchonSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     const outgoing = message as JsonRpcMessage;
     try {
       if ('method' in outgoing && isJsonRpcRequest(outgoing)) {
@@ -158,8 +140,3 @@ export class ArchonStreamableHttpTransport {
     this.#stream.start();
   }
 }
-
-/** Compile-time proof that the class is an SDK `Transport` (not exported, so not in the published types). */
-type AssertTransport<T extends Transport> = T;
-// Referenced by nothing on purpose: a compile error here means the SDK contract moved.
-type SdkTransportCheck = AssertTransport<ArchonStreamableHttpTransport>;

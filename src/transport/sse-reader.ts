@@ -21,9 +21,34 @@ import { type JsonRpcMessage, toJsonRpcMessages } from './json-rpc';
 export interface SseStreamState {
   /** The id of the last event seen: sent back as `Last-Event-ID` on resume. */
   lastEventId?: string;
-  /** The last `retry:` the server sent, in milliseconds (spec: the client MUST honour it). */
+  /**
+   * The last `retry:` the server sent, in milliseconds (spec: the client MUST honour it), clamped to
+   * {@link SSE_RETRY_MAX_MS}.
+   */
   retryMs?: number;
 }
+
+/**
+ * Largest `retry:` honoured, in ms; a larger value waits this long. Unclamped, `retry: 9999999999` passed
+ * 2^31-1 and Node ran the timer after 1 ms: 2,949 GETs in 5 s (issue 9 case 3).
+ *
+ * @example
+ * ```ts
+ * const waitMs = Math.min(hintMs, SSE_RETRY_MAX_MS);
+ * ```
+ */
+export const SSE_RETRY_MAX_MS = 60_000;
+
+/**
+ * Longest event id kept, in characters; it is sent back as the `Last-Event-ID` header, so a longer one is
+ * refused as `invalid_sse` rather than echoed (real servers send ids of tens of characters).
+ *
+ * @example
+ * ```ts
+ * if (id.length > SSE_EVENT_ID_MAX_CHARS) throw new Error('id too long');
+ * ```
+ */
+export const SSE_EVENT_ID_MAX_CHARS = 1_024;
 
 /**
  * Options of {@link readSseStream}.
@@ -67,7 +92,13 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
   let failure: ProtocolError | undefined;
 
   const onEvent = (event: EventSourceMessage): void => {
-    if (event.id !== undefined) state.lastEventId = event.id;
+    if (event.id !== undefined) {
+      if (event.id.length > SSE_EVENT_ID_MAX_CHARS) {
+        failure ??= new ProtocolError(`The server sent an SSE event id longer than ${SSE_EVENT_ID_MAX_CHARS} characters`, { reason: 'invalid_sse' });
+        return;
+      }
+      state.lastEventId = event.id;
+    }
     // Priming events (id + empty data, 2025-11-25) and non-message event types carry no JSON-RPC.
     if (stop || failure || event.data === '' || (event.event !== undefined && event.event !== 'message')) return;
     // maxBufferSize only bounds data buffered across chunks; an event that arrives whole is checked here.
@@ -90,7 +121,8 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
   const parser = createParser({
     onEvent,
     onRetry: (retryMs) => {
-      state.retryMs = retryMs;
+      // The parser accepts only digits, so the value is a non-negative integer or, past 309 digits, Infinity.
+      state.retryMs = Math.min(retryMs, SSE_RETRY_MAX_MS);
     },
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') {
@@ -106,6 +138,7 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
 
   const decoder = new TextDecoder();
   let outcome: 'stopped' | 'ended' | undefined;
+  let endsWithCr = false;
   try {
     // A manual loop, not for-await: leaving for-await calls the iterator's return(), which destroys an
     // undici body (and its keep-alive socket) before discard() can drain it.
@@ -113,7 +146,9 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
     for (;;) {
       const next = await chunks.next();
       if (next.done) break;
-      parser.feed(decoder.decode(next.value, { stream: true }));
+      const text = decoder.decode(next.value, { stream: true });
+      if (text !== '') endsWithCr = text.endsWith('\r');
+      parser.feed(text);
       if (failure) throw failure;
       if (stop) {
         outcome = 'stopped';
@@ -124,6 +159,9 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
       }
     }
     parser.feed(decoder.decode());
+    // A CR is a whole line ending (SSE), but the parser holds a final one back in case an LF follows; at
+    // the end of the body none will, so complete it (found by fuzzing: `data: x\r\r` then EOF was lost).
+    if (endsWithCr) parser.feed('\n');
     if (failure) throw failure;
     outcome = stop ? 'stopped' : 'ended';
     return outcome;

@@ -1,24 +1,23 @@
 /**
- * The per-request Streamable HTTP exchange (spec 2025-11-25 "Transports"): POST answered as JSON or
- * SSE, 202 for notifications and responses, the GET stream, resumption with `Last-Event-ID`, DELETE.
+ * The per-request Streamable HTTP exchange, in both protocol eras. Legacy (spec 2025-11-25 "Transports"): POST
+ * answered as JSON or SSE, 202 for notifications and responses, the GET stream, resumption with
+ * `Last-Event-ID`, DELETE. Modern (2026-07-28): every POST carries `MCP-Protocol-Version`, `Mcp-Method` and,
+ * where the method has one, `Mcp-Name` (plus the caller's `Mcp-Param-*`); no session, no GET, no resumption;
+ * change notifications come on the response stream of a `subscriptions/listen` POST.
  * MCPClient uses this directly because recovery needs per-request knowledge (was the request sent?
  * which event id was seen on its stream?) that the message-oriented SDK `Transport` interface hides.
  */
-import { ProtocolError, createErrorFromFailure, isMcpClientError } from '../errors';
+import { createErrorFromFailure } from '../errors';
+import type { ProtocolEra } from '../session/era';
 import { readBodyExcerpt, readBodyText } from './body-reader';
 import type { HttpResponse, HttpStack } from './http-seam';
-import {
-  type JsonRpcId,
-  type JsonRpcMessage,
-  type JsonRpcNotification,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-  isJsonRpcResponse,
-  toJsonRpcMessages,
-} from './json-rpc';
-import { type SseStreamState, readSseStream } from './sse-reader';
+import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
+import { mcpNameOf } from './mcp-headers';
+import { type ReadOptions, expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
+import type { SseStreamState } from './sse-reader';
 
 const ERROR_BODY_BYTES = 1024;
+const MAX_CACHED_HEADER_SETS = 64;
 const ACCEPT_BOTH = 'application/json, text/event-stream';
 
 /**
@@ -55,6 +54,8 @@ export interface ExchangeCallOptions {
   readonly stream?: SseStreamState;
   /** Called once the response headers said 2xx (the stream is open). */
   readonly onOpen?: () => void;
+  /** Extra headers of this request only (lower-case names), e.g. the `Mcp-Param-*` of a modern tools/call. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,17 +68,19 @@ export interface ExchangeCallOptions {
  * ```
  */
 export class StreamableHttpExchange {
-  /** `Mcp-Session-Id` issued at initialize; sent on every later request. */
-  mcpSessionId: string | undefined;
-  /** Negotiated version; sent as `MCP-Protocol-Version` once known (spec: MUST after initialize). */
-  protocolVersion: string | undefined;
-  /** Extra headers on every request. Replace the object to change them. */
-  headers: Record<string, string>;
   readonly #options: ExchangeOptions;
+  #era: ProtocolEra = 'legacy';
+  #mcpSessionId: string | undefined;
+  #protocolVersion: string | undefined;
+  #headers: Record<string, string>;
+  /** The POST headers of the current state, built once per state change instead of once per request. */
+  #postHeaders: Readonly<Record<string, string>> | undefined;
+  /** Modern POST headers per method and name (a client calls few distinct tools): built once, not per request. */
+  readonly #modernHeaders = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(options: ExchangeOptions) {
     this.#options = options;
-    this.headers = options.headers ?? {};
+    this.#headers = options.headers ?? {};
   }
 
   /** The endpoint. */
@@ -85,16 +88,81 @@ export class StreamableHttpExchange {
     return this.#options.url;
   }
 
+  /** How requests are framed: `legacy` (session headers) or `modern` (per-request metadata headers). */
+  get era(): ProtocolEra {
+    return this.#era;
+  }
+
+  set era(era: ProtocolEra) {
+    this.#era = era;
+    this.#postHeaders = undefined;
+  }
+
+  /** `Mcp-Session-Id` issued at initialize; sent on every later request (legacy only). */
+  get mcpSessionId(): string | undefined {
+    return this.#mcpSessionId;
+  }
+
+  set mcpSessionId(id: string | undefined) {
+    this.#mcpSessionId = id;
+    this.#postHeaders = undefined;
+  }
+
+  /** The version sent as `MCP-Protocol-Version`: after initialize (legacy), on every request (modern). */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  set protocolVersion(version: string | undefined) {
+    this.#protocolVersion = version;
+    this.#postHeaders = undefined;
+  }
+
+  /** Extra headers on every request (lower-case names). Replace the object to change them. */
+  get headers(): Record<string, string> {
+    return this.#headers;
+  }
+
+  set headers(headers: Record<string, string>) {
+    this.#headers = headers;
+    this.#postHeaders = undefined;
+  }
+
   #requestHeaders(accept: string, extra?: Record<string, string>): Record<string, string> {
-    const headers: Record<string, string> = { ...this.headers, accept, ...extra };
-    if (this.mcpSessionId !== undefined) headers['mcp-session-id'] = this.mcpSessionId;
-    if (this.protocolVersion !== undefined) headers['mcp-protocol-version'] = this.protocolVersion;
+    const headers: Record<string, string> = { ...this.#headers, accept, ...extra };
+    if (this.#mcpSessionId !== undefined && this.#era === 'legacy') headers['mcp-session-id'] = this.#mcpSessionId;
+    if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion;
     return headers;
+  }
+
+  #stateHeaders(): Readonly<Record<string, string>> {
+    if (this.#postHeaders === undefined) {
+      this.#postHeaders = this.#requestHeaders(ACCEPT_BOTH, { 'content-type': 'application/json' });
+      this.#modernHeaders.clear();
+    }
+    return this.#postHeaders;
+  }
+
+  /** Headers of one POST: the cached state headers, plus the modern per-request metadata when modern. */
+  #postHeadersFor(message: { method: string; params?: Record<string, unknown> }, extra: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+    const base = this.#stateHeaders();
+    if (this.#era === 'legacy') return extra === undefined ? base : { ...base, ...extra };
+    const name = mcpNameOf(message.method, message.params);
+    const key = name === undefined ? message.method : `${message.method}\n${name}`;
+    let headers = this.#modernHeaders.get(key);
+    if (headers === undefined) {
+      const built: Record<string, string> = { ...base, 'mcp-method': message.method };
+      if (name !== undefined) built['mcp-name'] = name;
+      headers = built;
+      // Bounded: a client reading many distinct resources builds their headers per request past this.
+      if (this.#modernHeaders.size < MAX_CACHED_HEADER_SETS) this.#modernHeaders.set(key, headers);
+    }
+    return extra === undefined ? headers : { ...headers, ...extra };
   }
 
   async #send(
     method: 'GET' | 'POST' | 'DELETE',
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
@@ -110,6 +178,10 @@ export class StreamableHttpExchange {
     return response;
   }
 
+  #readOptions(options: ExchangeCallOptions): ReadOptions {
+    return { maxResponseBytes: this.#options.maxResponseBytes, onMessage: options.onMessage, stream: options.stream, url: this.#options.url };
+  }
+
   async #httpFailure(response: HttpResponse, sentSessionId: string | undefined): Promise<never> {
     const body = await readBodyExcerpt(response, ERROR_BODY_BYTES);
     throw createErrorFromFailure({
@@ -118,6 +190,7 @@ export class StreamableHttpExchange {
       headers: response.headers(),
       body,
       mcpSessionId: sentSessionId,
+      era: this.#era,
       url: this.#options.url,
     });
   }
@@ -125,41 +198,31 @@ export class StreamableHttpExchange {
   /**
    * POSTs a request and resolves with its response (result or error object, unmapped). Other messages
    * on the same SSE stream go to `onMessage`; event ids go to `stream`.
-   *
-   * @example
-   * ```ts
-   * const stream = {};
-   * const response = await exchange.post(request, { signal, stream, onMessage: dispatch });
-   * ```
    */
   async post(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<JsonRpcResponse> {
-    const sentSessionId = this.mcpSessionId;
-    const headers = this.#requestHeaders(ACCEPT_BOTH, { 'content-type': 'application/json' });
+    const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
+    const headers = this.#postHeadersFor(message, options.headers);
     const response = await this.#send('POST', headers, JSON.stringify(message), options.signal);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
     if (message.method === 'initialize') {
       const issued = response.header('mcp-session-id');
       if (issued !== undefined) this.mcpSessionId = issued;
     }
-    return this.#readAnswer(response, message.id, options);
+    return readAnswer(response, message.id, this.#readOptions(options));
   }
 
   /**
    * POSTs a notification or a response; the server answers 202 Accepted with no body.
-   *
-   * @example
-   * ```ts
-   * await exchange.notify({ jsonrpc: '2.0', method: 'notifications/initialized' });
-   * ```
    */
   async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const sentSessionId = this.mcpSessionId;
-    const headers = this.#requestHeaders(ACCEPT_BOTH, { 'content-type': 'application/json' });
+    const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
+    // A response (legacy answers to server requests) carries no method, so only the state headers.
+    const headers = 'method' in message ? this.#postHeadersFor(message, undefined) : this.#stateHeaders();
     const response = await this.#send('POST', headers, JSON.stringify(message), options.signal);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
     if (response.status === 202) {
       // An empty (often chunked) body: read it to its end so the connection goes back to the pool whole.
-      await this.#guard(() => readBodyText(response, ERROR_BODY_BYTES));
+      await guardBody(() => readBodyText(response, ERROR_BODY_BYTES), this.#options.url);
       return;
     }
     response.discard();
@@ -167,29 +230,19 @@ export class StreamableHttpExchange {
 
   /**
    * Resumes a POST's SSE stream with GET + `Last-Event-ID` and resolves with the response to `id`.
-   *
-   * @example
-   * ```ts
-   * const response = await exchange.resume(7, { stream }); // stream.lastEventId was seen on the POST
-   * ```
    */
   async resume(id: JsonRpcId, options: ExchangeCallOptions & { stream: SseStreamState }): Promise<JsonRpcResponse> {
     const sentSessionId = this.mcpSessionId;
     const extra = options.stream.lastEventId === undefined ? undefined : { 'last-event-id': options.stream.lastEventId };
     const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
-    return this.#readAnswer(response, id, options);
+    return readAnswer(response, id, this.#readOptions(options));
   }
 
   /**
    * Opens the GET stream for server-initiated messages and reads it until it ends. Resolves
    * `'unsupported'` on 405 (spec: the server offers no stream; not an error) and `'ended'` when the
    * server closes it. Failures reject typed.
-   *
-   * @example
-   * ```ts
-   * const outcome = await exchange.listen({ signal, stream, onMessage: dispatch });
-   * ```
    */
   async listen(options: ExchangeCallOptions & { stream: SseStreamState }): Promise<'unsupported' | 'ended'> {
     const sentSessionId = this.mcpSessionId;
@@ -200,29 +253,35 @@ export class StreamableHttpExchange {
       return 'unsupported';
     }
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
-    this.#expectEventStream(response);
+    expectEventStream(response);
     options.onOpen?.();
-    const onMessage = options.onMessage;
-    await this.#guard(() =>
-      readSseStream(response, {
-        state: options.stream,
-        maxEventChars: this.#options.maxResponseBytes,
-        onMessage: (message) => {
-          onMessage?.(message);
-          return false;
-        },
-      }),
-    );
+    await readEventsUntil(response, undefined, this.#readOptions(options));
     return 'ended';
   }
 
   /**
+   * Sends a modern `subscriptions/listen` POST and reads its response stream until the server closes it:
+   * `'closed'` when the server answered the listen request (a graceful end, spec 2026-07-28
+   * basic/patterns/subscriptions "Graceful Closure"), `'ended'` when the stream just stopped. Every
+   * notification goes to `onMessage`; an error answer rejects typed.
+   */
+  async subscribe(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<'closed' | 'ended'> {
+    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal);
+    if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, undefined);
+    let answer: JsonRpcResponse | undefined;
+    if ((response.header('content-type') ?? '').startsWith('application/json')) {
+      answer = await readAnswer(response, message.id, this.#readOptions(options));
+    } else {
+      expectEventStream(response);
+      options.onOpen?.();
+      answer = await readEventsUntil(response, message.id, this.#readOptions(options));
+    }
+    if (answer !== undefined && 'error' in answer) throw createErrorFromFailure({ kind: 'rpc', error: answer.error, url: this.#options.url });
+    return answer === undefined ? 'ended' : 'closed';
+  }
+
+  /**
    * Ends the protocol session with DELETE (spec: client SHOULD). 404 and 405 count as done.
-   *
-   * @example
-   * ```ts
-   * await exchange.terminate({ signal: AbortSignal.timeout(2_000) });
-   * ```
    */
   async terminate(options: { signal?: AbortSignal } = {}): Promise<void> {
     const sentSessionId = this.mcpSessionId;
@@ -237,77 +296,8 @@ export class StreamableHttpExchange {
 
   /**
    * Releases the HTTP stack's sockets.
-   *
-   * @example
-   * ```ts
-   * await exchange.close();
-   * ```
    */
   close(): Promise<void> {
     return this.#options.stack.close();
-  }
-
-  #expectEventStream(response: HttpResponse): void {
-    const type = response.header('content-type') ?? '';
-    if (!type.startsWith('text/event-stream')) {
-      response.cancel();
-      throw new ProtocolError(`Expected text/event-stream, got ${type || 'no content type'}`, {
-        reason: 'invalid_content_type',
-      });
-    }
-  }
-
-  /** Maps body-read failures (reset, terminated) to typed errors; typed ones pass through. */
-  async #guard<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (isMcpClientError(error)) throw error;
-      throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: this.#options.url });
-    }
-  }
-
-  async #readAnswer(response: HttpResponse, id: JsonRpcId, options: ExchangeCallOptions): Promise<JsonRpcResponse> {
-    const type = response.header('content-type') ?? '';
-    const onMessage = options.onMessage;
-    if (type.startsWith('application/json')) {
-      const text = await this.#guard(() => readBodyText(response, this.#options.maxResponseBytes));
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new ProtocolError('The server sent a body that is not valid JSON', { reason: 'invalid_json', cause: error });
-      }
-      let answer: JsonRpcResponse | undefined;
-      for (const message of toJsonRpcMessages(parsed)) {
-        if (isJsonRpcResponse(message) && message.id === id) answer = message;
-        else onMessage?.(message);
-      }
-      if (answer) return answer;
-      throw new ProtocolError(`The server's JSON body holds no response to request ${String(id)}`, {
-        reason: 'invalid_message',
-      });
-    }
-    this.#expectEventStream(response);
-    let answer: JsonRpcResponse | undefined;
-    const stream = options.stream ?? {};
-    await this.#guard(() =>
-      readSseStream(response, {
-        state: stream,
-        maxEventChars: this.#options.maxResponseBytes,
-        onMessage: (message) => {
-          if (isJsonRpcResponse(message) && message.id === id) {
-            answer = message;
-            return true;
-          }
-          onMessage?.(message);
-          return false;
-        },
-      }),
-    );
-    if (answer) return answer;
-    throw new ProtocolError(`The SSE stream ended before the response to request ${String(id)}`, {
-      reason: 'stream_ended',
-    });
   }
 }

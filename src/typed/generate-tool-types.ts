@@ -5,7 +5,7 @@
  * resolve against the tool's own schema. The converter (and prettier, which it runs) is imported when this
  * function is called, never at module load, so the library's root entry does not pay for it.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { interfacesToTypeAliases } from './interfaces-to-type-aliases';
 import { prepareSchemaForTypes } from './prepare-schema';
 import { isIdentifierName, NameRegistry, toPascalCase } from './type-names';
@@ -197,7 +197,8 @@ function renderMapEntry(tool: Tool, argsName: string, resultName: string | undef
   const docLines: string[] = [];
   const title = tool.title ?? tool.annotations?.title;
   if (title !== undefined) docLines.push(title, '');
-  if (tool.description !== undefined && tool.description.trim() !== '') docLines.push(...tool.description.trim().split('\n'));
+  // A loop, not push(...lines): a server's description of ~10^5 lines would overflow the stack (issue 9).
+  if (tool.description !== undefined && tool.description.trim() !== '') for (const line of tool.description.trim().split('\n')) docLines.push(line);
   const hints = Object.entries(tool.annotations ?? {})
     .filter(([name, value]) => name.endsWith('Hint') && value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -2,7 +2,7 @@
  * The two typed-tool failures `MCPClient.callTool` raises, built in one place so their messages read the
  * same everywhere: structured output that breaks `outputSchema`, and a tool name the server does not list.
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { OutputValidationError, UnknownToolError } from '../errors/index';
 import { suggestToolNames } from './suggest';
 import type { OutputValidator } from './validate-output';

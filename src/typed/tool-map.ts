@@ -2,7 +2,7 @@
  * Compile-time tool typing. A `ToolMap` maps each tool name to its arguments and its structured result;
  * `archon-mcp types URL` generates one from the server's `inputSchema`/`outputSchema`.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 /** One tool: what `callTool` takes and what `structuredContent` holds. */
 export interface ToolSignature {

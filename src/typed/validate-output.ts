@@ -11,6 +11,8 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OutputValidationIssue } from '../errors/index';
+import { type SafeRegExpEngine, createSafeRegExpEngine } from './safe-regexp';
+import { uniqueItemsKeyword } from './unique-items';
 
 /**
  * A JSON Schema object as it arrives in `tools/list` (`Tool['outputSchema']`).
@@ -87,7 +89,17 @@ export function createOutputValidator(options: OutputValidatorOptions = {}): Out
         compiled.set(schema, entry);
       }
       if ('compileError' in entry) return [{ path: '', message: entry.compileError }];
-      if (entry.check(value)) return [];
+      const { regExp } = await (engines ??= loadEngines());
+      regExp.beginValidation();
+      let valid: boolean;
+      try {
+        valid = entry.check(value) as boolean;
+      } catch (error) {
+        // The generated code recurses with the data (recursive `$ref`s): data nested deeper than the stack is refused.
+        if (error instanceof RangeError) return [{ path: '', message: 'is nested too deeply to be checked against the outputSchema' }];
+        throw error;
+      }
+      if (valid) return [];
       return toIssues(entry.check.errors ?? [], maxIssues);
     },
   };
@@ -98,30 +110,46 @@ type CompiledSchema = { check: ValidateFunction } | { compileError: string };
 interface Engines {
   draft07: { compile(schema: JsonSchemaObject): ValidateFunction };
   draft2020: { compile(schema: JsonSchemaObject): ValidateFunction };
+  regExp: SafeRegExpEngine;
 }
 
 const LEGACY_DIALECT = /json-schema\.org\/draft-0[4-7]\/schema/;
 
 async function loadEngines(): Promise<Engines> {
-  const [{ Ajv }, { Ajv2020 }, formats] = await Promise.all([
+  const [{ Ajv }, { Ajv2020 }, formats, { RE2JS }] = await Promise.all([
     import('ajv'),
     import('ajv/dist/2020.js'),
     import('ajv-formats'),
+    import('re2js'),
   ]);
+  const regExp = createSafeRegExpEngine(RE2JS);
   // validateSchema: servers send schemas we cannot fix, and a meta-schema mismatch is not the caller's problem.
   // addUsedSchema: two tools may reuse one `$id`; registering ids globally would make the second compile throw.
   // logger: an unknown `format` must not print to the user's console (STYLE.md 15).
-  const settings = { strict: false, allErrors: true, validateSchema: false, addUsedSchema: false, logger: false } as const;
+  // code.regExp: the server's patterns run on RE2 under budgets, never on V8's backtracking engine (issue 9).
+  const settings = {
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    addUsedSchema: false,
+    logger: false,
+    code: { regExp: regExp.engine },
+  } as const;
   const addFormats = formats.default;
   const draft07 = new Ajv(settings);
   const draft2020 = new Ajv2020(settings);
-  addFormats(draft07);
-  addFormats(draft2020);
-  return { draft07, draft2020 };
+  for (const ajv of [draft07, draft2020]) {
+    addFormats(ajv);
+    // ajv compares non-scalar items pairwise (O(n^2): a 16 MB array of small objects never finishes).
+    ajv.removeKeyword('uniqueItems');
+    ajv.addKeyword(uniqueItemsKeyword);
+  }
+  return { draft07, draft2020, regExp };
 }
 
 function compileSchema(engines: Engines, schema: JsonSchemaObject): CompiledSchema {
   const dialect = typeof schema.$schema === 'string' && LEGACY_DIALECT.test(schema.$schema) ? 'draft07' : 'draft2020';
+  engines.regExp.beginCompile();
   try {
     return { check: engines[dialect].compile(schema) };
   } catch (error) {

@@ -23,6 +23,7 @@ describe('retry budget exhausted', () => {
   test('a call to a server gone for good fails with RetryExhaustedError after about maxElapsedMs', async ({ annotate }) => {
     await using chaos = await startChaosServer();
     await using caller = createChaosClient({
+      era: 'legacy',
       url: chaos.url,
       retry: { retries: 10_000, maxElapsedMs: MAX_ELAPSED_MS, maxDelayMs: MAX_DELAY_MS },
     });

@@ -30,7 +30,7 @@ describe('close() during a call', () => {
     const { proxy } = chaos;
     const tracker = trackResources(CLIENT_CODE);
     try {
-      const caller = createChaosClient({ url: chaos.url });
+      const caller = createChaosClient({ era: 'legacy', url: chaos.url });
       await caller.client.callTool('echo', { text: 'warm up' });
       const call = settle(caller.client.callTool('slow', { steps: 50, intervalMs: 100 }));
       await pollUntil(async () => (await chaos.stats()).toolRuns['slow'] === 1, { what: 'slow to start' });

@@ -19,7 +19,7 @@ const KEY = 'killed-mid-call';
 describe('server killed mid-call and restarted', () => {
   test('counter ran exactly once; the caller gets the result or MaybeExecutedError, never a second execution', async ({ annotate }) => {
     await using chaos = await startChaosServer({ eventStore: true });
-    await using caller = createChaosClient({ url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     const call = settle(caller.client.callTool('counter', { key: KEY, delayMs: 2_000 }));
@@ -41,7 +41,7 @@ describe('server killed mid-call and restarted', () => {
   test('a read-only call killed mid-stream is replayed after the restart: the caller gets its result, not a timeout', async ({ annotate }) => {
     await using chaos = await startChaosServer({ eventStore: true });
     // No listTools first: the client must learn that `slow` is readOnlyHint from the server on its own.
-    await using caller = createChaosClient({ url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     const call = settle(caller.client.callTool('slow', { steps: 10, intervalMs: 100 }, { onProgress: () => undefined }));

@@ -17,7 +17,7 @@ describe('network cut with the session alive', () => {
   test('calls made during a 4 s cut recover, the GET stream comes back and a later notification arrives', async ({ annotate }) => {
     await using chaos = await startChaosServer({ proxy: true });
     const { proxy } = chaos;
-    await using caller = createChaosClient({ url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url, retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 500 } });
     await caller.client.callTool('echo', { text: 'before' });
     await pollUntil(() => caller.events.stream.some(({ payload }) => payload.type === 'open'), { what: 'the GET stream to open' });
     const sessionBefore = caller.client.mcpSessionId;

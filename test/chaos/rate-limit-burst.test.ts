@@ -15,7 +15,7 @@ const RETRY_AFTER_MS = 1_000;
 describe('a 429 burst', () => {
   test('five 429s with Retry-After: 1 cost no failure, and every retry waited at least 1 s', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url, retry: { retries: 6, maxElapsedMs: 15_000 } });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url, retry: { retries: 6, maxElapsedMs: 15_000 } });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     await chaos.server.faults.failNext({ count: BURST, status: 429, retryAfter: 1, match: { rpcMethod: 'tools/call' } });

@@ -22,7 +22,7 @@ describe('TCP reset mid-stream', () => {
   test('with an event store: the result arrives, every progress event exactly once, the tool ran once', async () => {
     await using chaos = await startChaosServer({ proxy: true, eventStore: true });
     const { proxy } = chaos;
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     const progress: number[] = [];
@@ -46,7 +46,7 @@ describe('TCP reset mid-stream', () => {
   test('without an event store: a non-idempotent call fails with MaybeExecutedError at once, the tool ran once', async ({ annotate }) => {
     await using chaos = await startChaosServer({ proxy: true, eventStore: false });
     const { proxy } = chaos;
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     const call = settle(caller.client.callTool('counter', { key: 'reset-no-store', delayMs: 3_000 }));
@@ -70,7 +70,7 @@ describe('TCP reset mid-stream', () => {
     await using chaos = await startChaosServer({ proxy: true, eventStore: false });
     const { proxy } = chaos;
     // No listTools first: the client must learn that `slow` is readOnlyHint from the server on its own.
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     const resetDone = proxy.resetWhenServerSends('notifications/progress', 3);

@@ -17,7 +17,7 @@ interface SessionHealth {
 describe('server restarted between calls', () => {
   test('the caller sees no failure; the app session id is kept and a new protocol session is made', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     const before = (await caller.client.callTool('session_health_check', {})).structuredContent as unknown as SessionHealth;
 
     await chaos.server.restart();

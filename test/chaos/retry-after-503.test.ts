@@ -16,7 +16,7 @@ const RETRY_AFTER_MS = 1_000;
 describe('one 503 with Retry-After: 1', () => {
   test('on a call: retried once, after at least 1 s, and the caller sees no failure', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     await caller.client.callTool('echo', { text: 'warm up' });
 
     await chaos.server.faults.failNext({ status: 503, retryAfter: 1, match: { rpcMethod: 'tools/call' } });
@@ -34,7 +34,7 @@ describe('one 503 with Retry-After: 1', () => {
 
   test('on initialize: the connect is retried once, after at least 1 s, and the first call succeeds', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
 
     await chaos.server.faults.failNext({ status: 503, retryAfter: 1, match: { rpcMethod: 'initialize' } });
     const startedAt = Date.now();
@@ -52,7 +52,7 @@ describe('one 503 with Retry-After: 1', () => {
 
   test('on the GET stream: it is reopened once, at least 1 s after the 503, while calls keep succeeding', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
 
     await chaos.server.faults.failNext({ status: 503, retryAfter: 1, match: { httpMethod: 'GET' } });
     const outcome = await settle(caller.client.callTool('echo', { text: 'while the stream waits' }));

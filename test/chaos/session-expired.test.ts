@@ -13,7 +13,7 @@ const CONCURRENT_CALLERS = 5;
 describe('session expired by the server', () => {
   test('five concurrent callers see no failure and share exactly one re-initialize', async () => {
     await using chaos = await startChaosServer();
-    await using caller = createChaosClient({ url: chaos.url });
+    await using caller = createChaosClient({ era: 'legacy', url: chaos.url });
     await caller.client.callTool('echo', { text: 'before' });
     const expiredSessionId = caller.client.mcpSessionId;
 

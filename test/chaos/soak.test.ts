@@ -43,6 +43,7 @@ describe('soak under random faults', () => {
     await using chaos = await startChaosServer({ proxy: true });
     const { proxy } = chaos;
     await using caller = createChaosClient({
+      era: 'legacy',
       url: chaos.url,
       timeoutMs: 5_000,
       totalTimeoutMs: TOTAL_TIMEOUT_MS,

@@ -1,25 +1,107 @@
 /**
  * The client under test for the official conformance suite's client scenarios
- * (`conformance client --command "node --import tsx test/conformance/client-entry.ts" --scenario X`).
+ * (`conformance client --command "node --import tsx test/conformance/client-entry.ts" --scenario X`), driven
+ * through MCPClient's public API only, with its defaults (`era: 'auto'`): each scenario's mock server decides
+ * which era the client lands on.
  *
- * The harness starts a mock server per scenario, appends its URL as the last argument and names the scenario
- * in MCP_CONFORMANCE_SCENARIO. What each scenario checks (read in @modelcontextprotocol/conformance 0.1.16):
- * - `initialize`: the initialize request carries protocolVersion 2025-06-18 or 2025-11-25 and clientInfo name
- *   and version. Connecting is enough.
- * - `tools_call`: the client calls `add_numbers` on a stateless server (a fresh transport per POST).
- * - `sse-retry`: `test_reconnection`'s POST stream sends a priming event (`id`, `retry: 500`) and closes after
- *   50 ms; the client must reconnect with GET + Last-Event-ID after 450-700 ms and take the result from there.
+ * The harness starts a mock server per scenario, appends its URL as the last argument, names the scenario in
+ * MCP_CONFORMANCE_SCENARIO and, for some, passes MCP_CONFORMANCE_CONTEXT (JSON). What each scenario checks
+ * (read in @modelcontextprotocol/conformance 0.1.16 and 0.2.0-alpha.12):
+ * - `initialize` (2025): the initialize request carries a known protocolVersion and clientInfo.
+ * - `tools_call` (2025 and 2026-07-28): `add_numbers` is called with numbers.
+ * - `sse-retry` (2025): reconnect with GET + Last-Event-ID after the server's `retry: 500`.
+ * - `request-metadata` (2026): `_meta` envelope and MCP-Protocol-Version on every POST; the first request is
+ *   refused with -32022 and must be retried with a listed version.
+ * - `http-standard-headers` (2026): Mcp-Method on every POST, Mcp-Name on tools/call, resources/read, prompts/get.
+ * - `http-custom-headers` (2026): the context's tool calls, with `x-mcp-header` parameters mirrored and encoded.
+ * - `http-invalid-tool-headers` (2026): tools with an invalid `x-mcp-header` are never called, the valid one is.
+ * - `sep-2322-client-request-state` (2026): input rounds echo requestState byte-exact under a new id, never on
+ *   a parallel call; a result without resultType is complete.
+ * - `json-schema-ref-no-deref` (2026): listing a tool whose schema has a network `$ref` fetches nothing.
+ * - `json-schema-2020-12-preservation` (2025 and 2026): a listed inputSchema keeps every 2020-12 keyword.
+ * - `elicitation-sep1034-client-defaults` (2025): an accepted elicitation gets the schema's defaults filled in.
  * Exit code 0 means the client did its part; the harness judges the wire.
  */
-import { MCPClient } from '../../src/index';
+import type { Tool } from '@modelcontextprotocol/client';
+import { MCPClient, type MCPClientOptions } from '../../src/index';
 
 type ScenarioRun = (client: MCPClient) => Promise<unknown>;
+
+/** Arguments for a listed tool from its schema: a plausible value for each required property. */
+function argumentsFor(tool: Tool): Record<string, unknown> {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { type?: unknown }>;
+  const args: Record<string, unknown> = {};
+  for (const name of tool.inputSchema.required ?? []) {
+    const type = properties[name]?.type;
+    args[name] = type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : type === 'object' ? {} : type === 'array' ? [] : 'value';
+  }
+  return args;
+}
+
+async function callEveryListedTool(client: MCPClient): Promise<string[]> {
+  const { tools } = await client.listTools();
+  for (const tool of tools) await client.callTool(tool.name, argumentsFor(tool));
+  return tools.map((tool) => tool.name);
+}
+
+function contextToolCalls(): { name: string; arguments: Record<string, unknown> }[] {
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as { toolCalls?: { name: string; arguments: Record<string, unknown> }[] };
+  return context.toolCalls ?? [];
+}
 
 const SCENARIOS: Readonly<Record<string, ScenarioRun>> = {
   initialize: (client) => client.connect(),
   tools_call: (client) => client.callTool('add_numbers', { a: 5, b: 3 }),
   'sse-retry': (client) => client.callTool('test_reconnection', {}),
+  'request-metadata': (client) => client.listTools(),
+  'http-standard-headers': async (client) => {
+    await callEveryListedTool(client);
+    const { resources } = await client.listResources();
+    for (const resource of resources) await client.readResource(resource.uri);
+    const { prompts } = await client.listPrompts();
+    for (const prompt of prompts) await client.getPrompt(prompt.name);
+  },
+  'http-custom-headers': async (client) => {
+    await client.listTools();
+    for (const call of contextToolCalls()) await client.callTool(call.name, call.arguments);
+  },
+  'http-invalid-tool-headers': callEveryListedTool,
+  'json-schema-ref-no-deref': (client) => client.listTools(),
+  'json-schema-2020-12-preservation': async (client) => {
+    const { tools } = await client.listTools();
+    const focal = tools.find((tool) => tool.name === 'json_schema_2020_12_tool');
+    if (focal === undefined) throw new Error('json_schema_2020_12_tool is not listed');
+    return client.callTool('json_schema_echo', { schema: focal.inputSchema });
+  },
+  'sep-2322-client-request-state': async (client) => {
+    const results = [];
+    for (const name of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_no_result_type']) results.push(await client.callTool(name, {}));
+    return results;
+  },
+  'elicitation-sep1034-client-defaults': (client) => client.callTool('test_client_elicitation_defaults', {}),
 };
+
+/** Scenario-specific client options: the input handlers a scenario's server asks for. */
+function optionsFor(scenario: string, url: string, self: () => MCPClient): MCPClientOptions {
+  const base: MCPClientOptions = { url, clientInfo: { name: 'archon-mcp-client-conformance', version: '1.0.0' } };
+  if (scenario === 'sep-2322-client-request-state') {
+    let unrelatedCalled = false;
+    const elicitation = async (): Promise<{ action: 'accept'; content: Record<string, boolean> }> => {
+      // Between the rounds of test_mrtr_echo_state, a parallel call must carry none of its state.
+      if (!unrelatedCalled) {
+        unrelatedCalled = true;
+        await self().callTool('test_mrtr_unrelated', {});
+      }
+      return { action: 'accept', content: { confirmed: true } };
+    };
+    return { ...base, handlers: { elicitation } };
+  }
+  if (scenario === 'elicitation-sep1034-client-defaults') {
+    // Accept with nothing filled in: SEP-1034 has the client apply the requested schema's defaults.
+    return { ...base, handlers: { elicitation: () => ({ action: 'accept', content: {} }) } };
+  }
+  return base;
+}
 
 async function main(): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
@@ -29,10 +111,10 @@ async function main(): Promise<number> {
     console.error(`usage: MCP_CONFORMANCE_SCENARIO=<${Object.keys(SCENARIOS).join('|')}> client-entry.ts URL`);
     return 2;
   }
-  const client = new MCPClient({ url, clientInfo: { name: 'archon-mcp-client-conformance', version: '1.0.0' } });
+  const client: MCPClient = new MCPClient(optionsFor(scenario, url, () => client));
   try {
     const result = await run(client);
-    console.error(`[client-entry] ${scenario}: ok ${JSON.stringify(result ?? null).slice(0, 300)}`);
+    console.error(`[client-entry] ${scenario}: ok (era ${client.era ?? 'none'}) ${JSON.stringify(result ?? null).slice(0, 300)}`);
     return 0;
   } catch (error) {
     console.error(`[client-entry] ${scenario}: failed`, error);

@@ -50,7 +50,7 @@ describe('archon-mcp health', () => {
     expect(code).toBe(0);
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['healthy', 'url', 'latencyMs', 'serverInfo', 'protocolVersion', 'toolCount', 'checks']);
+    expect(Object.keys(report)).toEqual(['healthy', 'url', 'latencyMs', 'serverInfo', 'protocolVersion', 'toolCount', 'auth', 'checks']);
     expect(report).toMatchObject({ healthy: true, url: server.url, serverInfo: { name: 'archon-reference-server' } });
     expect(report.checks.map((check: { name: string; ok: boolean }) => [check.name, check.ok])).toEqual([
       ['initialize', true],

@@ -37,7 +37,7 @@ function recordSockets(): { sockets: Socket[]; stop(): void } {
 describe('the application session header', () => {
   test('is identical on every request: initialize, notifications, calls, GET, DELETE', async () => {
     const sessionId = 'app-session-0001';
-    const client = new MCPClient({ url: server.url, sessionId });
+    const client = new MCPClient({ era: 'legacy', url: server.url, sessionId });
     const seenBefore = server.stats().appSessionIds.length;
     await client.callTool('echo', { text: 'a' });
     await waitFor(() => (server.stats().byHttpMethod.GET ?? 0) > 0);
@@ -53,12 +53,12 @@ describe('the application session header', () => {
 
   test('is adopted, with a session event, when the server answers with another one', async () => {
     const sessionId = 'app-session-expired-1';
-    const first = new MCPClient({ url: server.url, sessionId, listen: false });
+    const first = new MCPClient({ era: 'legacy', url: server.url, sessionId, listen: false });
     await first.ping();
     await server.faults.expireSession(first.mcpSessionId);
     await first.close();
 
-    const second = new MCPClient({ url: server.url, sessionId, listen: false });
+    const second = new MCPClient({ era: 'legacy', url: server.url, sessionId, listen: false });
     const events: { sessionId: string; previousSessionId: string }[] = [];
     second.on('session', (event) => events.push(event));
     await second.ping();
@@ -74,7 +74,7 @@ describe('the application session header', () => {
   test('custom headers go out on every request; their values are never logged', async () => {
     const lines: string[] = [];
     const logger = { warn: (fields: object, message: string) => lines.push(JSON.stringify(fields) + message) };
-    await using client = new MCPClient({ url: server.url, headers: { 'X-Custom': 'yes', Authorization: 'Bearer secret-token' }, logger, listen: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, headers: { 'X-Custom': 'yes', Authorization: 'Bearer secret-token' }, logger, listen: false });
     await client.ping();
     expect(server.stats().lastHeaders['x-custom']).toBe('yes');
     expect(lines.join('\n')).not.toContain('secret-token');
@@ -92,7 +92,7 @@ describe('seams', () => {
     }
     const agent = new CountingAgent();
     try {
-      const client = new MCPClient({ url: server.url, dispatcher: agent, listen: false });
+      const client = new MCPClient({ era: 'legacy', url: server.url, dispatcher: agent, listen: false });
       await client.callTool('echo', { text: 'own agent' });
       await client.close();
       expect(agent.dispatched).toBe(5); // initialize, initialized, tools/list (first call), tools/call, DELETE
@@ -105,7 +105,7 @@ describe('seams', () => {
   test('nothing is printed without a logger, even when things fail', async () => {
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) => vi.spyOn(console, name));
     try {
-      const client = new MCPClient({ url: server.url, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+      const client = new MCPClient({ era: 'legacy', url: server.url, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
       await client.ping();
       server.faults.failNext({ count: 1, status: 503, retryAfter: 0, match: { rpcMethod: 'tools/call' } });
       await client.callTool('echo', { text: 'quiet' });
@@ -120,7 +120,7 @@ describe('seams', () => {
 
 describe('close()', () => {
   test('sends one DELETE even when called twice, and later calls reject with ClosedError', async () => {
-    const client = new MCPClient({ url: server.url });
+    const client = new MCPClient({ era: 'legacy', url: server.url });
     await client.ping();
     const before = server.stats();
     await Promise.all([client.close(), client.close()]);
@@ -132,7 +132,7 @@ describe('close()', () => {
   });
 
   test('rejects an in-flight call at once with ClosedError', async () => {
-    const client = new MCPClient({ url: server.url, listen: false });
+    const client = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     await client.ping();
     const call = client.callTool('slow', { steps: 50, intervalMs: 100 });
     const outcome = call.catch((error: unknown) => error);
@@ -150,7 +150,7 @@ describe('close()', () => {
 
   test('leaves no TCP socket open (GET stream and pool included)', async () => {
     const recorder = recordSockets();
-    const client = new MCPClient({ url: server.url });
+    const client = new MCPClient({ era: 'legacy', url: server.url });
     const getsBefore = server.stats().byHttpMethod.GET ?? 0;
     await client.callTool('echo', { text: 'sockets' });
     await waitFor(() => (server.stats().byHttpMethod.GET ?? 0) > getsBefore);
@@ -166,7 +166,7 @@ describe('close()', () => {
 
   test('sequential calls answered over SSE reuse one keep-alive socket', async () => {
     const recorder = recordSockets();
-    await using client = new MCPClient({ url: server.url, listen: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     for (let call = 0; call < 20; call++) await client.callTool('echo', { text: `reuse ${call}` });
     recorder.stop();
     const clientSockets = recorder.sockets.filter((socket) => socket.remotePort !== undefined && String(socket.remotePort) === new URL(server.url).port);
@@ -179,7 +179,7 @@ describe('close()', () => {
     const before = server.stats().deleteCount;
     let escaped: MCPClient | undefined;
     {
-      await using client = new MCPClient({ url: server.url, listen: false });
+      await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false });
       await client.ping();
       escaped = client;
     }
@@ -189,7 +189,7 @@ describe('close()', () => {
 
   test('a client that never connected closes without any request', async () => {
     const before = server.stats().requests;
-    const client = new MCPClient({ url: server.url });
+    const client = new MCPClient({ era: 'legacy', url: server.url });
     await client.close();
     expect(client.state).toBe('closed');
     expect(server.stats().requests).toBe(before);
@@ -198,7 +198,7 @@ describe('close()', () => {
 
 describe('abort and timeout', () => {
   test('a user abort rejects with AbortError (cause = reason) and sends notifications/cancelled', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     await client.ping();
     const cancelledBefore = server.stats().byRpcMethod['notifications/cancelled'] ?? 0;
     const slowBefore = server.stats().toolRuns.slow ?? 0;
@@ -214,7 +214,7 @@ describe('abort and timeout', () => {
   });
 
   test('an already-aborted signal rejects without sending the call', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     await client.ping();
     const before = server.stats().byRpcMethod['tools/call'] ?? 0;
     await expect(client.callTool('echo', { text: 'x' }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
@@ -222,7 +222,7 @@ describe('abort and timeout', () => {
   });
 
   test('the per-attempt timeout rejects with TimeoutError and sends notifications/cancelled', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: false });
     await client.ping();
     const cancelledBefore = server.stats().byRpcMethod['notifications/cancelled'] ?? 0;
     const error = await client.callTool('slow', { steps: 50, intervalMs: 50 }, { timeoutMs: 150 }).catch((caught: unknown) => caught);

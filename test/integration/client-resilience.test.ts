@@ -29,7 +29,7 @@ function failure(promise: Promise<unknown>): Promise<unknown> {
 
 describe('not delivered: wait and resend', () => {
   test('one 503 with Retry-After on a call: resent after the capped hint, run once', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY, random: () => 0 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY, random: () => 0 });
     await client.ping();
     const retries: { method: string; attempt: number; delayMs: number; cause: unknown }[] = [];
     client.on('retry', (event) => retries.push(event));
@@ -48,7 +48,7 @@ describe('not delivered: wait and resend', () => {
   });
 
   test('a 429 burst is ridden out within the retry budget', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.ping();
     server.faults.failNext({ count: 3, status: 429, retryAfter: 0, match: { rpcMethod: 'tools/call' } });
     await client.callTool('echo', { text: 'burst' });
@@ -56,7 +56,7 @@ describe('not delivered: wait and resend', () => {
   });
 
   test('more failures than retries: RetryExhaustedError with the last error as cause', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: { ...FAST_RETRY, retries: 2 } });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: { ...FAST_RETRY, retries: 2 } });
     await client.ping();
     server.faults.failNext({ count: 3, status: 503, match: { rpcMethod: 'tools/call' } });
     const error = await failure(client.callTool('echo', { text: 'x' }));
@@ -66,7 +66,7 @@ describe('not delivered: wait and resend', () => {
   test('503 on connect: initialize is retried and the call goes through', async () => {
     const before = server.stats().initializeCount;
     server.faults.failNext({ status: 503, retryAfter: 0, match: { rpcMethod: 'initialize' } });
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.callTool('echo', { text: 'connected' });
     expect(server.stats().initializeCount).toBe(before + 2);
     expect(client.state).toBe('ready');
@@ -75,7 +75,7 @@ describe('not delivered: wait and resend', () => {
 
 describe('session lost: one shared re-initialize, then resend', () => {
   test('an expired session is replaced, re-initializing with the same app session id; the call runs once', async () => {
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     await client.callTool('echo', { text: 'first' });
     const firstSession = client.mcpSessionId;
     const appSession = client.sessionId;
@@ -103,7 +103,7 @@ describe('session lost: one shared re-initialize, then resend', () => {
   });
 
   test('concurrent calls on a lost session share ONE re-initialize', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.ping();
     await server.faults.expireSession(client.mcpSessionId);
     const before = server.stats().initializeCount;
@@ -114,7 +114,7 @@ describe('session lost: one shared re-initialize, then resend', () => {
   });
 
   test('after recovery: GET stream reopened, resources re-subscribed, tool cache refreshed', async () => {
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     await client.listTools();
     await client.subscribeResource('archon://status');
     await waitFor(() => (server.stats().byHttpMethod.GET ?? 0) > 0);
@@ -135,7 +135,7 @@ describe('session lost: one shared re-initialize, then resend', () => {
   });
 
   test('retry: false surfaces SessionExpiredError without re-initializing', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: false });
     await client.ping();
     await server.faults.expireSession(client.mcpSessionId);
     const before = server.stats().initializeCount;
@@ -146,7 +146,7 @@ describe('session lost: one shared re-initialize, then resend', () => {
 
 describe('response lost: resume, or replay only when safe', () => {
   test('a stream cut mid-call is resumed with Last-Event-ID; the non-idempotent tool runs once', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.ping();
     const before = server.stats();
     const call = client.callTool('counter', { key: 'resume-once', delayMs: 400 });
@@ -162,7 +162,7 @@ describe('response lost: resume, or replay only when safe', () => {
   });
 
   test('progress keeps flowing to onProgress across a resumed stream', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.ping();
     server.faults.cutAfterEvents({ count: 2, rpcMethod: 'tools/call' });
     const seen: number[] = [];
@@ -173,7 +173,7 @@ describe('response lost: resume, or replay only when safe', () => {
   });
 
   test('resuming works while the GET notification stream is open too', async () => {
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     const events: string[] = [];
     client.on('stream', (event) => events.push(event.type));
     await client.ping();
@@ -185,7 +185,7 @@ describe('response lost: resume, or replay only when safe', () => {
   });
 
   test('test_reconnection (server closes its own stream) resolves through a resume', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     const result = await client.callTool('test_reconnection', { delayMs: 100 });
     expect(JSON.stringify(result.content)).toContain('reconnected');
     expect(client.stats().resumes).toBe(1);
@@ -210,7 +210,7 @@ describe('response lost without an event store', () => {
   }
 
   test('a non-idempotent tool is NOT resent: MaybeExecutedError, executed exactly once', async () => {
-    await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: bare.url, listen: false, retry: FAST_RETRY });
     await client.listTools();
     const before = bare.stats().toolRuns.counter ?? 0;
     const error = await cutDuring(client, 'counter', { key: 'maybe', delayMs: 300 });
@@ -222,7 +222,7 @@ describe('response lost without an event store', () => {
   });
 
   test('a tool annotated readOnly/idempotent by a trusted server is resent', async () => {
-    await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: bare.url, listen: false, retry: FAST_RETRY });
     await client.listTools();
     const before = bare.stats().toolRuns.slow ?? 0;
     const call = client.callTool('slow', { steps: 3, intervalMs: 100 });
@@ -234,7 +234,7 @@ describe('response lost without an event store', () => {
   });
 
   test('{ idempotent: true } lets the caller vouch for a resend', async () => {
-    await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: bare.url, listen: false, retry: FAST_RETRY });
     const before = bare.stats().toolRuns.counter ?? 0;
     const call = client.callTool('counter', { key: 'vouched', delayMs: 300 }, { idempotent: true });
     await waitFor(() => (bare.stats().toolRuns.counter ?? 0) > before);
@@ -247,14 +247,14 @@ describe('response lost without an event store', () => {
 
   test("replay: 'never' refuses even annotated tools; trustAnnotations: false ignores annotations", async () => {
     for (const options of [{ replay: 'never' as const }, { trustAnnotations: false }]) {
-      await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY, ...options });
+      await using client = new MCPClient({ era: 'legacy', url: bare.url, listen: false, retry: FAST_RETRY, ...options });
       await client.listTools();
       expect(await cutDuring(client, 'slow', { steps: 3, intervalMs: 100 })).toBeInstanceOf(MaybeExecutedError);
     }
   });
 
   test('an attempt timeout on a non-idempotent tool is MaybeExecutedError (never a blind resend)', async () => {
-    await using client = new MCPClient({ url: bare.url, listen: false, retry: FAST_RETRY, timeoutMs: 100 });
+    await using client = new MCPClient({ era: 'legacy', url: bare.url, listen: false, retry: FAST_RETRY, timeoutMs: 100 });
     await client.listTools({ timeoutMs: 5_000 }); // only the counter call gets the short attempt timeout
     const before = bare.stats().toolRuns.counter ?? 0;
     const error = await failure(client.callTool('counter', { key: 'timeout', delayMs: 400 }));
@@ -266,7 +266,7 @@ describe('response lost without an event store', () => {
 
 describe('budgets, breaker and close', () => {
   test('totalTimeoutMs bounds the whole call: TimeoutError kind total', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, totalTimeoutMs: 150, timeoutMs: 5_000 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, totalTimeoutMs: 150, timeoutMs: 5_000 });
     const error = await failure(client.callTool('slow', { steps: 20, intervalMs: 50 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ kind: 'total', timeoutMs: 150 });
@@ -277,7 +277,7 @@ describe('budgets, breaker and close', () => {
     const url = dead.url;
     await dead.close();
     // Never connected: a refusal more likely means a wrong URL, so it uses up retries (no probing).
-    await using client = new MCPClient({ url, listen: false, retry: { ...FAST_RETRY, retries: 2 }, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    await using client = new MCPClient({ era: 'legacy', url, listen: false, retry: { ...FAST_RETRY, retries: 2 }, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
     expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError', attempts: 3, cause: { reason: 'refused' } });
     expect(client.stats().breakerTrips).toBe(0);
     expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError' });
@@ -292,7 +292,7 @@ describe('budgets, breaker and close', () => {
   });
 
   test('a read-only tool whose answer was lost is resent even if the caller never listed tools', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: FAST_RETRY });
     await client.ping();
     const before = server.stats();
     server.faults.failNext({ status: 502, match: { rpcMethod: 'tools/call' } }); // a proxy lost the answer
@@ -306,7 +306,7 @@ describe('budgets, breaker and close', () => {
   });
 
   test('close() during a retry wait rejects the call at once with ClosedError', async () => {
-    const client = new MCPClient({ url: server.url, listen: false, retry: { retries: 3, minDelayMs: 5_000, maxDelayMs: 5_000 }, random: () => 1 });
+    const client = new MCPClient({ era: 'legacy', url: server.url, listen: false, retry: { retries: 3, minDelayMs: 5_000, maxDelayMs: 5_000 }, random: () => 1 });
     await client.ping();
     server.faults.failNext({ status: 503, match: { rpcMethod: 'tools/call' } });
     const retried = new Promise<void>((resolve) => client.on('retry', () => resolve()));
@@ -322,7 +322,7 @@ describe('budgets, breaker and close', () => {
 
 describe('the GET notification stream never dies silently', () => {
   test('a cut GET stream reconnects and notifications keep arriving', async () => {
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     const events: string[] = [];
     client.on('stream', (event) => events.push(event.type));
     await client.ping();
@@ -338,7 +338,7 @@ describe('the GET notification stream never dies silently', () => {
   });
 
   test('with no call in flight, a lost session is re-initialized from the GET stream and notifications resume', async () => {
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     const events: string[] = [];
     client.on('stream', (event) => events.push(event.type));
     const recovered = new Promise((resolve) => client.on('recovered', resolve));
@@ -362,7 +362,7 @@ describe('the GET notification stream never dies silently', () => {
 
   test('a 503 on the GET stream is retried, with an error event carrying the delay', async () => {
     server.faults.failNext({ status: 503, retryAfter: 0, match: { httpMethod: 'GET' } });
-    await using client = new MCPClient({ url: server.url, retry: FAST_RETRY });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, retry: FAST_RETRY });
     const events: { type: string; delayMs?: number }[] = [];
     client.on('stream', (event) => events.push(event));
     await client.ping();

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('connecting', () => {
   test('connects lazily on the first call and reports the server', async () => {
-    const fresh = new MCPClient({ url: server.url, listen: false });
+    const fresh = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     expect(fresh.state).toBe('idle');
     const before = server.stats().initializeCount;
     await fresh.ping();
@@ -42,7 +42,7 @@ describe('connecting', () => {
   });
 
   test('concurrent first calls share one initialize', async () => {
-    const fresh = new MCPClient({ url: server.url, listen: false });
+    const fresh = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     const before = server.stats().initializeCount;
     await Promise.all([fresh.ping(), fresh.listTools(), fresh.connect(), fresh.connect()]);
     expect(server.stats().initializeCount).toBe(before + 1);
@@ -50,7 +50,7 @@ describe('connecting', () => {
   });
 
   test("one caller's abort during the shared connect fails only that caller", async () => {
-    const fresh = new MCPClient({ url: server.url, listen: false });
+    const fresh = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     const before = server.stats().initializeCount;
     const controller = new AbortController();
     const aborted = fresh.ping({ signal: controller.signal }).catch((error: unknown) => error);
@@ -64,12 +64,12 @@ describe('connecting', () => {
 
   test('MCPClient.connect() connects eagerly and emits the state changes in order', async () => {
     const states: string[] = [];
-    const fresh = new MCPClient({ url: server.url, listen: false });
+    const fresh = new MCPClient({ era: 'legacy', url: server.url, listen: false });
     fresh.on('state', ({ to }) => states.push(to));
     await fresh.connect();
     await fresh.close();
     expect(states).toEqual(['connecting', 'ready', 'closed']);
-    const eager = await MCPClient.connect({ url: server.url, listen: false });
+    const eager = await MCPClient.connect({ era: 'legacy', url: server.url, listen: false });
     expect(eager.state).toBe('ready');
     await eager.close();
   });

@@ -92,9 +92,10 @@ describe('library error messages name the URL and the root cause', () => {
   });
 
   test('timeout: TimeoutError names the method, the URL, the limit and the option', async () => {
-    await using client = new MCPClient({ url: server.url, listen: false, retry: false, timeoutMs: 100 });
+    // Only the call under test has the tight limit: on a loaded machine the handshake or tools/list may take 100 ms too.
+    await using client = new MCPClient({ url: server.url, listen: false, retry: false });
     await client.listTools();
-    const error = await failure(client.callTool('slow', { steps: 5, intervalMs: 100 }));
+    const error = await failure(client.callTool('slow', { steps: 5, intervalMs: 100 }, { timeoutMs: 100 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toBe(`tools/call to ${server.url} timed out after 100 ms (\`timeoutMs\`)`);
   });

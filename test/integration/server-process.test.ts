@@ -50,6 +50,31 @@ describe('reference server as a child process', () => {
     expect((await server.stats()).sessionsCreated).toBe(1);
   });
 
+  test('with the file store (the serve default), a session survives SIGKILL: the old Mcp-Session-Id works after restart', async () => {
+    await using server = await startServerProcess({ store: `file:${tempDir('archon-file-')}` });
+    const session = await RawMcpSession.initialize(server.url, { appSessionId: 'survives-on-file' });
+    await session.callTool('echo', { text: 'before' });
+
+    await server.restart('SIGKILL');
+    const after = await session.request('tools/call', { name: 'echo', arguments: { text: 'after' } });
+
+    expect(after.status).toBe(200);
+    expect(after.headers.get('x-archon-session-id')).toBe('survives-on-file');
+    expect(after.messages.at(-1)).toMatchObject({ result: { structuredContent: { text: 'after' } } });
+    expect(await server.stats()).toMatchObject({ sessionsRecovered: 1, initializeCount: 0 });
+  });
+
+  test('with the file store, SIGTERM drains and the next process adopts the draining session', async () => {
+    await using server = await startServerProcess({ store: `file:${tempDir('archon-file-')}` });
+    const session = await RawMcpSession.initialize(server.url);
+
+    await server.stop();
+    await server.start();
+
+    expect((await session.request('ping')).status).toBe(200);
+    expect((await server.stats()).sessionsRecovered).toBe(1);
+  });
+
   test('with pglite, a session survives SIGKILL: the old Mcp-Session-Id works after restart and counts as recovered', async () => {
     await using server = await startServerProcess({ store: pgliteStore(), startTimeoutMs: PGLITE_START_TIMEOUT_MS });
     const session = await RawMcpSession.initialize(server.url, { appSessionId: 'survives-restart' });

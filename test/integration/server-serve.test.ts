@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp } from '../../server/serve';
 
 describe('archon-mcp serve options', () => {
-  test('defaults to port 8051 and the embedded pglite store', () => {
-    expect(parseServeOptions([], {})).toEqual({ help: false, options: { port: 8051, store: 'pglite:.mcp-data' } });
-    expect(SERVE_DEFAULTS).toEqual({ port: 8051, store: 'pglite:.mcp-data' });
+  test('defaults to port 8051 and the embedded file store', () => {
+    expect(parseServeOptions([], {})).toEqual({ help: false, options: { port: 8051, store: 'file:.mcp-data' } });
+    expect(SERVE_DEFAULTS).toEqual({ port: 8051, store: 'file:.mcp-data' });
   });
 
   test('reads flags, and environment variables where no flag is given', () => {

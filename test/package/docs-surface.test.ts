@@ -302,7 +302,8 @@ describe('reference server', () => {
   test('every store kind', () => {
     const kinds = literalUnion('StoreKind');
     const text = section('### Stores');
-    expect(kinds.filter((kind) => !text.includes(kind === 'pglite' ? "'pglite:" : kind === 'memory' ? "'memory'" : `'${kind}://`))).toEqual([]);
+    const spec = (kind: string) => (kind === 'pglite' || kind === 'file' ? `'${kind}:` : kind === 'memory' ? "'memory'" : `'${kind}://`);
+    expect(kinds.filter((kind) => !text.includes(spec(kind)))).toEqual([]);
   });
 });
 

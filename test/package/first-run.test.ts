@@ -174,13 +174,24 @@ describe('a fresh npm init -y project with only archon-mcp-client installed', ()
     }
   }, SERVE_TEST_TIMEOUT_MS);
 
-  // Follow-up: the embedded default store (pglite without an extra install) belongs to the stores work.
-  test.skip('npx archon-mcp serve on its default store serves a tool call (the embedded default lands with the stores work)', async () => {
+  test('npx archon-mcp serve on its default store (file:.mcp-data, nothing extra installed) serves a tool call', async () => {
+    const data = join(dir, '.mcp-data');
+    rmSync(data, { recursive: true, force: true });
     const server = await startServe(dir, ['--port', '0']);
-    const call = await runIn(dir, 'npx', ['--no', '--', 'archon-mcp', 'call', 'echo', 'text=default store', '--url', server.url], { timeoutMs: NODE_TIMEOUT_MS });
-    expect(call.code).toBe(0);
-    await server.stop();
-  });
+    try {
+      const call = await runIn(dir, 'npx', ['--no', '--', 'archon-mcp', 'call', 'echo', 'text=default store', '--url', server.url], { timeoutMs: NODE_TIMEOUT_MS });
+      expect(call.stderr).toBe('');
+      expect(call.code).toBe(0);
+      expect(call.stdout).toContain('default store');
+      const sessions = await runIn(dir, 'npx', ['--no', '--', 'archon-mcp', 'sessions', server.url, '--json'], { timeoutMs: NODE_TIMEOUT_MS });
+      expect(sessions.code).toBe(0);
+      expect(JSON.parse(sessions.stdout)).toMatchObject({ status: 'ok', store: { kind: 'file' } });
+      expect(existsSync(data)).toBe(true);
+    } finally {
+      await server.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, SERVE_TEST_TIMEOUT_MS);
 
   test('the installed bin names the URL and the cause of a failure on one line', async () => {
     const url = await deadUrl();

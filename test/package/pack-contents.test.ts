@@ -22,9 +22,13 @@ const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[
  * Tarball budget. Measured 2026-11-21: 187 KB packed / 750 KB unpacked, 20 files. Its job is to catch a dependency
  * being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed, with prettier and
  * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
- * (size-budget.test.ts).
+ * (size-budget.test.ts). Raised to 320 KB on 2026-12-04 for the second protocol era (issue 8), the embedded file
+ * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles.
+ * Raised to 360 KB when issue 10 merged (2026-12-04): main packed 317,519 B, the merge 335,486 B (error messages
+ * naming the URL and cause, unknown-option and argument checks, the env logger, `archon-mcp sessions`, .env
+ * reading, and the longer READMEs); 360 KB is that + ~10%.
  */
-const PACKED_BUDGET_BYTES = 256 * 1024;
+const PACKED_BUDGET_BYTES = 360 * 1024;
 
 let pack: PackSummary;
 let paths: string[];

@@ -54,13 +54,14 @@ export async function runServerOutage(options: {
   await using chaos = await startChaosServer();
   const startupMs = Date.now() - startingAt;
   const clientOptions = typeof options.client === 'function' ? options.client({ startupMs }) : options.client;
-  await using caller = createChaosClient({ ...clientOptions, url: chaos.url });
+  // The legacy era unless the row says otherwise (the modern rows run against a v2 server of their own).
+  await using caller = createChaosClient({ era: 'legacy', ...clientOptions, url: chaos.url });
   // The first call against the fresh process, timed; a client that must not connect yet measures it with a twin.
   const calibratingAt = Date.now();
   if (connectedBefore) {
     await caller.client.callTool('echo', { text: 'before' });
   } else {
-    await using twin = createChaosClient({ ...clientOptions, url: chaos.url });
+    await using twin = createChaosClient({ era: 'legacy', ...clientOptions, url: chaos.url });
     await twin.client.callTool('echo', { text: 'calibration' });
   }
   const firstCallMs = Date.now() - calibratingAt;

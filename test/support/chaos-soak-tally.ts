@@ -5,7 +5,7 @@
 import { isMcpClientError } from '../../src/index';
 import { describeError, type Settled } from './chaos-calls';
 
-export type SoakCallKind = 'echo' | 'find_projects' | 'counter';
+export type SoakCallKind = 'echo' | 'find_projects' | 'slow' | 'counter';
 
 export interface SoakCall {
   readonly index: number;

@@ -57,7 +57,7 @@ function sse(body: string, init: ResponseInit = {}): Response {
 describe('malformed answers become ProtocolError, never a hang', () => {
   let client: MCPClient;
   beforeEach(() => {
-    client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 5_000 });
+    client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 5_000 });
   });
   afterEach(async () => {
     await client.close();
@@ -103,7 +103,7 @@ describe('malformed answers become ProtocolError, never a hang', () => {
 
 describe('well-formed but unusual streams', () => {
   test('an SSE stream that stays open after the response still resolves the call at once', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 2_000 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 2_000 });
     faultOn('tools/call', async (request) => {
       const { id } = (await request.json()) as { id: number };
       const encoder = new TextEncoder();
@@ -126,7 +126,7 @@ describe('well-formed but unusual streams', () => {
 
   test('notifications and server requests before the response are dispatched; ping and handlers answer', async () => {
     const requestHandlers = { 'roots/list': () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }) };
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, requestHandlers });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, requestHandlers });
     const notifications: string[] = [];
     client.on('notification', ({ method }) => notifications.push(method));
     const answers: unknown[] = [];
@@ -163,7 +163,7 @@ describe('well-formed but unusual streams', () => {
 
 describe('recovery decisions that need a fault the real server cannot make', () => {
   test('a resume that finds the session gone: re-initialize; a read-only tool is resent, a non-idempotent one fails at once', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 } });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 } });
     await client.listTools();
     const resumes: (string | null)[] = [];
     mock.use(
@@ -207,7 +207,7 @@ describe('recovery decisions that need a fault the real server cannot make', () 
 
 describe('JSON-mode servers', () => {
   test('a response answered as application/json (the real answer, re-encoded) resolves the call', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     let converted = 0;
     mock.use(
       http.post(server.url, async ({ request }) => {
@@ -230,7 +230,7 @@ describe('JSON-mode servers', () => {
 
 describe('close() waits for the DELETE only so long', () => {
   test('a DELETE that never gets an answer is abandoned after closeTimeoutMs', async () => {
-    const client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, closeTimeoutMs: 150 });
+    const client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, closeTimeoutMs: 150 });
     await client.ping();
     let deletes = 0;
     mock.use(
@@ -251,7 +251,7 @@ describe('close() waits for the DELETE only so long', () => {
 
 describe('structured output is checked against the outputSchema', () => {
   test("a real answer whose structuredContent was altered in flight is an OutputValidationError", async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     await client.listTools();
     faultOn('tools/call', async (request) => {
       const real = await fetch(bypass(request));
@@ -270,7 +270,7 @@ describe('structured output is checked against the outputSchema', () => {
 
 describe('oversized bodies are cut at maxResponseBytes', () => {
   test("the real server's SSE answer over the limit", async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 4_096 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 4_096 });
     let passedThrough = 0;
     mock.use(
       http.post(server.url, ({ request }) => {
@@ -284,7 +284,7 @@ describe('oversized bodies are cut at maxResponseBytes', () => {
   });
 
   test('a never-ending JSON body without content-length', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 64 * 1024 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 64 * 1024 });
     let pulls = 0;
     faultOn('tools/call', () => {
       const chunk = new TextEncoder().encode('x'.repeat(8_192));
@@ -301,7 +301,7 @@ describe('oversized bodies are cut at maxResponseBytes', () => {
   });
 
   test('a declared content-length over the limit is refused before reading', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 1_024 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, maxResponseBytes: 1_024 });
     faultOn('tools/call', () =>
       new Response('y'.repeat(2_048), { headers: { 'content-type': 'application/json', 'content-length': '2048' } }),
     );
@@ -317,7 +317,7 @@ describe('HTTP failures become typed errors with the body excerpt', () => {
     [500, 'internal error', HttpError],
     [502, '<html>bad gateway</html>', HttpError],
   ])('HTTP %i', async (status, body, type) => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     faultOn('tools/call', () => new Response(body, { status }));
     const error = await callsFail(client);
     expect(error).toBeInstanceOf(type);
@@ -325,7 +325,7 @@ describe('HTTP failures become typed errors with the body excerpt', () => {
   });
 
   test('404 for a request that carried Mcp-Session-Id is SessionExpiredError', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     faultOn('tools/call', () => HttpResponse.json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }, { status: 404 }));
     const error = await callsFail(client);
     expect(error).toBeInstanceOf(SessionExpiredError);
@@ -333,7 +333,7 @@ describe('HTTP failures become typed errors with the body excerpt', () => {
   });
 
   test('400 "Server not initialized" is SessionExpiredError', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     faultOn('tools/call', () =>
       HttpResponse.json({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Bad Request: Server not initialized' } }, { status: 400 }),
     );
@@ -341,7 +341,7 @@ describe('HTTP failures become typed errors with the body excerpt', () => {
   });
 
   test('a network error is a ConnectionError that may have been sent', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false });
     faultOn('tools/call', () => HttpResponse.error());
     const error = await callsFail(client);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -349,7 +349,7 @@ describe('HTTP failures become typed errors with the body excerpt', () => {
   });
 
   test('a server that never answers hits the attempt timeout', async () => {
-    await using client = new MCPClient({ url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 200 });
+    await using client = new MCPClient({ era: 'legacy', url: server.url, fetch: lateFetch, listen: false, retry: false, timeoutMs: 200 });
     faultOn('tools/call', () => new Promise<Response>(() => {}));
     const error = await callsFail(client);
     expect(error).toBeInstanceOf(TimeoutError);

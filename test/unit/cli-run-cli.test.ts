@@ -40,7 +40,7 @@ describe('runCli: help and version', () => {
 
 describe('runCli: usage errors exit 2 with one clear line and a pointer to --help', () => {
   test.each([
-    [['deploy'], 'archon-mcp: Unknown command "deploy" (expected one of: health, call, tools, types, serve, sessions)', '--help'],
+    [['deploy'], 'archon-mcp: Unknown command "deploy" (expected one of: health, call, tools, types, serve, sessions, login, logout)', '--help'],
     [['health', '--bogus'], "archon-mcp: Unknown option '--bogus'", 'health --help'],
     [['health', '--timeout', 'soon'], 'archon-mcp: Expected `--timeout` to be a positive integer, got "soon"', 'health --help'],
     [['health', '--timeout', '0'], 'archon-mcp: Expected `--timeout` to be a positive integer, got "0"', 'health --help'],

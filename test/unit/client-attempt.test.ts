@@ -62,3 +62,43 @@ test('dispose() leaves no listener on the caller signal and no timer', () => {
   expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   expect(vi.getTimerCount()).toBe(0);
 });
+
+test('a child attempt ends with its call scope, reporting the scope error, and leaves no listener or timer', async () => {
+  vi.useFakeTimers();
+  const controller = new AbortController();
+  const call = new Attempt({ signal: controller.signal, timeoutMs: 500, kind: 'total' });
+  const attempt = new Attempt({ parent: call, timeoutMs: 60_000 });
+  // The child hangs on the scope directly: the caller's signal carries one listener (the scope's), no more.
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+  await vi.advanceTimersByTimeAsync(500);
+  expect(attempt.aborted).toBe(true);
+  expect(attempt.signal.aborted).toBe(true);
+  const error = attempt.explain(new Error('undici abort'));
+  expect(error).toBeInstanceOf(TimeoutError);
+  expect(error).toMatchObject({ kind: 'total', timeoutMs: 500 });
+  attempt.dispose();
+  call.dispose();
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  expect(vi.getTimerCount()).toBe(0);
+});
+
+test('a child of a closed scope is born closed', () => {
+  const call = new Attempt({ timeoutMs: 60_000, kind: 'total' });
+  call.cancel('closed');
+  const attempt = new Attempt({ parent: call, timeoutMs: 60_000 });
+  expect(attempt.aborted).toBe(true);
+  expect(attempt.explain(new Error('x'))).toBeInstanceOf(ClosedError);
+  attempt.dispose();
+  call.dispose();
+});
+
+test('a child that timed out alone does not end its scope', () => {
+  vi.useFakeTimers();
+  const call = new Attempt({ timeoutMs: 60_000, kind: 'total' });
+  const attempt = new Attempt({ parent: call, timeoutMs: 100 });
+  vi.advanceTimersByTime(100);
+  expect(attempt.explain(new Error('x'))).toMatchObject({ code: 'TIMEOUT', kind: 'attempt' });
+  expect(call.aborted).toBe(false);
+  attempt.dispose();
+  call.dispose();
+});

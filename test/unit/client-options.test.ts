@@ -17,6 +17,9 @@ describe('resolveClientOptions', () => {
     expect(resolved.connectTimeoutMs).toBe(10_000);
     expect(resolved.closeTimeoutMs).toBe(2_000);
     expect(resolved.maxResponseBytes).toBe(16 * 1024 * 1024);
+    expect(resolved.maxListItems).toBe(100_000);
+    expect(resolved.maxListBytes).toBe(32 * 1024 * 1024);
+    expect(resolved.drainTimeoutMs).toBe(1_000);
     expect(resolved.protocolVersion).toBe('2025-11-25');
     expect(resolved.throwOnToolError).toBe(true);
     expect(resolved.listen).toBe(true);
@@ -49,6 +52,9 @@ describe('resolveClientOptions', () => {
     [{ connectTimeoutMs: 0 }, 'Expected `connectTimeoutMs` to be a positive integer, got 0'],
     [{ closeTimeoutMs: Number.NaN }, 'Expected `closeTimeoutMs` to be a positive integer, got NaN'],
     [{ maxResponseBytes: -5 }, 'Expected `maxResponseBytes` to be a positive integer, got -5'],
+    [{ maxListItems: 0 }, 'Expected `maxListItems` to be a positive integer, got 0'],
+    [{ maxListBytes: 1.5 }, 'Expected `maxListBytes` to be a positive integer, got 1.5'],
+    [{ drainTimeoutMs: Number.POSITIVE_INFINITY }, 'Expected `drainTimeoutMs` to be a positive integer, got Infinity'],
     [{ url: 'ftp://x' }, 'Expected `url` to be an http(s) URL, got "ftp://x"'],
     [{ url: 'not a url' }, 'Expected `url` to be an http(s) URL, got "not a url"'],
     [{ sessionId: '' }, 'Expected `sessionId` to be a non-empty string, got ""'],

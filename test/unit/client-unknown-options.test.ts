@@ -36,6 +36,22 @@ describe('unknown client option keys throw TypeError with a suggestion', () => {
     expect(() => resolveClientOptions({ url, retry: { ...RETRY_DEFAULTS }, breaker: { failureThreshold: 2, coolDownMs: 5 } })).not.toThrow();
     expect(() => resolveClientOptions({ url, retry: false, breaker: false })).not.toThrow();
   });
+
+  test('the options of the two-era client and the hostile-server limits are known by name', () => {
+    const options = {
+      url,
+      era: 'legacy',
+      handlers: {},
+      maxInputRounds: 3,
+      cache: false,
+      maxListItems: 10,
+      maxListBytes: 1_024,
+      drainTimeoutMs: 100,
+    } as const;
+    expect(() => resolveClientOptions(options)).not.toThrow();
+    expect(() => new MCPClient({ url, eras: 'legacy' } as never)).toThrow('Unknown option `eras`; did you mean `era`?');
+    expect(() => new MCPClient({ url, maxInputRound: 3 } as never)).toThrow('Unknown option `maxInputRound`; did you mean `maxInputRounds`?');
+  });
 });
 
 describe('helpers check their option keys too', () => {

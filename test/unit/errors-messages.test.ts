@@ -59,6 +59,26 @@ describe('createErrorFromFailure messages: where and what', () => {
     ],
     ['JSON-RPC error', { kind: 'rpc', error: { code: -32602, message: 'Invalid params' }, url }, `Invalid params (JSON-RPC -32602 from ${where})`],
     ['without a URL', { kind: 'http', status: 500 }, 'HTTP 500 from the MCP server'],
+    [
+      'legacy 400 "No valid session ID" (session lost)',
+      { kind: 'http', status: 400, mcpSessionId: 'abc', body: 'Bad Request: No valid session ID provided', url },
+      `The server at ${where} no longer knows MCP session abc (HTTP 400)`,
+    ],
+    [
+      'modern request refused with an empty 405 (era changed)',
+      { kind: 'http', status: 405, era: 'modern', url },
+      `The server at ${where} refused a 2026-07-28 request with HTTP 405: it no longer speaks that era`,
+    ],
+    [
+      'modern request refused with a legacy JSON-RPC body (era changed)',
+      { kind: 'http', status: 400, era: 'modern', body: '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request: Server not initialized"},"id":null}', url },
+      `The server at ${where} refused a 2026-07-28 request with HTTP 400: it no longer speaks that era: Bad Request: Server not initialized (JSON-RPC -32000)`,
+    ],
+    [
+      'modern JSON-RPC error in a 404 body',
+      { kind: 'http', status: 404, era: 'modern', body: '{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":1}', url },
+      `Method not found (JSON-RPC -32601, HTTP 404 from ${where})`,
+    ],
   ])('%s', (_, failure, message) => {
     const error = createErrorFromFailure(failure);
     expect(error.message).toBe(message);
@@ -71,6 +91,16 @@ describe('describeFailure: the cause in a few words', () => {
     ['refused', createErrorFromFailure({ kind: 'network', error: systemError('ECONNREFUSED'), requestSent: false }), 'connection refused (ECONNREFUSED)'],
     ['HTTP', new HttpError('x', { status: 429, body: 'slow down\nplease' }), 'HTTP 429: slow down'],
     ['RPC', new RpcError('x', { rpcCode: -32603, cause: { code: -32603, message: 'Internal error\n  at zod...' } }), 'JSON-RPC error -32603: Internal error'],
+    [
+      'modern RPC in an HTTP body',
+      createErrorFromFailure({ kind: 'http', status: 400, era: 'modern', body: '{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params"},"id":1}' }),
+      'JSON-RPC error -32602 (HTTP 400): Invalid params',
+    ],
+    [
+      'era changed',
+      createErrorFromFailure({ kind: 'http', status: 405, era: 'modern', body: 'Method Not Allowed' }),
+      'HTTP 405 to a 2026-07-28 request: Method Not Allowed',
+    ],
     ['timeout', new TimeoutError('x', { timeoutMs: 500, kind: 'attempt' }), 'attempt timeout after 500 ms'],
     ['a plain error', new Error('boom\nstack'), 'boom'],
     ['a string', 'nope', 'nope'],

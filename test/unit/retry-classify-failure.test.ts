@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { describe, expect, test } from 'vitest';
 import { type WireFailure, createErrorFromFailure } from '../../src/errors/factory';
 import {
@@ -16,8 +16,15 @@ import {
 import { type FailureClass, classifyFailure } from '../../src/retry/classify-failure';
 
 const wire = (failure: WireFailure): unknown => createErrorFromFailure(failure);
-const http = (status: number, extra: { body?: string; mcpSessionId?: string } = {}): unknown =>
+const http = (status: number, extra: { body?: string; mcpSessionId?: string; era?: 'legacy' | 'modern' } = {}): unknown =>
   wire({ kind: 'http', status, ...extra });
+/** A 2026-07-28 request refused with `status` and a JSON-RPC error body (or `body` as is). */
+const modern = (status: number, body: string | { code: number; message?: string; data?: unknown }): unknown =>
+  http(status, {
+    era: 'modern',
+    body: typeof body === 'string' ? body : JSON.stringify({ jsonrpc: '2.0', id: 1, error: { message: 'refused', ...body } }),
+  });
+const NO_VALID_SESSION = '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request: No valid session ID provided"},"id":null}';
 const network = (code: string, requestSent: boolean): unknown =>
   wire({ kind: 'network', requestSent, error: Object.assign(new Error(code), { code }) });
 const rpc = (code: number, message = 'failed'): unknown => wire({ kind: 'rpc', error: { code, message } });
@@ -73,6 +80,29 @@ const rows: Array<[string, unknown, FailureClass]> = [
   ['HTTP 502', http(502), 'response_lost'],
   ['HTTP 503', http(503), 'not_delivered'],
   ['HTTP 504', http(504), 'response_lost'],
+
+  // Legacy: a stale session answered 400 (server-everything, the SDK 1.x examples), issue 8.
+  ['HTTP 400 "No valid session ID provided" with Mcp-Session-Id', http(400, { body: NO_VALID_SESSION, mcpSessionId: 'abc' }), 'session_lost'],
+  ['HTTP 400 "Session not found" with Mcp-Session-Id', http(400, { body: 'Session not found', mcpSessionId: 'abc' }), 'session_lost'],
+  ['HTTP 400 "No valid session ID provided" without Mcp-Session-Id (nothing to lose)', http(400, { body: NO_VALID_SESSION }), 'definite'],
+  ['HTTP 400 -32022 on a legacy session (server upgraded to modern-only)', http(400, { mcpSessionId: 'abc', body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2026-07-28"]}}}' }), 'session_lost'],
+
+  // Modern (2026-07-28): the server's 400/404 bodies are JSON-RPC answers; a refusal without one is an era change.
+  ['modern 400 -32022 UnsupportedProtocolVersion', modern(400, { code: -32022, data: { supported: ['2026-07-28'] } }), 'session_lost'],
+  ['modern 400 -32020 HeaderMismatch', modern(400, { code: -32020 }), 'stale_tools'],
+  ['modern 400 -32021 MissingRequiredClientCapability', modern(400, { code: -32021 }), 'definite'],
+  ['modern 404 -32601 method not found (not a missing endpoint)', modern(404, { code: -32601 }), 'definite'],
+  ['modern 400 -32602 invalid params / resource not found', modern(400, { code: -32602 }), 'definite'],
+  ['modern 400 with an empty body (a legacy server)', modern(400, ''), 'session_lost'],
+  ['modern 405 (a legacy server without GET)', modern(405, 'Method Not Allowed'), 'session_lost'],
+  ['modern 400 "No valid session ID provided" (a legacy sessionful server)', modern(400, NO_VALID_SESSION), 'session_lost'],
+  ['modern 404 with a non-JSON body (no MCP endpoint there any more)', modern(404, 'Not Found'), 'session_lost'],
+  ['modern 401 is never era evidence', modern(401, { code: -32000 }), 'definite'],
+  ['modern 403 is never era evidence', modern(403, ''), 'definite'],
+  ['modern 429 with a JSON-RPC body is still rate limiting', modern(429, { code: -32000 }), 'not_delivered'],
+  ['modern 503 with a JSON-RPC body is still refused work', modern(503, { code: -32000 }), 'not_delivered'],
+  ['modern 500', modern(500, { code: -32603 }), 'definite'],
+  ['modern stream cut after send (no resumption in this era)', network('UND_ERR_SOCKET', true), 'response_lost'],
 
   ['JSON-RPC -32601 method not found', rpc(-32601), 'definite'],
   ['JSON-RPC -32602 invalid params', rpc(-32602), 'definite'],

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { generateToolTypes } from '../../src/typed/generate-tool-types';

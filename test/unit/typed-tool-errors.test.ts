@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { describe, expect, test } from 'vitest';
 import { OutputValidationError, UnknownToolError } from '../../src/errors/index';
 import { checkToolOutput, createUnknownToolError } from '../../src/typed/tool-errors';

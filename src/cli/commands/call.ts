@@ -3,6 +3,7 @@
  */
 import { createUnknownToolError } from '../../typed/tool-errors';
 import { EXIT, writeLine } from '../cli-io';
+import { resolveCliAuthorization } from '../cli-auth';
 import { CLI_TIMEOUT_DEFAULT_MS, openCliClient } from '../cli-client';
 import type { CliCommand } from '../command';
 import { parseCommandLine, parsePositiveInteger, resolveServerUrl } from '../command-line';
@@ -25,6 +26,7 @@ Options:
   --url <url>       MCP endpoint (default: $ARCHON_MCP_URL, then http://localhost:8051/mcp)
   --json            Print the whole CallToolResult as one JSON object
   --timeout <ms>    Time limit for connecting and for the call (default: ${CLI_TIMEOUT_DEFAULT_MS})
+  --token <token>   Bearer token (default: $ARCHON_MCP_TOKEN, then the tokens of archon-mcp login)
   --verbose         Print stack traces of unexpected errors
   -h, --help        Show this help
 
@@ -47,6 +49,7 @@ export const callCommand: CliCommand = {
       url: { type: 'string' },
       json: { type: 'boolean' },
       timeout: { type: 'string' },
+      token: { type: 'string' },
     });
     const [toolName, ...pairs] = positionals;
     if (toolName === undefined || toolName === '') throw new UsageError('Expected a tool name: archon-mcp call <tool> [key=value ...]', 'call');
@@ -54,7 +57,8 @@ export const callCommand: CliCommand = {
     const url = resolveServerUrl(values.url, io.env, 'call');
     const timeoutMs = values.timeout === undefined ? CLI_TIMEOUT_DEFAULT_MS : parsePositiveInteger('--timeout', values.timeout, 'call');
 
-    await using client = openCliClient(url, timeoutMs);
+    const { headers } = await resolveCliAuthorization(url, values.token, io, 'call');
+    await using client = openCliClient(url, timeoutMs, headers);
     // One tools/list first: a typo gets "did you mean" instead of the server's bare "not found". The client
     // caches the list, so this costs nothing extra if callTool checks names itself.
     const { tools } = await client.listTools({ signal: io.signal });

@@ -1,8 +1,9 @@
 /**
  * `archon-mcp tools [url]`: list the server's tools with their descriptions and annotations.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { EXIT, writeLine } from '../cli-io';
+import { resolveCliAuthorization } from '../cli-auth';
 import { CLI_TIMEOUT_DEFAULT_MS, openCliClient } from '../cli-client';
 import type { CliCommand } from '../command';
 import { expectAtMostPositionals, parseCommandLine, parsePositiveInteger, resolveServerUrl } from '../command-line';
@@ -17,6 +18,7 @@ Arguments:
 Options:
   --json            Print { "tools": [...] } exactly as the server listed them
   --timeout <ms>    Time limit for connecting and for the listing (default: ${CLI_TIMEOUT_DEFAULT_MS})
+  --token <token>   Bearer token (default: $ARCHON_MCP_TOKEN, then the tokens of archon-mcp login)
   --verbose         Print stack traces of unexpected errors
   -h, --help        Show this help`;
 
@@ -42,12 +44,14 @@ export const toolsCommand: CliCommand = {
     const { values, positionals } = parseCommandLine('tools', args, {
       json: { type: 'boolean' },
       timeout: { type: 'string' },
+      token: { type: 'string' },
     });
     const [explicitUrl] = expectAtMostPositionals(positionals, 1, 'tools');
     const url = resolveServerUrl(explicitUrl, io.env, 'tools');
     const timeoutMs = values.timeout === undefined ? CLI_TIMEOUT_DEFAULT_MS : parsePositiveInteger('--timeout', values.timeout, 'tools');
 
-    await using client = openCliClient(url, timeoutMs);
+    const { headers } = await resolveCliAuthorization(url, values.token, io, 'tools');
+    await using client = openCliClient(url, timeoutMs, headers);
     const { tools } = await client.listTools({ signal: io.signal });
     if (values.json === true) {
       writeLine(io.stdout, JSON.stringify({ tools }));

@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { EXIT, writeLine } from '../cli-io';
+import { resolveCliAuthorization } from '../cli-auth';
 import { CLI_TIMEOUT_DEFAULT_MS, openCliClient } from '../cli-client';
 import type { CliCommand } from '../command';
 import { expectAtMostPositionals, parseCommandLine, parsePositiveInteger, resolveServerUrl } from '../command-line';
@@ -23,6 +24,7 @@ Options:
   --type-name <name>  Name of the exported tool map type (default: Tools)
   --source <text>     What the header says the types were generated from (default: the url)
   --timeout <ms>      Time limit for connecting and for the listing (default: ${CLI_TIMEOUT_DEFAULT_MS})
+  --token <token>     Bearer token (default: $ARCHON_MCP_TOKEN, then the tokens of archon-mcp login)
   --verbose           Print stack traces of unexpected errors
   -h, --help          Show this help
 
@@ -47,6 +49,7 @@ export const typesCommand: CliCommand = {
       'type-name': { type: 'string' },
       source: { type: 'string' },
       timeout: { type: 'string' },
+      token: { type: 'string' },
     });
     const [explicitUrl] = expectAtMostPositionals(positionals, 1, 'types');
     const url = resolveServerUrl(explicitUrl, io.env, 'types');
@@ -55,7 +58,8 @@ export const typesCommand: CliCommand = {
       throw new UsageError('Expected `--out <file>` with `--check`: there is no file to compare against', 'types');
     }
 
-    const tools = await listAllTools(url, timeoutMs, io.signal);
+    const { headers } = await resolveCliAuthorization(url, values.token, io, 'types');
+    const tools = await listAllTools(url, timeoutMs, headers, io.signal);
     // Loaded here, not at the top: the converter pulls in prettier, which no other command needs.
     const { generateToolTypes } = await import('../../typed/generate-tool-types');
     const generated = await generateToolTypes(tools, {
@@ -88,8 +92,8 @@ export const typesCommand: CliCommand = {
   },
 };
 
-async function listAllTools(url: string, timeoutMs: number, signal: AbortSignal | undefined) {
-  await using client = openCliClient(url, timeoutMs);
+async function listAllTools(url: string, timeoutMs: number, headers: Record<string, string>, signal: AbortSignal | undefined) {
+  await using client = openCliClient(url, timeoutMs, headers);
   const { tools } = await client.listTools({ signal });
   return tools;
 }

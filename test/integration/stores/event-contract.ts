@@ -90,6 +90,37 @@ export function eventContract(target: StoreTarget): void {
       expect(own.sent).toHaveLength(2);
     });
 
+    it('gives events stored concurrently on one stream ids in call order, and replays them in that order', async () => {
+      const { events } = await target.openEmpty({ limits: { maxEventsPerStream: 30 } });
+      const store = events.forSession('s-a');
+      const start = await store.storeEvent(GET_STREAM, PRIMING);
+      const numbers = Array.from({ length: 40 }, (_, index) => index + 1);
+      const ids = await Promise.all(
+        numbers.map((n) => (n % 4 === 0 ? events.forSession('s-b') : store).storeEvent(GET_STREAM, notification(n % 4 === 0 ? 's-b' : 's-a', n))),
+      );
+      const mine = numbers.filter((n) => n % 4 !== 0);
+      const sink = replaySink();
+      await store.replayEventsAfter(start, sink);
+      // s-a has 31 events with the priming one; the cap of 30 drops exactly that one.
+      expect(mine).toHaveLength(30);
+      expect(sink.sent.map((event) => event.message)).toEqual(mine.map((n) => notification('s-a', n)));
+      expect(sink.sent.map((event) => event.eventId)).toEqual(ids.filter((_, index) => (index + 1) % 4 !== 0));
+    });
+
+    it('keeps only the newest events up to the cap when they arrive concurrently', async () => {
+      const { events } = await target.openEmpty({ limits: { maxEventsPerStream: 5 } });
+      const store = events.forSession('s-a');
+      const start = await store.storeEvent(GET_STREAM, PRIMING);
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, index) => store.storeEvent(GET_STREAM, notification('s-a', index + 1))));
+      const sink = replaySink();
+      await store.replayEventsAfter(start, sink).catch(() => undefined);
+      const fromFirst = replaySink();
+      await store.replayEventsAfter(ids[0] ?? '', fromFirst);
+      expect(fromFirst.sent.map((event) => event.eventId)).toEqual(ids.slice(7));
+      // From the priming id: the same newest five, or an error where that id is gone.
+      expect(sink.sent.map((event) => event.eventId)).toEqual(sink.sent.length === 0 ? [] : ids.slice(7));
+    });
+
     it('keeps only the newest events of a stream up to the cap', async () => {
       const { events } = await target.openEmpty({ limits: { maxEventsPerStream: 5 } });
       const store = events.forSession('s-a');

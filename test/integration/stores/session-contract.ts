@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../../server/stores/types';
 import { requestRecord, sessionRecord, T0 } from './fixtures';
 import type { StoreTarget } from './store-target';
 
@@ -50,6 +51,54 @@ export function sessionContract(target: StoreTarget): void {
       expect(await sessions.get(record.sessionId)).toEqual({ ...record, lastActivityAt: T0 + 1_000, expiresAt: T0 + 90_000 });
       expect(await sessions.get('no-such-session')).toBeUndefined();
       expect((await sessions.counts()).active).toBe(1);
+    });
+
+    it('answers concurrent lookups and touches each with its own result, the last touch of a session winning', async () => {
+      const { sessions } = await target.openEmpty();
+      const records = Array.from({ length: 12 }, (_, index) => sessionRecord({ createdAt: T0 + index }));
+      await Promise.all(records.map((record) => sessions.create(record)));
+      const found = await Promise.all([...records.map((record) => sessions.get(record.sessionId)), sessions.get('no-such-session')]);
+      expect(found).toEqual([...records, undefined]);
+      const [a, b] = records as [SessionRecord, SessionRecord];
+      await Promise.all([
+        sessions.touch(a.sessionId, T0 + 100, T0 + 90_000),
+        sessions.touch(b.sessionId, T0 + 50, T0 + 70_000),
+        sessions.touch(a.sessionId, T0 + 90, T0 + 80_000),
+      ]);
+      expect(await sessions.get(a.sessionId)).toEqual({ ...a, lastActivityAt: T0 + 90, expiresAt: T0 + 80_000 });
+      expect(await sessions.get(b.sessionId)).toEqual({ ...b, lastActivityAt: T0 + 50, expiresAt: T0 + 70_000 });
+      // Each caller gets a record of its own.
+      const [first, second] = await Promise.all([sessions.get(a.sessionId), sessions.get(a.sessionId)]);
+      expect(first).not.toBe(second);
+    });
+
+    it('keeps request records tracked concurrently, newest first, up to the cap', async () => {
+      const { sessions, requestCap } = await target.openEmpty({ maxRequestsPerSession: 20 });
+      const numbers = Array.from({ length: requestCap + 10 }, (_, index) => index + 1);
+      await Promise.all(numbers.map((n) => sessions.trackRequest(requestRecord(n % 5 === 0 ? 's-b' : 's-a', n))));
+      const expected = numbers.filter((n) => n % 5 !== 0).reverse().slice(0, requestCap).map((n) => requestRecord('s-a', n));
+      expect(await sessions.listRequests('s-a', requestCap + 100)).toEqual(expected);
+      const newestOfB = numbers.filter((n) => n % 5 === 0).reverse().slice(0, 3);
+      expect(await sessions.listRequests('s-b', 3)).toEqual(newestOfB.map((n) => requestRecord('s-b', n)));
+    });
+
+    it('touchMany moves activity and expiry forward only, merges duplicates, and ignores unknown ids', async () => {
+      const { sessions } = await target.openEmpty();
+      const [a, b, c] = [sessionRecord(), sessionRecord({ lastActivityAt: T0 + 500, expiresAt: T0 + 90_000 }), sessionRecord()];
+      for (const record of [a, b, c]) await sessions.create(record);
+      await sessions.touchMany([
+        { sessionId: a.sessionId, lastActivityAt: T0 + 100, expiresAt: T0 + 70_000 },
+        { sessionId: b.sessionId, lastActivityAt: T0 + 200, expiresAt: T0 + 80_000 },
+        { sessionId: 'no-such-session', lastActivityAt: T0 + 100, expiresAt: T0 + 70_000 },
+        { sessionId: a.sessionId, lastActivityAt: T0 + 300, expiresAt: T0 + 65_000 },
+      ]);
+      await sessions.touchMany([]);
+      expect(await sessions.get(a.sessionId)).toEqual({ ...a, lastActivityAt: T0 + 300, expiresAt: T0 + 70_000 });
+      expect(await sessions.get(b.sessionId)).toEqual(b);
+      expect(await sessions.get(c.sessionId)).toEqual(c);
+      expect(await sessions.get('no-such-session')).toBeUndefined();
+      // The expiry index follows: only `c` is due at its original expiry.
+      expect(await sessions.expire(T0 + 60_000)).toEqual([c.sessionId]);
     });
 
     it('setStatus records the reason (null when omitted) and moves the counts', async () => {

@@ -29,6 +29,12 @@ export interface StoreTarget {
    * backend, or the same server after a restart. Absent where nothing is shared (memory).
    */
   openPeer?(options?: TargetOptions): Promise<OpenedStores>;
+  /**
+   * The namespace of the last `openEmpty()` opened again once its stores are closed: the same server
+   * after a restart. Defaults to `openPeer`; a backend that allows one process per namespace (the file
+   * store's directory lock) has only this.
+   */
+  reopen?(options?: TargetOptions): Promise<OpenedStores>;
 }
 
 /**
@@ -48,10 +54,12 @@ export function trackStores(target: StoreTarget): StoreTarget & { closeAll(): Pr
     return stores;
   };
   const openPeer = target.openPeer?.bind(target);
+  const reopen = target.reopen?.bind(target);
   return {
     name: target.name,
     openEmpty: (options) => track(target.openEmpty(options)),
     ...(openPeer !== undefined && { openPeer: (options?: TargetOptions) => track(openPeer(options)) }),
+    ...(reopen !== undefined && { reopen: (options?: TargetOptions) => track(reopen(options)) }),
     closeAll: async () => {
       for (const stores of opened.splice(0).reverse()) {
         await stores.events.close();

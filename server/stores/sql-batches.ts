@@ -1,0 +1,126 @@
+/**
+ * The statements the SQL stores send once per batch of calls (see `tick-batcher.ts`): everything the
+ * session layer does per request (validate, touch, track, store events) from many concurrent requests
+ * in one statement and one commit, instead of one each. PGlite runs one statement at a time (0.3-0.7 ms
+ * each, measured), and every PostgreSQL commit waits for its WAL flush, so this is where their time went.
+ * Arrays go in as parameters (`unnest`), never spliced into the SQL text.
+ */
+import type { SqlExecutor } from './sql-client';
+import { sqlNumber } from './sql-client';
+import type { SessionTouch } from './types';
+
+/** One `storeEvent` call. */
+export interface EventInsert {
+  sessionId: string;
+  streamId: string;
+  payload: string;
+  createdAt: number;
+}
+
+/**
+ * Inserts events in call order and returns their row ids in the same order. Also trims every stream it
+ * wrote to down to `cap - 1` older rows plus the new ones: a stream may briefly hold more than `cap` when
+ * one batch adds several events to it, which the replay query hides (it reads the newest `cap`).
+ */
+export async function insertEvents(sql: SqlExecutor, events: readonly EventInsert[], cap: number): Promise<number[]> {
+  const { rows } = await sql.query<{ id: unknown }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY
+         AS t(session_id, stream_id, payload, created_at, ord)
+     ), inserted AS (
+       INSERT INTO mcp_events (session_id, stream_id, payload, created_at)
+       SELECT session_id, stream_id, payload, created_at FROM input ORDER BY ord
+       RETURNING id
+     ), trimmed AS (
+       DELETE FROM mcp_events AS e USING (SELECT DISTINCT session_id, stream_id FROM input) AS s
+       WHERE e.session_id = s.session_id AND e.stream_id = s.stream_id AND e.id <= (
+         SELECT x.id FROM mcp_events AS x WHERE x.session_id = s.session_id AND x.stream_id = s.stream_id
+         ORDER BY x.id DESC OFFSET $5 LIMIT 1)
+     )
+     SELECT id FROM inserted ORDER BY id`,
+    [
+      events.map((event) => event.sessionId),
+      events.map((event) => event.streamId),
+      events.map((event) => event.payload),
+      events.map((event) => event.createdAt),
+      cap - 1,
+    ],
+  );
+  // Ids come from one sequence in insertion order (ORDER BY ord), so ascending ids are call order.
+  return rows.map((row) => sqlNumber(row.id));
+}
+
+/** One `trackRequest` call, as stored. */
+export interface RequestInsert {
+  sessionId: string;
+  /** `JSON.stringify` of the JSON-RPC id. */
+  requestIdJson: string;
+  method: string;
+  tool: string | null;
+  startedAt: number;
+  durationMs: number;
+  status: number;
+}
+
+/** Inserts request records in call order. */
+export async function insertRequests(sql: SqlExecutor, requests: readonly RequestInsert[]): Promise<void> {
+  await sql.query(
+    `INSERT INTO mcp_requests (session_id, request_id, method, tool, started_at, duration_ms, status)
+     SELECT session_id, request_id, method, tool, started_at, duration_ms, status
+     FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::int[]) WITH ORDINALITY
+       AS t(session_id, request_id, method, tool, started_at, duration_ms, status, ord)
+     ORDER BY ord`,
+    [
+      requests.map((request) => request.sessionId),
+      requests.map((request) => request.requestIdJson),
+      requests.map((request) => request.method),
+      requests.map((request) => request.tool),
+      requests.map((request) => request.startedAt),
+      requests.map((request) => request.durationMs),
+      requests.map((request) => request.status),
+    ],
+  );
+}
+
+/** Deletes all but the newest `cap` request records of each session. */
+export async function trimRequests(sql: SqlExecutor, sessionIds: readonly string[], cap: number): Promise<void> {
+  await sql.query(
+    `DELETE FROM mcp_requests AS r USING unnest($1::text[]) AS s(session_id)
+     WHERE r.session_id = s.session_id AND r.id <= (
+       SELECT x.id FROM mcp_requests AS x WHERE x.session_id = s.session_id ORDER BY x.id DESC OFFSET $2 LIMIT 1)`,
+    [sessionIds, cap],
+  );
+}
+
+/**
+ * Sets activity and expiry of many sessions. `forwardOnly` keeps the later of stored and given times
+ * (`touchMany`); otherwise the given times win, and of several touches of one session the last call does.
+ */
+export async function updateTouches(sql: SqlExecutor, touches: readonly SessionTouch[], forwardOnly: boolean): Promise<void> {
+  const merged = new Map<string, SessionTouch>();
+  for (const touch of touches) {
+    const seen = merged.get(touch.sessionId);
+    merged.set(
+      touch.sessionId,
+      seen === undefined || !forwardOnly
+        ? touch
+        : {
+            sessionId: touch.sessionId,
+            lastActivityAt: Math.max(seen.lastActivityAt, touch.lastActivityAt),
+            expiresAt: Math.max(seen.expiresAt, touch.expiresAt),
+          },
+    );
+  }
+  if (merged.size === 0) return;
+  const latest = [...merged.values()];
+  // UPDATE ... FROM applies one of several matching rows only: hence the merge above.
+  const set = forwardOnly
+    ? 'last_activity_at = GREATEST(s.last_activity_at, t.last_activity_at), expires_at = GREATEST(s.expires_at, t.expires_at)'
+    : 'last_activity_at = t.last_activity_at, expires_at = t.expires_at';
+  await sql.query(
+    `UPDATE mcp_sessions AS s SET ${set}
+     FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(session_id, last_activity_at, expires_at)
+     WHERE s.session_id = t.session_id`,
+    [latest.map((touch) => touch.sessionId), latest.map((touch) => touch.lastActivityAt), latest.map((touch) => touch.expiresAt)],
+  );
+}

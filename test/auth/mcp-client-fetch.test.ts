@@ -1,0 +1,55 @@
+/**
+ * MCPClient today, before the client-core integration: the coordinator plugged in through the `fetch` option
+ * (what examples/headless-agent.ts does), against the reference server behind the OAuth resource stand-in.
+ * The 401 on `initialize` is answered by one token request, the session is established once, and an expiry
+ * mid-session costs one refresh and no re-initialize.
+ */
+import { ClientCredentialsProvider } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { authorizedFetch, createAuthCoordinator } from '../../src/auth/index';
+import { MCPClient } from '../../src/index';
+import { startReferenceServer, type ReferenceServer } from '../../server/index';
+import { type AuthorizationServer, startAuthorizationServer } from './support/authorization-server';
+import { movableClock } from './support/fixtures';
+import { type ResourceServer, startResourceServer } from './support/resource-server';
+
+const TTL_SECONDS = 300;
+
+let upstream: ReferenceServer;
+let as: AuthorizationServer;
+let rs: ResourceServer;
+let clock: ReturnType<typeof movableClock>;
+
+beforeAll(async () => {
+  clock = movableClock();
+  upstream = await startReferenceServer({ port: 0, store: 'memory' });
+  as = await startAuthorizationServer({ accessTokenTtlSeconds: TTL_SECONDS, now: clock.now, clientSecrets: { agent: 'pw' } });
+  rs = await startResourceServer({ issuer: as.issuer, jwksUrl: as.jwksUrl, now: clock.now, upstream: upstream.url });
+});
+
+afterAll(async () => {
+  await rs.close();
+  await as.close();
+  await upstream.close();
+});
+
+test('20 concurrent tool calls on a fresh client: one token, one session, 0 failures; expiry mid-session: one refresh, no re-initialize', async () => {
+  const auth = createAuthCoordinator({
+    serverUrl: rs.url,
+    authProvider: new ClientCredentialsProvider({ clientId: 'agent', clientSecret: 'pw', expectedIssuer: as.issuer }),
+    now: clock.now,
+    refreshJitterMs: 0,
+  });
+  await using client = new MCPClient({ url: rs.url, fetch: authorizedFetch(auth), listen: false });
+  const replies = await Promise.all(Array.from({ length: 20 }, (_, index) => client.callTool('echo', { text: `call ${index}` })));
+  expect(replies.map((reply) => (reply.structuredContent as { text: string }).text)).toEqual(Array.from({ length: 20 }, (_, index) => `call ${index}`));
+  expect(as.tokenRequests.map((request) => [request.grantType, request.status])).toEqual([['client_credentials', 200]]);
+  const session = client.mcpSessionId;
+  expect(session).toBeDefined();
+
+  clock.advance((TTL_SECONDS + 5) * 1000);
+  expect(((await client.callTool('echo', { text: 'after expiry' })).structuredContent as { text: string }).text).toBe('after expiry');
+  expect(as.tokenRequests).toHaveLength(2);
+  expect(client.mcpSessionId).toBe(session);
+  expect(client.stats().reinitializations).toBe(0);
+});
