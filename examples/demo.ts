@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the whole story in one minute, told by the client's own events and counters.
  *
- * 1. Starts the reference server on its embedded store (PGlite in a temp dir).
+ * 1. Starts the reference server on its embedded store (the file store, in a temp dir).
  * 2. Connects with `await using`, calls tools, draws a progress bar for `slow`.
  * 3. Restarts the server on the same port: the persistent store lets the new process adopt the session,
  *    so the client goes on with the same Mcp-Session-Id and no re-initialize.
@@ -19,7 +19,7 @@ import { ConnectionError, MCPClient, isMcpClientError } from '../src/index';
 import { startReferenceServer, type ReferenceServer } from '../server/index';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'archon-demo-'));
-const store = `pglite:${dataDir}` as const;
+const store = `file:${dataDir}` as const;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const dim = (text: string): string => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : text);
 
