@@ -48,6 +48,20 @@ export interface AuthCoordinatorOptions {
 }
 
 /**
+ * The token-lifecycle knobs MCPClient takes in its `auth` option (its `authProvider`, `tokenStore`, `fetch`,
+ * `logger`, `now` and `random` options fill in the rest).
+ *
+ * @example
+ * ```ts
+ * const auth: AuthOptions = { refreshAheadMs: 120_000, maxStepUps: 2 };
+ * ```
+ */
+export type AuthOptions = Pick<
+  AuthCoordinatorOptions,
+  'refreshAheadMs' | 'refreshJitterMs' | 'refreshRetryDelayMs' | 'maxStepUps' | 'requestTimeoutMs' | 'maxResponseBytes'
+>;
+
+/**
  * The defaults of {@link AuthCoordinatorOptions}.
  *
  * @example

@@ -15,6 +15,12 @@
  *
  * esbuild on `src/index.ts` rather than on `dist/`: the same bundler tsup uses, seconds instead of a full build,
  * and it cannot measure a stale `dist/`.
+ * Split like dist/ (issue #11, tsup.config.ts `splitting: true`): what is measured is the eager path, the entry
+ * chunk and every chunk it imports statically, i.e. what `import 'archon-mcp-client'` loads. The auth coordinator
+ * behind `authProvider` is a chunk of its own, loaded with import() on a client's first request; it is measured
+ * separately below. With the auth seam (options, `ClientAuth`, the send loop, `finishAuth`) the eager path
+ * measured 29,532 B gzip (25,963 B entry + 3,569 B shared chunk, each gzipped on its own) on 2026-12-04, within
+ * the 30 KB budget; the coordinator chunk 5,694 B.
  */
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +28,15 @@ import { beforeAll, describe, expect, test } from 'vitest';
 
 const GZIP_BUDGET_BYTES = 30 * 1024;
 
+/** The lazily loaded auth chunk has its own budget: about 6 KB gzip measured, 8 KB allowed. */
+const AUTH_CHUNK_GZIP_BUDGET_BYTES = 8 * 1024;
+
 let minified: Uint8Array;
+/** Every chunk of the eager path after the entry, each as its own file (as dist/ ships them). */
+let eagerChunks: Uint8Array[];
+let authChunk: Uint8Array | undefined;
+
+const gzipBytes = (bytes: Uint8Array): number => gzipSync(bytes, { level: 9 }).byteLength;
 
 beforeAll(async () => {
   const result = await build({
@@ -35,10 +49,28 @@ beforeAll(async () => {
     target: 'node20',
     packages: 'external',
     logLevel: 'silent',
+    splitting: true,
+    outdir: 'out',
+    metafile: true,
   });
-  const output = result.outputFiles[0];
-  if (output === undefined) throw new Error('esbuild produced no output for src/index.ts');
-  minified = output.contents;
+  const files = new Map(result.outputFiles.map((file) => [file.path.slice(file.path.lastIndexOf('/out/') + 1), file.contents]));
+  const outputs = Object.entries(result.metafile.outputs);
+  const entry = outputs.find(([, output]) => output.entryPoint === 'src/index.ts');
+  if (entry === undefined) throw new Error('esbuild produced no output for src/index.ts');
+  const eager = new Set<string>();
+  const visit = (path: string): void => {
+    for (const imported of result.metafile.outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && imported.path.startsWith('out/') && !eager.has(imported.path)) {
+        eager.add(imported.path);
+        visit(imported.path);
+      }
+    }
+  };
+  visit(entry[0]);
+  minified = files.get(entry[0]) ?? new Uint8Array();
+  eagerChunks = [...eager].map((path) => files.get(path) ?? new Uint8Array());
+  const auth = outputs.find(([, output]) => output.entryPoint === 'src/auth/create-auth-coordinator.ts');
+  authChunk = auth === undefined ? undefined : files.get(auth[0]);
 });
 
 describe('root entry size', () => {
@@ -50,11 +82,17 @@ describe('root entry size', () => {
   });
 
   test(`minified + gzip stays within ${GZIP_BUDGET_BYTES} bytes`, () => {
-    const gzipBytes = gzipSync(minified, { level: 9 }).byteLength;
+    const eagerMinified = [minified, ...eagerChunks].reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    const eagerGzip = [minified, ...eagerChunks].reduce((sum, chunk) => sum + gzipBytes(chunk), 0);
     // The figure is printed so a CI log shows the trend, not only pass/fail.
-    console.info(`root entry: ${minified.byteLength} B minified, ${gzipBytes} B gzip (budget ${GZIP_BUDGET_BYTES} B)`);
-    expect(gzipBytes, 'root entry grew past its gzip budget: trim it or raise the budget with a reason').toBeLessThanOrEqual(
-      GZIP_BUDGET_BYTES,
-    );
+    console.info(`root entry: ${eagerMinified} B minified, ${eagerGzip} B gzip in ${1 + eagerChunks.length} chunk(s) (budget ${GZIP_BUDGET_BYTES} B)`);
+    expect(eagerGzip, 'root entry grew past its gzip budget: trim it or raise the budget with a reason').toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
+  });
+
+  test(`the auth coordinator is a lazy chunk within ${AUTH_CHUNK_GZIP_BUDGET_BYTES} bytes`, () => {
+    expect(authChunk, 'src/auth/create-auth-coordinator.ts is no longer a chunk of its own').toBeDefined();
+    const authGzip = gzipBytes(authChunk ?? new Uint8Array());
+    console.info(`auth chunk (loaded with the first authProvider request): ${authChunk?.byteLength ?? 0} B minified, ${authGzip} B gzip`);
+    expect(authGzip).toBeLessThanOrEqual(AUTH_CHUNK_GZIP_BUDGET_BYTES);
   });
 });

@@ -26,10 +26,28 @@ export interface ResourceServerOptions {
 /** Hop-by-hop and recomputed headers, plus the credential the upstream must not see. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'authorization', 'content-encoding', 'keep-alive']);
 
+/** Whether `error` (from fetch) says nothing was listening upstream: the request never reached it. */
+function upstreamRefused(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return true;
+    if (current instanceof AggregateError && current.errors.some((inner) => (inner as { code?: unknown }).code === 'ECONNREFUSED')) return true;
+  }
+  return false;
+}
+
 async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
-  const answer = await fetch(upstream, { method: req.method ?? 'POST', headers, ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}) });
+  let answer: Response;
+  try {
+    answer = await fetch(upstream, { method: req.method ?? 'POST', headers, ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}) });
+  } catch (error) {
+    // What a gateway answers when its upstream is down (a restart): 503, the request was not delivered.
+    if (!upstreamRefused(error)) throw error;
+    res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream unavailable');
+    return;
+  }
   const back: Record<string, string> = {};
   answer.headers.forEach((value, name) => {
     if (!NOT_FORWARDED.has(name)) back[name] = value;
@@ -119,6 +137,7 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(error));
+      else res.destroy(); // the upstream stream broke mid-answer: so does ours, as a real proxy's would
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
