@@ -36,23 +36,42 @@ export interface McpAuthStackOptions {
  * ```
  */
 export async function startMcpAuthStack(options: McpAuthStackOptions): Promise<McpAuthStack> {
-  const clock = movableClock();
   const upstream =
     options.era === 'legacy'
       ? await startReferenceServer({ port: 0, store: 'memory' }).then((server) => ({ url: server.url, close: () => server.close() }))
       : await startModernChaosServer().then((server) => ({ url: server.url, close: () => server[Symbol.asyncDispose]() }));
+  const stack = await startMcpAuthStackFor(upstream.url, options);
+  return {
+    ...stack,
+    era: options.era,
+    async [Symbol.asyncDispose]() {
+      await stack[Symbol.asyncDispose]();
+      await upstream.close();
+    },
+  };
+}
+
+/**
+ * The authorization server and the resource stand-in in front of an MCP endpoint the caller runs (and closes).
+ *
+ * @example
+ * ```ts
+ * await using chaos = await startChaosServer();
+ * await using stack = await startMcpAuthStackFor(chaos.url, {});
+ * ```
+ */
+export async function startMcpAuthStackFor(upstreamUrl: string, options: Omit<McpAuthStackOptions, 'era'>): Promise<Omit<McpAuthStack, 'era'>> {
+  const clock = movableClock();
   const as = await startAuthorizationServer({ ...options.as, now: clock.now });
-  const rs = await startResourceServer({ issuer: as.issuer, jwksUrl: as.jwksUrl, now: clock.now, upstream: upstream.url, ...options.rs });
+  const rs = await startResourceServer({ issuer: as.issuer, jwksUrl: as.jwksUrl, now: clock.now, upstream: upstreamUrl, ...options.rs });
   return {
     as,
     rs,
     clock,
     url: rs.url,
-    era: options.era,
     async [Symbol.asyncDispose]() {
       await rs.close();
       await as.close();
-      await upstream.close();
     },
   };
 }

@@ -36,7 +36,7 @@ function upstreamRefused(error: unknown): boolean {
   return false;
 }
 
-async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse, counts: { unavailable: number }): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
   let answer: Response;
@@ -45,6 +45,7 @@ async function forward(upstream: string, req: IncomingMessage, body: Buffer, res
   } catch (error) {
     // What a gateway answers when its upstream is down (a restart): 503, the request was not delivered.
     if (!upstreamRefused(error)) throw error;
+    counts.unavailable++;
     res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream unavailable');
     return;
   }
@@ -62,7 +63,8 @@ export interface ResourceServer {
   /** The protected endpoint (POST). */
   readonly url: string;
   readonly metadataUrl: string;
-  readonly counts: { requests: number; ok: number; unauthorized: number; forbidden: number };
+  /** `ok` counts accepted tokens; `unavailable` the accepted requests answered 503 because the upstream was down. */
+  readonly counts: { requests: number; ok: number; unauthorized: number; forbidden: number; unavailable: number };
   /** Subject and token of every accepted request, in order. */
   readonly accepted: Array<{ readonly sub: string | undefined; readonly token: string }>;
   close(): Promise<void>;
@@ -70,7 +72,7 @@ export interface ResourceServer {
 
 export async function startResourceServer(options: ResourceServerOptions): Promise<ResourceServer> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-  const counts = { requests: 0, ok: 0, unauthorized: 0, forbidden: 0 };
+  const counts = { requests: 0, ok: 0, unauthorized: 0, forbidden: 0, unavailable: 0 };
   const accepted: Array<{ sub: string | undefined; token: string }> = [];
   let origin = '';
   const resource = (): string => `${origin}/mcp`;
@@ -130,7 +132,7 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     }
     counts.ok++;
     accepted.push({ sub: typeof claims.sub === 'string' ? claims.sub : undefined, token });
-    if (options.upstream !== undefined) return await forward(options.upstream, req, Buffer.concat(chunks), res);
+    if (options.upstream !== undefined) return await forward(options.upstream, req, Buffer.concat(chunks), res, counts);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, sub: claims.sub, scope: claims.scope }));
   }
 
