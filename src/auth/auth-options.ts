@@ -53,10 +53,10 @@ export interface AuthCoordinatorOptions {
  *
  * @example
  * ```ts
- * const auth: AuthOptions = { refreshAheadMs: 120_000, maxStepUps: 2 };
+ * const auth: MCPClientAuthOptions = { refreshAheadMs: 120_000, maxStepUps: 2 };
  * ```
  */
-export type AuthOptions = Pick<
+export type MCPClientAuthOptions = Pick<
   AuthCoordinatorOptions,
   'refreshAheadMs' | 'refreshJitterMs' | 'refreshRetryDelayMs' | 'maxStepUps' | 'requestTimeoutMs' | 'maxResponseBytes'
 >;

@@ -5,7 +5,7 @@
  * Built as a separate entry that shares chunks with the root one: one copy of the error classes.
  */
 export { isAuthChallenge, type AuthChallenge, type AuthCoordinator } from './auth-coordinator';
-export { AUTH_COORDINATOR_DEFAULTS, type AuthCoordinatorOptions, type AuthOptions } from './auth-options';
+export { AUTH_COORDINATOR_DEFAULTS, type AuthCoordinatorOptions, type MCPClientAuthOptions } from './auth-options';
 export { authorizedFetch } from './authorized-fetch';
 export { createAuthCoordinator } from './create-auth-coordinator';
 export { FILE_TOKEN_STORE_DEFAULTS, FileTokenStore, defaultTokenDirectory, type FileTokenStoreOptions } from './file-token-store';

@@ -3,7 +3,7 @@
  * that each option in this file is documented, so all options live in this one file.
  */
 import type { AuthProvider, ClientCapabilities, Implementation, OAuthClientProvider } from '@modelcontextprotocol/client';
-import { AUTH_COORDINATOR_DEFAULTS, type AuthOptions, resolveAuthOptions } from '../auth/auth-options';
+import { AUTH_COORDINATOR_DEFAULTS, type MCPClientAuthOptions, resolveAuthOptions } from '../auth/auth-options';
 import type { TokenStore } from '../auth/token-store';
 import type { Dispatcher } from 'undici';
 import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
@@ -48,7 +48,7 @@ export interface MCPClientOptions {
    */
   tokenStore?: TokenStore;
   /** Token lifecycle of the `authProvider`: refresh ahead of expiry, step-up bound, authorization-server limits. @default AUTH_COORDINATOR_DEFAULTS */
-  auth?: AuthOptions;
+  auth?: MCPClientAuthOptions;
   /** Sent in initialize. @default { name: 'archon-mcp-client', version: <package version> } */
   clientInfo?: Implementation;
   /** Client capabilities, sent in initialize (legacy) or in every request's `_meta` (modern). @default {} */
