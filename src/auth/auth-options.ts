@@ -104,7 +104,14 @@ export interface ResolvedAuthOptions {
 const MAX_DELAY_MS = 2_147_483_647;
 
 function fail(name: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'function' ? 'a function' : typeof got === 'string' ? JSON.stringify(got) : String(got);
+  const shown =
+    typeof got === 'function'
+      ? 'a function'
+      : typeof got === 'string'
+        ? JSON.stringify(got)
+        : typeof got === 'object' && got !== null
+          ? Array.isArray(got) ? 'an array' : 'an object'
+          : String(got);
   throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${shown}`);
 }
 

@@ -39,9 +39,17 @@ function upstreamRefused(error: unknown): boolean {
 async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse, counts: { unavailable: number }): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
+  // The client hanging up (a closed GET stream) ends the upstream request too, as a real proxy does.
+  const hangUp = new AbortController();
+  res.on('close', () => hangUp.abort());
   let answer: Response;
   try {
-    answer = await fetch(upstream, { method: req.method ?? 'POST', headers, ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}) });
+    answer = await fetch(upstream, {
+      method: req.method ?? 'POST',
+      headers,
+      signal: hangUp.signal,
+      ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}),
+    });
   } catch (error) {
     // What a gateway answers when its upstream is down (a restart): 503, the request was not delivered.
     if (!upstreamRefused(error)) throw error;
@@ -54,6 +62,7 @@ async function forward(upstream: string, req: IncomingMessage, body: Buffer, res
     if (!NOT_FORWARDED.has(name)) back[name] = value;
   });
   res.writeHead(answer.status, back);
+  res.flushHeaders(); // an SSE stream's headers now, not with its first event (which may be a heartbeat away)
   const reader = answer.body?.getReader();
   for (let next = await reader?.read(); next !== undefined && !next.done; next = await reader?.read()) res.write(next.value);
   res.end();
