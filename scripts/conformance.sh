@@ -14,12 +14,10 @@
 #                       --spec-version 2026-07-28: resource-mismatch, offline-access-*, authorization-server-migration,
 #                         iss-*, metadata-issuer-mismatch;
 #                       extensions (no spec version): client-credentials-basic, client-credentials-jwt, wif-jwt-bearer,
-#                         enterprise-managed-authorization (the SDK's CrossAppAccessProvider).
-#                     Left out, with the reason:
-#                       auth/dpop, auth/dpop-nonce (extension, SEP-1932): sender-constrained tokens need a DPoP proof on
-#                         every resource request; the request path sends Bearer tokens only (the provider's dpop() is
-#                         not passed on);
-#                       auth/basic-dcr, auth/2025-03-26-* (not in the 2025-11-25 or 2026-07-28 sets of this version).
+#                         enterprise-managed-authorization (the SDK's CrossAppAccessProvider), dpop, dpop-nonce (SEP-1932:
+#                         the provider's DPoP key binds the token; MCPClient signs a proof per request, honours nonces).
+#                       --spec-version 2025-03-26: the two back-compat scenarios (auth/2025-03-26-*).
+#                     Left out: none of this version's client auth scenarios.
 #   server scenarios  server-initialize, ping, tools-list, dns-rebinding-protection, server-sse-polling,
 #                     server-sse-multiple-streams (0.1.16) and server-session-lifecycle (0.2.0-alpha.12)
 #                     -> the reference server, started here as a child process on a free 127.0.0.1 port.
@@ -68,8 +66,10 @@ AUTH_SCENARIOS=(auth/metadata-default auth/metadata-var1 auth/metadata-var2 auth
 MODERN_AUTH_SCENARIOS=(auth/resource-mismatch auth/offline-access-scope auth/offline-access-not-supported
   auth/authorization-server-migration auth/iss-supported auth/iss-not-advertised auth/iss-supported-missing
   auth/iss-wrong-issuer auth/iss-unexpected auth/iss-normalized auth/metadata-issuer-mismatch)
+BACKCOMPAT_SPEC_VERSION="2025-03-26"
+BACKCOMPAT_AUTH_SCENARIOS=(auth/2025-03-26-oauth-metadata-backcompat auth/2025-03-26-oauth-endpoint-fallback)
 AUTH_EXTENSION_SCENARIOS=(auth/client-credentials-basic auth/client-credentials-jwt auth/wif-jwt-bearer
-  auth/enterprise-managed-authorization)
+  auth/enterprise-managed-authorization auth/dpop auth/dpop-nonce)
 SERVER_SCENARIOS=(server-initialize ping tools-list dns-rebinding-protection server-sse-polling server-sse-multiple-streams)
 ALPHA_SERVER_SCENARIOS=(server-session-lifecycle)
 SCENARIO_TIMEOUT_S=120
@@ -151,6 +151,7 @@ if [[ $run_client -eq 1 ]]; then
   if [[ "$client_entry" == "test/conformance/client-entry.ts" ]]; then
     for scenario in "${AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$LEGACY_SPEC_VERSION"; done
     for scenario in "${AUTH_SCENARIOS[@]}" "${MODERN_AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$MODERN_SPEC_VERSION"; done
+    for scenario in "${BACKCOMPAT_AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$BACKCOMPAT_SPEC_VERSION"; done
     for scenario in "${AUTH_EXTENSION_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario"; done
   fi
 fi

@@ -4,7 +4,7 @@
  * coordinator behind `authProvider` for code outside MCPClient (`createAuthCoordinator`, `authorizedFetch`).
  * Built as a separate entry that shares chunks with the root one: one copy of the error classes.
  */
-export { isAuthChallenge, type AuthChallenge, type AuthCoordinator } from './auth-coordinator';
+export { isAuthChallenge, type AuthChallenge, type AuthCoordinator, type AuthObservation, type AuthRequest } from './auth-coordinator';
 export { AUTH_COORDINATOR_DEFAULTS, type AuthCoordinatorOptions, type MCPClientAuthOptions } from './auth-options';
 export { authorizedFetch } from './authorized-fetch';
 export { createAuthCoordinator } from './create-auth-coordinator';

@@ -23,7 +23,7 @@ function providerId(provider: object): number {
  * @example
  * ```ts
  * const auth = new ClientAuth({ serverUrl: url, authProvider: { token: async () => process.env.MCP_TOKEN } });
- * const headers = await auth.headers();
+ * const headers = await auth.headers({ method: 'POST', url: new URL(url) });
  * ```
  */
 export class ClientAuth implements RequestAuthorizer {
@@ -55,8 +55,12 @@ export class ClientAuth implements RequestAuthorizer {
     return this.#loading;
   }
 
-  async headers(): Promise<Readonly<Record<string, string>>> {
-    return await (await this.#load()).headers();
+  async headers(request: Parameters<RequestAuthorizer['headers']>[0]): Promise<Readonly<Record<string, string>>> {
+    return await (await this.#load()).headers(request);
+  }
+
+  async observe(observation: Parameters<RequestAuthorizer['observe']>[0]): Promise<void> {
+    await (await this.#load()).observe(observation);
   }
 
   async handleUnauthorized(challenge: Parameters<RequestAuthorizer['handleUnauthorized']>[0]): Promise<'retry'> {

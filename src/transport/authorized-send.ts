@@ -5,7 +5,7 @@
  * the request, so the resend is not a retry (no wait, no budget, no breaker), needs no replay-safety check, and
  * is never seen by the classifier, the era negotiation or the session-loss rules.
  */
-import { isAuthChallenge } from '../auth/auth-coordinator';
+import { isAuthChallenge, isDpopNonceChallenge } from '../auth/auth-coordinator';
 import { ConnectionError } from '../errors/tree';
 import type { HttpResponse } from './http-seam';
 
@@ -14,12 +14,14 @@ import type { HttpResponse } from './http-seam';
  *
  * @example
  * ```ts
- * const authorizer: RequestAuthorizer = { headers: async () => ({ authorization: 'Bearer t' }), handleUnauthorized: async () => 'retry' };
+ * const authorizer: RequestAuthorizer = { headers: async () => ({ authorization: 'Bearer t' }), observe: async () => {}, handleUnauthorized: async () => 'retry' };
  * ```
  */
 export interface RequestAuthorizer {
-  /** The headers that authorize the next send (`{}` before any token exists). */
-  headers(): Promise<Readonly<Record<string, string>>>;
+  /** The headers that authorize the next send (`{}` before any token exists); a DPoP proof names `request`. */
+  headers(request: { readonly method: string; readonly url: URL }): Promise<Readonly<Record<string, string>>>;
+  /** Sees every answer's `DPoP-Nonce` (RFC 9449 8.2) before any challenge is handled. */
+  observe(observation: { readonly url: URL; readonly dpopNonce: string | undefined }): Promise<void>;
   /** Resolves 'retry' when the request should be sent again; throws a typed error that is final for it. */
   handleUnauthorized(challenge: {
     readonly status: number;
@@ -63,25 +65,30 @@ function whileWanted<T>(work: Promise<T>, signal: AbortSignal | undefined): Prom
  *
  * @example
  * ```ts
- * const response = await sendAuthorized(authorizer, url, signal, (auth) => stack.send({ method: 'POST', url, headers: { ...headers, ...auth }, body }));
+ * const response = await sendAuthorized(authorizer, { method: 'POST', url }, signal, (auth) => stack.send({ method: 'POST', url, headers: { ...headers, ...auth }, body }));
  * ```
  */
 export async function sendAuthorized(
   authorizer: RequestAuthorizer,
-  url: URL,
+  request: { readonly method: string; readonly url: URL },
   signal: AbortSignal | undefined,
   send: (auth: Readonly<Record<string, string>>) => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
-  const attempts = new Map<number, number>();
+  const { url } = request;
+  const attempts = new Map<string, number>();
   for (let round = 0; ; round++) {
-    const auth = await whileWanted(authorizer.headers(), signal);
+    const auth = await whileWanted(authorizer.headers(request), signal);
     const response = await send(auth);
+    const dpopNonce = response.header('dpop-nonce');
+    if (dpopNonce !== undefined) await authorizer.observe({ url, dpopNonce });
     const wwwAuthenticate = response.header('www-authenticate');
     if (round >= MAX_AUTH_ROUNDS || !isAuthChallenge(response.status, wwwAuthenticate)) return response;
     // RFC 6750 3.1: the request was refused before it was processed. A short body is drained (socket kept), else dropped.
     response.cancel();
-    const attempt = attempts.get(response.status) ?? 0;
-    attempts.set(response.status, attempt + 1);
+    // A nonce challenge (RFC 9449 9) is counted apart from an expired token: a first request may meet both.
+    const kind = isDpopNonceChallenge(response.status, wwwAuthenticate) ? 'dpop-nonce' : String(response.status);
+    const attempt = attempts.get(kind) ?? 0;
+    attempts.set(kind, attempt + 1);
     await whileWanted(authorizer.handleUnauthorized({ status: response.status, wwwAuthenticate, url, authorization: auth.authorization, attempt }), signal);
   }
 }

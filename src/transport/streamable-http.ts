@@ -172,7 +172,7 @@ export class StreamableHttpExchange {
     const authorizer = this.#options.authorizer;
     if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal);
     // Every request of every era (initialize, server/discover, GET and listen streams, DELETE) carries the credentials.
-    return sendAuthorized(authorizer, this.#options.url, signal, (auth) => this.#sendOnce(method, { ...headers, ...auth }, body, signal));
+    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) => this.#sendOnce(method, { ...headers, ...auth }, body, signal));
   }
 
   async #sendOnce(

@@ -10,10 +10,12 @@
  * - auth/client-credentials-basic and -jwt: the SDK's `ClientCredentialsProvider` and `PrivateKeyJwtProvider`
  *   from the context the harness passes in MCP_CONFORMANCE_CONTEXT; auth/enterprise-managed-authorization: the
  *   SDK's `CrossAppAccessProvider`; auth/wif-jwt-bearer: a provider whose grant is the workload's JWT.
+ * - auth/dpop and auth/dpop-nonce: the interactive provider with a DPoP key (`dpop()`, the SDK's `DpopSession`).
  */
 import {
   ClientCredentialsProvider,
   CrossAppAccessProvider,
+  DpopSession,
   type OAuthClientInformation,
   type OAuthClientInformationContext,
   type OAuthClientMetadata,
@@ -106,10 +108,19 @@ class ConformanceProvider implements OAuthClientProvider {
   #latestTokens: StoredOAuthTokens | undefined;
   #verifier: string | undefined;
   #callback: string | undefined;
+  readonly #dpop: Promise<DpopSession> | undefined;
 
-  constructor(options: { clientMetadataUrl?: string; preRegistered?: StoredOAuthClientInformation } = {}) {
+  constructor(options: { clientMetadataUrl?: string; preRegistered?: StoredOAuthClientInformation; dpop?: boolean } = {}) {
     this.#clientMetadataUrl = options.clientMetadataUrl;
     if (options.preRegistered !== undefined) this.#clients.set('', options.preRegistered);
+    // One key for the client's life (RFC 9449 11.1): the SDK binds the token to it, MCPClient proves possession.
+    this.#dpop = options.dpop === true ? DpopSession.create() : undefined;
+  }
+
+  /** Only for the DPoP scenarios: an instance property, so providers without a key have no dpop() at all. */
+  get dpop(): (() => Promise<DpopSession>) | undefined {
+    const session = this.#dpop;
+    return session === undefined ? undefined : () => session;
   }
 
   get redirectUrl(): string {
@@ -234,6 +245,8 @@ export function authOptionsFor(scenario: string): MCPClientOptions {
     interactive = new ConformanceProvider({ preRegistered });
   } else if (scenario === 'auth/authorization-server-migration') {
     interactive = new ConformanceProvider();
+  } else if (scenario === 'auth/dpop' || scenario === 'auth/dpop-nonce') {
+    interactive = new ConformanceProvider({ dpop: true });
   } else {
     interactive = new ConformanceProvider({ clientMetadataUrl: CIMD_CLIENT_METADATA_URL });
   }

@@ -16,11 +16,12 @@
  * esbuild on `src/index.ts` rather than on `dist/`: the same bundler tsup uses, seconds instead of a full build,
  * and it cannot measure a stale `dist/`.
  * Split like dist/ (issue #11, tsup.config.ts `splitting: true`): what is measured is the eager path, the entry
- * chunk and every chunk it imports statically, i.e. what `import 'archon-mcp-client'` loads. The auth coordinator
- * behind `authProvider` is a chunk of its own, loaded with import() on a client's first request; it is measured
- * separately below. With the auth seam (options, `ClientAuth`, the send loop, `finishAuth`) the eager path
- * measured 29,532 B gzip (25,963 B entry + 3,569 B shared chunk, each gzipped on its own) on 2026-12-04, within
- * the 30 KB budget; the coordinator chunk 5,694 B.
+ * chunk and every chunk it imports statically, i.e. what `import 'archon-mcp-client'` loads, concatenated as a
+ * consumer's bundler joins them. The auth coordinator behind `authProvider` is a chunk of its own, loaded with
+ * import() on a client's first request; it is measured separately below. With the auth seam (option validation,
+ * `ClientAuth`, the send loop with DPoP nonces, `finishAuth`) the eager path measured 88,823 B minified, 29,079 B
+ * gzip (29,721 B as two separately gzipped files) on 2026-12-04, from 27,032 B before: within the 30 KB budget.
+ * The coordinator chunk: 18,233 B minified, 5,959 B gzip.
  */
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
@@ -82,10 +83,17 @@ describe('root entry size', () => {
   });
 
   test(`minified + gzip stays within ${GZIP_BUDGET_BYTES} bytes`, () => {
-    const eagerMinified = [minified, ...eagerChunks].reduce((sum, chunk) => sum + chunk.byteLength, 0);
-    const eagerGzip = [minified, ...eagerChunks].reduce((sum, chunk) => sum + gzipBytes(chunk), 0);
-    // The figure is printed so a CI log shows the trend, not only pass/fail.
-    console.info(`root entry: ${eagerMinified} B minified, ${eagerGzip} B gzip in ${1 + eagerChunks.length} chunk(s) (budget ${GZIP_BUDGET_BYTES} B)`);
+    const eager = [minified, ...eagerChunks];
+    const eagerMinified = eager.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    // A consumer's bundler follows the static imports into one bundle: the eager chunks, concatenated, gzipped.
+    const concatenated = new Uint8Array(eagerMinified);
+    eager.reduce((offset, chunk) => (concatenated.set(chunk, offset), offset + chunk.byteLength), 0);
+    const eagerGzip = gzipBytes(concatenated);
+    const perChunkGzip = eager.reduce((sum, chunk) => sum + gzipBytes(chunk), 0);
+    // The figures are printed so a CI log shows the trend, not only pass/fail.
+    console.info(
+      `root entry: ${eagerMinified} B minified, ${eagerGzip} B gzip (${perChunkGzip} B as ${eager.length} separately gzipped chunks; budget ${GZIP_BUDGET_BYTES} B)`,
+    );
     expect(eagerGzip, 'root entry grew past its gzip budget: trim it or raise the budget with a reason').toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
   });
 
