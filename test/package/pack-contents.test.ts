@@ -24,8 +24,12 @@ const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[
  * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
  * (size-budget.test.ts). Raised to 320 KB on 2026-12-04 for the second protocol era (issue 8), the embedded file
  * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles.
+ * Raised to 384 KB on 2026-12-04 (issue 11, MCPClient's `authProvider`): the OAuth coordinator now ships in the
+ * library too, not only in the CLI, as a lazily loaded chunk in ESM and CJS, plus the new `archon-mcp-client/auth`
+ * entry (token stores, `createAuthCoordinator`) and its .d.ts/.d.cts: measured 362,941 B packed (1.39 MB
+ * unpacked, 31 files), from about 320 KB; 384 KB is that + ~6%.
  */
-const PACKED_BUDGET_BYTES = 320 * 1024;
+const PACKED_BUDGET_BYTES = 384 * 1024;
 
 let pack: PackSummary;
 let paths: string[];
