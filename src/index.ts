@@ -16,6 +16,8 @@ export type { McpClientLogger } from './client/logger';
 export type { OpenTelemetryTracer } from './telemetry/index';
 export type { StreamEvent } from './session/notification-stream';
 export type { CircuitBreakerOptions, ReplayPolicy, RetryOptions } from './retry/index';
+export type { MCPClientAuthOptions } from './auth/auth-options';
+export type { StoredCredentials, TokenStore, TokenStoreLock } from './auth/token-store';
 
 // Helpers
 export { callMcpTool } from './helpers/call-mcp-tool';

@@ -65,7 +65,9 @@ export class ClientCore {
     this.options = options;
     this.#sessionId = options.sessionId;
     this.#hooks = hooks;
-    this.cache = options.cache ? new ResponseCache(options.url, options.headers, options.now) : undefined;
+    // With an authProvider the principal is not in `headers`: its partition keeps `private` results per principal.
+    const partition = options.auth === undefined ? options.headers : { ...options.headers, ' auth': options.auth.partition };
+    this.cache = options.cache ? new ResponseCache(options.url, partition, options.now) : undefined;
     this.#feed = new NotificationFeed({
       options,
       subscriptions: () => hooks.subscriptions(),

@@ -368,6 +368,23 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   }
 
   /**
+   * Completes an authorization the user approved in the browser, after a call rejected with
+   * `AuthRequiredError` (`reason: 'redirect'`): pass the whole callback URL (or its query). Checks `state` and
+   * the RFC 9207 `iss`, exchanges the code (PKCE), stores the tokens; calls made afterwards continue with them.
+   * Rejects with `TypeError` when the client has no `OAuthClientProvider` as its `authProvider`.
+   *
+   * @example
+   * ```ts
+   * await client.finishAuth('http://127.0.0.1:8976/callback?code=abc&state=xyz&iss=https%3A%2F%2Fauth.example.com');
+   * ```
+   */
+  async finishAuth(callback: string | URL | URLSearchParams): Promise<void> {
+    const auth = this.#core.options.auth;
+    if (auth === undefined) throw new TypeError('finishAuth needs the `authProvider` option (an OAuthClientProvider)');
+    await auth.finishAuth(callback);
+  }
+
+  /**
    * Closes the client: in-flight calls reject with ClosedError, the session is DELETEd (bounded wait),
    * the GET stream closes, owned sockets are released. Idempotent.
    *

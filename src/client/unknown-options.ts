@@ -10,7 +10,7 @@ import { MCP_CLIENT_DEFAULTS, type MCPClientOptions } from './options';
 import type { CallToolOptions } from './request-options';
 
 /** Options without a static default (the `Omit<...>` of `MCP_CLIENT_DEFAULTS`'s `satisfies`). */
-const CLIENT_KEYS_WITHOUT_DEFAULT = ['sessionId', 'fetch', 'dispatcher', 'logger', 'tracer'] as const;
+const CLIENT_KEYS_WITHOUT_DEFAULT = ['sessionId', 'fetch', 'dispatcher', 'logger', 'tracer', 'authProvider', 'tokenStore', 'auth'] as const;
 
 // Compile-time proof that every MCPClientOptions key is in one of the two lists: adding an option to the
 // interface without a default and without listing it above fails the typecheck here.

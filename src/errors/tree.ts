@@ -99,12 +99,21 @@ export class HttpError extends McpClientError {
   readonly headers: Readonly<Record<string, string>>;
   /** The first bytes of the response body (at most 1 KiB), for diagnosis. */
   readonly body: string;
+  /**
+   * Who answered: the MCP server, or the OAuth authorization server the client asked for a token after the MCP
+   * server answered 401/403 (then the MCP request was not executed, and a 429/5xx is only "try later").
+   */
+  readonly source: 'server' | 'authorization_server';
 
-  constructor(message: string, options: { status: number; headers?: Record<string, string>; body?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { status: number; headers?: Record<string, string>; body?: string; source?: 'server' | 'authorization_server'; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.status = options.status;
     this.headers = options.headers ?? {};
     this.body = options.body ?? '';
+    this.source = options.source ?? 'server';
   }
 }
 

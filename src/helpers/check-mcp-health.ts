@@ -6,7 +6,7 @@ import { MCPClient } from '../client/mcp-client';
 import { type MCPClientOptions, resolveClientOptions } from '../client/options';
 import { assertKnownOptions } from '../client/unknown-options';
 import { redactUrl } from '../errors/redact-url';
-import { HttpError } from '../errors/tree';
+import { AuthRequiredError, HttpError } from '../errors/tree';
 
 /**
  * Options of {@link checkMcpHealth}: the client's options, except that `retry` and `breaker` default to
@@ -36,7 +36,10 @@ export interface HealthCheck {
   readonly ok: boolean;
   readonly ms: number;
   readonly error?: string;
-  /** The HTTP status when the step failed with an HTTP error (401/403 tell an auth problem from an outage). */
+  /**
+   * The HTTP status when the step failed with an HTTP error (401/403 tell an auth problem from an outage); an
+   * `AuthRequiredError` from the `authProvider` counts as the 401 (or 403) the server answered.
+   */
   readonly status?: number;
 }
 
@@ -60,10 +63,15 @@ export interface HealthReport {
   readonly checks: readonly HealthCheck[];
 }
 
-/** The HTTP status behind a failure, through `cause` chains (a retry wrapper around an HttpError). */
+/**
+ * The HTTP status behind a failure, through `cause` chains (a retry wrapper around an HttpError). An
+ * `AuthRequiredError` (the `authProvider` could not authorize) stands for the 401, or the 403 of a scope the
+ * step-up could not get, that the server answered.
+ */
 function httpStatusOf(error: unknown): number | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof HttpError) return current.status;
+    if (current instanceof HttpError && current.source === 'server') return current.status;
+    if (current instanceof AuthRequiredError) return current.reason === 'insufficient_scope' ? 403 : 401;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@
  *   no abort listener is added to and removed from a signal per attempt.
  * One timer per attempt, released in `dispose()`, so nothing outlives the attempt (STYLE.md #8).
  */
-import { AbortError, ClosedError, TimeoutError, describeTarget, type McpClientError } from '../errors';
+import { AbortError, ClosedError, ConnectionError, TimeoutError, describeTarget, type McpClientError } from '../errors';
 
 /**
  * Why an attempt was cancelled.
@@ -115,6 +115,15 @@ export class Attempt {
     if (this.#end === undefined) return error;
     // The enclosing scope ended (total timeout, close, the caller's abort): its error is the attempt's.
     if (this.#inherited && this.#reason !== undefined) return this.#reason;
+    // Time ran out before the request could leave (a connect failure racing the timer, or a wait for
+    // authorization, issue #11): nothing reached the server, so it is a connect-phase timeout, not a lost answer.
+    if (this.#end === 'timeout' && this.#kind === 'attempt' && error instanceof ConnectionError && !error.requestSent) {
+      return new TimeoutError(`The attempt timed out after ${this.#timeoutMs} ms before the request was sent`, {
+        timeoutMs: this.#timeoutMs,
+        kind: 'connect',
+        cause: error,
+      });
+    }
     return this.#typedError(this.#end, error);
   }
 

@@ -9,6 +9,7 @@
  */
 import { createErrorFromFailure } from '../errors';
 import type { ProtocolEra } from '../session/era';
+import { type RequestAuthorizer, sendAuthorized } from './authorized-send';
 import { readBodyExcerpt, readBodyText } from './body-reader';
 import type { HttpResponse, HttpStack } from './http-seam';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
@@ -36,6 +37,8 @@ export interface ExchangeOptions {
   readonly headers?: Record<string, string>;
   /** Sees every response before its body is read (e.g. to adopt an echoed app session header). */
   readonly onResponse?: (response: HttpResponse) => void;
+  /** Authorizes every request and answers 401/403 challenges below the retry loop (the `authProvider` option). */
+  readonly authorizer?: RequestAuthorizer;
 }
 
 /**
@@ -160,7 +163,19 @@ export class StreamableHttpExchange {
     return extra === undefined ? headers : { ...headers, ...extra };
   }
 
-  async #send(
+  #send(
+    method: 'GET' | 'POST' | 'DELETE',
+    headers: Readonly<Record<string, string>>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const authorizer = this.#options.authorizer;
+    if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal);
+    // Every request of every era (initialize, server/discover, GET and listen streams, DELETE) carries the credentials.
+    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) => this.#sendOnce(method, { ...headers, ...auth }, body, signal));
+  }
+
+  async #sendOnce(
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
