@@ -4,12 +4,13 @@
  * tool list re-listed, a lost answer resumed (legacy, an event id was seen) or re-issued under a new id when
  * replay-safe; otherwise the caller gets `MaybeExecutedError` at once.
  */
-import { MaybeExecutedError, TimeoutError } from '../errors';
+import { MaybeExecutedError, TimeoutError, describeFailure, redactUrl } from '../errors';
 import { classifyFailure, isReplaySafe, sleep } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
 import type { CallSpan } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
+import { log } from './logger';
 import type { RunnerContext, RunnerRequest } from './request-runner';
 import { untilAborted } from './until-aborted';
 
@@ -127,6 +128,7 @@ export async function attemptOnce(
       try {
         const result = await resumeStream(session, id, stream, request, scope, timeoutMs);
         context.stats.resumes++;
+        log(context.options.logger, 'info', { method: request.method, lastEventId: stream.lastEventId }, 'resumed a cut response stream with Last-Event-ID');
         return result;
       } catch (resumeError) {
         if (scope.aborted) throw resumeError;
@@ -137,9 +139,11 @@ export async function attemptOnce(
     if (await untilAborted(replaySafe(context, request), scope.signal)) throw error; // the loop resends
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
+    const why = describeFailure(lost);
+    log(context.options.logger, 'warn', { method: request.method, toolName, error: why }, 'the answer was lost and the call is not replay-safe; not resending');
     throw new MaybeExecutedError(
-      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} was lost after the request reached the server, ` +
-        'and it is not safe to send it again',
+      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} from ${redactUrl(context.options.url)} ` +
+        `was lost after the request reached the server (${why}), and it is not safe to send it again`,
       { method: request.method, toolName, cause: lost },
     );
   }

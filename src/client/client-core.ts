@@ -5,7 +5,7 @@
  * (`mcp-client.ts`) adds the MCP surface.
  */
 import type { LoggingLevel } from '@modelcontextprotocol/client';
-import { ClosedError, TimeoutError } from '../errors';
+import { ClosedError, TimeoutError, redactUrl } from '../errors';
 import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
@@ -65,7 +65,9 @@ export class ClientCore {
     this.options = options;
     this.#sessionId = options.sessionId;
     this.#hooks = hooks;
-    this.cache = options.cache ? new ResponseCache(options.url, options.headers, options.now) : undefined;
+    // With an authProvider the principal is not in `headers`: its partition keeps `private` results per principal.
+    const partition = options.auth === undefined ? options.headers : { ...options.headers, ' auth': options.auth.partition };
+    this.cache = options.cache ? new ResponseCache(options.url, partition, options.now) : undefined;
     this.#feed = new NotificationFeed({
       options,
       subscriptions: () => hooks.subscriptions(),
@@ -218,7 +220,11 @@ export class ClientCore {
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`The handshake timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+        throw new TimeoutError(`The handshake with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
+          timeoutMs: error.timeoutMs,
+          kind: 'connect',
+          cause: error,
+        });
       }
       throw error;
     }

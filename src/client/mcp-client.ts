@@ -21,13 +21,14 @@ import type {
 import { ProtocolError } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import type { JsonRpcNotification } from '../transport/json-rpc';
-import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
+import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolResultOrError } from '../typed/tool-map';
 import { ClientCore } from './client-core';
 import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
 import { type MCPClientOptions, resolveClientOptions } from './options';
 import type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './request-options';
 import { expectArray, listPages } from './pagination';
+import { assertCallToolInput } from './call-tool-input';
 import { ResourceSubscriptions } from './resource-subscriptions';
 import { ToolDirectory } from './tool-directory';
 import { untilAborted } from './until-aborted';
@@ -178,7 +179,11 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { structuredContent } = await client.callTool('find_projects', { query: 'auth' }, { timeoutMs: 10_000 });
    * ```
    */
-  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N>> {
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options?: CallToolOptions & { throwOnError?: true }): Promise<ToolResult<Tools, N>>;
+  /** With `throwOnError: false` a tool error (`isError: true`) resolves too: narrow on `isError` before reading `structuredContent`. */
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions): Promise<ToolResultOrError<Tools, N>>;
+  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N> | ToolResultOrError<Tools, N>> {
+    assertCallToolInput(name, args, options);
     if (!this.#tools.known) await untilAborted(this.#tools.learn(), options.signal);
     this.#tools.catalog.assertKnown(name);
     const headers = (): Readonly<Record<string, string>> | undefined => (this.#core.era === 'modern' ? this.#tools.paramHeaders(name, args) : undefined);
@@ -360,6 +365,23 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   async notify(method: string, params?: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
     await this.#core.notify(method, params, options.signal);
+  }
+
+  /**
+   * Completes an authorization the user approved in the browser, after a call rejected with
+   * `AuthRequiredError` (`reason: 'redirect'`): pass the whole callback URL (or its query). Checks `state` and
+   * the RFC 9207 `iss`, exchanges the code (PKCE), stores the tokens; calls made afterwards continue with them.
+   * Rejects with `TypeError` when the client has no `OAuthClientProvider` as its `authProvider`.
+   *
+   * @example
+   * ```ts
+   * await client.finishAuth('http://127.0.0.1:8976/callback?code=abc&state=xyz&iss=https%3A%2F%2Fauth.example.com');
+   * ```
+   */
+  async finishAuth(callback: string | URL | URLSearchParams): Promise<void> {
+    const auth = this.#core.options.auth;
+    if (auth === undefined) throw new TypeError('finishAuth needs the `authProvider` option (an OAuthClientProvider)');
+    await auth.finishAuth(callback);
   }
 
   /**

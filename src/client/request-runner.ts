@@ -9,7 +9,7 @@
  * - definite: reject.
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
-import { RetryExhaustedError } from '../errors';
+import { RetryExhaustedError, describeTarget } from '../errors';
 import { type CircuitBreaker, classifyFailure, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
@@ -111,7 +111,7 @@ function recordGiveUp(context: RunnerContext, error: unknown): void {
  */
 export async function runConnect(context: RunnerContext, signal: AbortSignal | undefined): Promise<void> {
   const { options } = context;
-  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: 'initialize' });
   const untrack = context.track(scope);
   try {
     await runWithRetry(
@@ -127,6 +127,7 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
         retryAfterMs: (error) => retryAfterOf(error, options.now()),
         unreachable: probesRestart(context),
+        operation: () => describeTarget('initialize', options.url),
         onRetry: ({ attempt, delayMs, error }) => {
           context.stats.retries++;
           context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
@@ -165,7 +166,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   // One traceparent for every attempt: the server's spans hang under this call's span, whichever attempt
   // reached it (OTel MCP semantic conventions, "Context propagation").
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
-  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: request.method });
   const untrack = context.track(scope);
   const call: CallState = { refreshedTools: false, final: new WeakSet() };
   // One round of a multi-round call: a request under the retry policy (its own new id per attempt).
@@ -186,6 +187,7 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
         return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, options.now());
       },
       unreachable: probesRestart(context),
+      operation: () => describeTarget(request.method, options.url),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });

@@ -6,6 +6,7 @@ import type { CircuitBreaker } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
+import { describeFailure } from '../errors/describe-failure';
 import { createCallTracer } from '../telemetry/index';
 import type { CoreHooks } from './client-core';
 import type { MCPClientEvents } from './client-events';
@@ -79,7 +80,12 @@ export function createRunnerContext(parts: RunnerContextParts): RunnerContext {
       return () => scopes.delete(scope);
     },
     onRetry: (info) => {
-      log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs }, 'retrying an MCP request');
+      log(
+        options.logger,
+        'debug',
+        { method: info.method, attempt: info.attempt, delayMs: info.delayMs, error: describeFailure(info.cause) },
+        'retrying an MCP request',
+      );
       events.emit('retry', info);
     },
     annotationsOf: (name) => hooks.annotationsOf(name),

@@ -8,7 +8,7 @@
  *   no abort listener is added to and removed from a signal per attempt.
  * One timer per attempt, released in `dispose()`, so nothing outlives the attempt (STYLE.md #8).
  */
-import { AbortError, ClosedError, TimeoutError, type McpClientError } from '../errors';
+import { AbortError, ClosedError, ConnectionError, TimeoutError, describeTarget, type McpClientError } from '../errors';
 
 /**
  * Why an attempt was cancelled.
@@ -39,6 +39,9 @@ export class Attempt {
   readonly #children = new Set<Attempt>();
   readonly #timeoutMs: number;
   readonly #kind: 'attempt' | 'total';
+  /** Named in the TimeoutError message ("tools/call to http://host/mcp"); formatted only on timeout. */
+  readonly #url: URL | undefined;
+  readonly #method: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: AttemptEnd | undefined;
   /** The typed error the scope ended with (also what its children report). */
@@ -48,11 +51,20 @@ export class Attempt {
   readonly #onUserAbort = (): void => this.cancel('aborted');
 
   /** `kind` names the limit in the TimeoutError: one attempt (`timeoutMs`) or a whole call (`totalTimeoutMs`). */
-  constructor(options: { signal?: AbortSignal | undefined; parent?: Attempt; timeoutMs: number; kind?: 'attempt' | 'total' }) {
+  constructor(options: {
+    signal?: AbortSignal | undefined;
+    parent?: Attempt;
+    timeoutMs: number;
+    kind?: 'attempt' | 'total';
+    url?: URL;
+    method?: string;
+  }) {
     this.#userSignal = options.signal;
     this.#parent = options.parent;
     this.#timeoutMs = options.timeoutMs;
     this.#kind = options.kind ?? 'attempt';
+    this.#url = options.url;
+    this.#method = options.method;
     const parent = options.parent;
     const parentReason = parent === undefined ? undefined : parent.#reason;
     if (options.signal?.aborted || parentReason !== undefined) {
@@ -103,6 +115,15 @@ export class Attempt {
     if (this.#end === undefined) return error;
     // The enclosing scope ended (total timeout, close, the caller's abort): its error is the attempt's.
     if (this.#inherited && this.#reason !== undefined) return this.#reason;
+    // Time ran out before the request could leave (a connect failure racing the timer, or a wait for
+    // authorization, issue #11): nothing reached the server, so it is a connect-phase timeout, not a lost answer.
+    if (this.#end === 'timeout' && this.#kind === 'attempt' && error instanceof ConnectionError && !error.requestSent) {
+      return new TimeoutError(`The attempt timed out after ${this.#timeoutMs} ms before the request was sent`, {
+        timeoutMs: this.#timeoutMs,
+        kind: 'connect',
+        cause: error,
+      });
+    }
     return this.#typedError(this.#end, error);
   }
 
@@ -114,6 +135,11 @@ export class Attempt {
     if (this.#parent !== undefined) this.#parent.#children.delete(this);
   }
 
+  #describeTarget(): string {
+    if (this.#url === undefined) return `The ${this.#kind === 'total' ? 'call' : 'attempt'}`;
+    return describeTarget(this.#method ?? 'Request', this.#url);
+  }
+
   #typedError(end: AttemptEnd, cause?: unknown): McpClientError {
     switch (end) {
       case 'aborted': {
@@ -123,7 +149,7 @@ export class Attempt {
         return new AbortError('The operation was aborted', { cause: reason ?? cause });
       }
       case 'timeout':
-        return new TimeoutError(`The ${this.#kind === 'total' ? 'call' : 'attempt'} timed out after ${this.#timeoutMs} ms`, {
+        return new TimeoutError(`${this.#describeTarget()} timed out after ${this.#timeoutMs} ms (\`${this.#kind === 'total' ? 'totalTimeoutMs' : 'timeoutMs'}\`)`, {
           timeoutMs: this.#timeoutMs,
           kind: this.#kind,
           cause,

@@ -215,7 +215,7 @@ export class McpSession {
     if (sentParams !== undefined) message.params = sentParams;
     return this.#run(id, options, (signal) =>
       this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream, headers: options.headers }),
-    );
+    method);
   }
 
   /**
@@ -246,9 +246,10 @@ export class McpSession {
     id: JsonRpcId,
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
     exchange: (signal: AbortSignal) => Promise<JsonRpcResponse>,
+    method?: string,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
-    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs });
+    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs, url: this.#exchange.url, method });
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {
@@ -270,7 +271,7 @@ export class McpSession {
       this.#attempts.delete(attempt);
       if (options.onProgress) this.#progress.delete(id);
     }
-    if ('error' in response) throw createErrorFromFailure({ kind: 'rpc', error: response.error });
+    if ('error' in response) throw createErrorFromFailure({ kind: 'rpc', error: response.error, url: this.#exchange.url });
     return response.result;
   }
 
@@ -305,7 +306,7 @@ export class McpSession {
   }
 
   async #post(message: JsonRpcNotification | JsonRpcResponse, signal?: AbortSignal, timeoutMs = this.#options.notifyTimeoutMs): Promise<void> {
-    const attempt = new Attempt({ signal, timeoutMs });
+    const attempt = new Attempt({ signal, timeoutMs, url: this.#exchange.url });
     this.#attempts.add(attempt);
     try {
       await this.#exchange.notify(message, { signal: attempt.signal });

@@ -9,11 +9,12 @@
  */
 import { createErrorFromFailure } from '../errors';
 import type { ProtocolEra } from '../session/era';
+import { type RequestAuthorizer, sendAuthorized } from './authorized-send';
 import { readBodyExcerpt, readBodyText } from './body-reader';
 import type { HttpResponse, HttpStack } from './http-seam';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
 import { mcpNameOf } from './mcp-headers';
-import { expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
+import { type ReadOptions, expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
 import type { SseStreamState } from './sse-reader';
 
 const ERROR_BODY_BYTES = 1024;
@@ -36,6 +37,8 @@ export interface ExchangeOptions {
   readonly headers?: Record<string, string>;
   /** Sees every response before its body is read (e.g. to adopt an echoed app session header). */
   readonly onResponse?: (response: HttpResponse) => void;
+  /** Authorizes every request and answers 401/403 challenges below the retry loop (the `authProvider` option). */
+  readonly authorizer?: RequestAuthorizer;
 }
 
 /**
@@ -160,7 +163,19 @@ export class StreamableHttpExchange {
     return extra === undefined ? headers : { ...headers, ...extra };
   }
 
-  async #send(
+  #send(
+    method: 'GET' | 'POST' | 'DELETE',
+    headers: Readonly<Record<string, string>>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const authorizer = this.#options.authorizer;
+    if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal);
+    // Every request of every era (initialize, server/discover, GET and listen streams, DELETE) carries the credentials.
+    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) => this.#sendOnce(method, { ...headers, ...auth }, body, signal));
+  }
+
+  async #sendOnce(
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
@@ -172,14 +187,14 @@ export class StreamableHttpExchange {
     } catch (error) {
       // Without a lower-level hook we cannot prove the bytes never left; the factory downgrades
       // connect-phase codes (ECONNREFUSED, DNS, connect timeout) to requestSent: false.
-      throw createErrorFromFailure({ kind: 'network', error, requestSent: true });
+      throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: this.#options.url });
     }
     this.#options.onResponse?.(response);
     return response;
   }
 
-  #readOptions(options: ExchangeCallOptions): { maxResponseBytes: number; onMessage: ExchangeCallOptions['onMessage']; stream: SseStreamState | undefined } {
-    return { maxResponseBytes: this.#options.maxResponseBytes, onMessage: options.onMessage, stream: options.stream };
+  #readOptions(options: ExchangeCallOptions): ReadOptions {
+    return { maxResponseBytes: this.#options.maxResponseBytes, onMessage: options.onMessage, stream: options.stream, url: this.#options.url };
   }
 
   async #httpFailure(response: HttpResponse, sentSessionId: string | undefined): Promise<never> {
@@ -191,6 +206,7 @@ export class StreamableHttpExchange {
       body,
       mcpSessionId: sentSessionId,
       era: this.#era,
+      url: this.#options.url,
     });
   }
 
@@ -221,7 +237,7 @@ export class StreamableHttpExchange {
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
     if (response.status === 202) {
       // An empty (often chunked) body: read it to its end so the connection goes back to the pool whole.
-      await guardBody(() => readBodyText(response, ERROR_BODY_BYTES));
+      await guardBody(() => readBodyText(response, ERROR_BODY_BYTES), this.#options.url);
       return;
     }
     response.discard();
@@ -275,7 +291,7 @@ export class StreamableHttpExchange {
       options.onOpen?.();
       answer = await readEventsUntil(response, message.id, this.#readOptions(options));
     }
-    if (answer !== undefined && 'error' in answer) throw createErrorFromFailure({ kind: 'rpc', error: answer.error });
+    if (answer !== undefined && 'error' in answer) throw createErrorFromFailure({ kind: 'rpc', error: answer.error, url: this.#options.url });
     return answer === undefined ? 'ended' : 'closed';
   }
 
@@ -289,7 +305,7 @@ export class StreamableHttpExchange {
     response.discard();
     if (response.status === 404 || response.status === 405) return;
     if (response.status < 200 || response.status >= 300) {
-      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId });
+      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId, url: this.#options.url });
     }
   }
 

@@ -17,7 +17,10 @@ test.each(['legacy', 'modern'] as const)(
     const { port, url } = server;
     // Two retries with a 5 s cap could never cover a 600 ms outage by backoff alone (100 + 200 ms bounds).
     await using client = new MCPClient({ era, url, listen: false, retry: { retries: 2, maxElapsedMs: 10_000 } });
+    // What a first call against a fresh server costs on this machine now: the bound below is derived from it.
+    const calibrating = performance.now();
     await client.ping();
+    const firstCallMs = performance.now() - calibrating;
     await server.close();
 
     const pending = client.callTool('echo', { text: 'after restart' });
@@ -28,8 +31,10 @@ test.each(['legacy', 'modern'] as const)(
       const result = await pending;
       const landedAfterMs = performance.now() - backAt;
       expect(result.structuredContent).toEqual({ text: 'after restart' });
-      // Probes are at most 250 ms apart; allow the re-initialize on a cold server on top.
-      expect(landedAfterMs).toBeLessThan(1_000);
+      // Probes are at most 250 ms apart; on top, the re-initialize (legacy), tools/list and the call against a
+      // restarted server: a few times what the first connect cost (issue #10 item 13: no constant that a busy
+      // machine misses).
+      expect(landedAfterMs).toBeLessThan(250 + 3 * firstCallMs + 500);
       expect(client.stats().retries).toBeGreaterThan(2);
       // The restart forgot the legacy session (memory store): one re-initialize. The modern era has none to lose.
       expect(client.stats().reinitializations).toBe(era === 'legacy' ? 1 : 0);
