@@ -18,6 +18,7 @@ const HELP = `Usage: archon-mcp sessions [url] [options]
 
 Show the sessions of an archon reference server (archon-mcp serve): how many are live in the process and
 active, draining, expired or closed in its store, the store, the cleanup tiers and session adoption.
+These are protocol sessions, which only 2025-era clients open (2026-07-28 traffic is served per request).
 Reads GET /health next to the MCP endpoint. Exit code 0 when the server reports ok, 1 otherwise.
 
 Arguments:
