@@ -72,7 +72,9 @@ ${kind === 'cjs' ? "const root = require('archon-mcp-client'); const auth = requ
   const tools = (await ok.listTools()).tools.length;
   await ok.close();
   const refused = new root.MCPClient({ url: server.url, listen: false, authProvider: { token: async () => 'wrong' } });
-  const error = await refused.listTools().then(() => undefined, (failure) => failure);
+  // A call, not listTools(): the server marks its tool list public with a ttlMs (2026-07-28 caching), so the
+  // process-wide response cache may answer a list without asking the server, whoever asks.
+  const error = await refused.callTool('echo', { text: 'hi' }).then(() => undefined, (failure) => failure);
   await refused.close();
   await server.close();
   console.log(JSON.stringify({ tools, code: error && error.code, sameClass: error instanceof root.AuthRequiredError, fileStore: typeof auth.FileTokenStore }));
