@@ -55,10 +55,10 @@ describe('ARCHON_MCP_LOG / DEBUG', () => {
       expect(code).toBe(0);
       expect(stdout).toBe('ok\n');
       const lines = stderr.trimEnd().split('\n');
-      // One handshake: era negotiation ('auto' against the legacy reference server) logs its verdict once.
+      // One handshake: era negotiation ('auto' against the reference server, which serves both eras) logs its verdict once.
       const handshakes = lines.filter((line) => line.includes(' MCP handshake done '));
       expect(handshakes).toHaveLength(1);
-      expect(handshakes[0]).toContain(' era=legacy ');
+      expect(handshakes[0]).toContain(' era=modern protocolVersion=2026-07-28');
       const retries = lines.filter((line) => line.includes(' retrying an MCP request '));
       expect(retries).toHaveLength(1);
       expect(retries[0]).toMatch(/^\S+Z archon-mcp debug retrying an MCP request method=tools\/list attempt=1 delayMs=\d+ error="HTTP 503/);

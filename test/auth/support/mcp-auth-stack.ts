@@ -1,7 +1,7 @@
 /**
  * An MCP server behind OAuth for MCPClient tests: the real authorization server (oauth2-mock-server), the
  * resource stand-in verifying its JWTs, and behind that an MCP server of either era: the reference server
- * (legacy, in process) or the official v2 server (2026-07-28 only, a child process). The authorization and
+ * (serving only the 2025 era, in process) or the official v2 server (2026-07-28 only, a child process). The authorization and
  * resource servers share a clock the test moves; a client that should know about expiry takes it too.
  */
 import { startReferenceServer } from '../../../server/index';
@@ -38,7 +38,8 @@ export interface McpAuthStackOptions {
 export async function startMcpAuthStack(options: McpAuthStackOptions): Promise<McpAuthStack> {
   const upstream =
     options.era === 'legacy'
-      ? await startReferenceServer({ port: 0, store: 'memory' }).then((server) => ({ url: server.url, close: () => server.close() }))
+      ? // The reference server serves both eras on one endpoint: pinned to 2025-11-25 here, so `legacy` means legacy.
+        await startReferenceServer({ port: 0, store: 'memory', eras: ['legacy'] }).then((server) => ({ url: server.url, close: () => server.close() }))
       : await startModernChaosServer().then((server) => ({ url: server.url, close: () => server[Symbol.asyncDispose]() }));
   const stack = await startMcpAuthStackFor(upstream.url, options);
   return {
