@@ -120,7 +120,8 @@ describe('library error messages name the URL and the root cause', () => {
   test('retry exhaustion by budget says which budget ran out', async () => {
     server.faults.failNext({ count: 50, status: 503, retryAfter: 1, match: { rpcMethod: 'tools/list' } });
     try {
-      await using client = new MCPClient({ url: server.url, listen: false, retry: { maxElapsedMs: 500 } });
+      // cache: false: an earlier test's listTools() left the server's list (public, ttlMs 60 s) in the process cache.
+      await using client = new MCPClient({ url: server.url, listen: false, cache: false, retry: { maxElapsedMs: 500 } });
       const error = await failure(client.listTools());
       expect(error).toBeInstanceOf(RetryExhaustedError);
       expect(error.message).toMatch(
