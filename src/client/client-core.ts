@@ -5,8 +5,8 @@
  * (`mcp-client.ts`) adds the MCP surface.
  */
 import type { LoggingLevel } from '@modelcontextprotocol/client';
-import { ClosedError, TimeoutError, redactUrl } from '../errors';
-import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
+import { ClosedError, ConnectionError, HttpError, RpcError, SessionExpiredError, TimeoutError, describeFailure, redactUrl } from '../errors';
+import { CircuitBreaker, isUnreachable, sleep } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
@@ -21,6 +21,8 @@ import { negotiateEra } from './negotiate-era';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
 import { createRunnerContext } from './runner-context';
 import type { CoreHooks, CoreRequestOptions } from './core-hooks';
+import { ReachabilityGate } from './reachability-gate';
+import { type LossVerdict, RecoveryGovernor, SESSION_HOLD_MS } from './recovery-governor';
 
 export type { CoreHooks, CoreRequestOptions } from './core-hooks';
 import { createSession } from './session-factory';
@@ -55,7 +57,10 @@ export class ClientCore {
   #connecting: Promise<void> | undefined;
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Aborted by close(): ends the paced waits of recovery. */
+  readonly #lifetime = new AbortController();
+  readonly #governor: RecoveryGovernor;
+  readonly #gate: ReachabilityGate;
   /** Set by the first successful handshake: from then on a refused connection means a restart, not a wrong URL. */
   #reachedServer = false;
   /** Counts successful handshakes, so a loss reported by an attempt of an older one recovers nothing twice. */
@@ -70,8 +75,8 @@ export class ClientCore {
       options,
       subscriptions: () => hooks.subscriptions(),
       onEvent: (event) => this.events.emit('stream', event),
-      onSessionLost: () => {
-        if (options.retry.retries > 0) this.#recoverInBackground(this.recover(this.#generation), 1);
+      onSessionLost: (error) => {
+        if (options.retry.retries > 0) void this.#recoverInBackground(this.recover(this.#generation, error));
       },
       onGap: () => {
         this.cache?.invalidate();
@@ -80,6 +85,14 @@ export class ClientCore {
       mcpSessionId: () => this.mcpSessionId,
     });
     this.#breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...options.breaker, now: options.now });
+    this.#governor = new RecoveryGovernor({
+      retry: options.retry,
+      random: options.random,
+      now: options.now,
+      threshold: options.breaker === false ? undefined : options.breaker.sessionLossThreshold,
+      windowMs: options.breaker === false ? 0 : options.breaker.sessionLossWindowMs,
+    });
+    this.#gate = new ReachabilityGate({ url: options.url, intervalMs: options.retry.reconnectDelayMs, random: options.random });
     this.#runner = createRunnerContext({
       options,
       stats: this.#stats,
@@ -94,8 +107,11 @@ export class ClientCore {
       generation: () => this.#generation,
       era: () => this.era,
       reachedServer: () => this.#reachedServer,
-      recover: (generation) => this.recover(generation),
+      recover: (generation, cause) => this.recover(generation, cause),
       scopes: this.#scopes,
+      gate: this.#gate,
+      assertNotDegraded: () => this.#assertNotDegraded(),
+      handshakeMethod: () => this.#session?.lastHandshake ?? (options.era === 'legacy' ? 'initialize' : 'server/discover'),
     });
   }
 
@@ -149,7 +165,7 @@ export class ClientCore {
   connect(): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#state === 'ready') return Promise.resolve();
-    if (this.#state === 'recovering') return this.#recover();
+    if (this.#state === 'recovering' || this.#state === 'degraded') return this.#recover();
     this.#connecting ??= this.#initialize('connecting').finally(() => {
       this.#connecting = undefined;
     });
@@ -164,13 +180,20 @@ export class ClientCore {
 
   /**
    * Re-initializes (legacy) or re-negotiates (modern) after the handshake of `generation` was lost, once for
-   * all callers; a no-op when that handshake was already replaced.
+   * all callers; a no-op when that handshake was already replaced. The loss is counted (`RecoveryGovernor`): a
+   * session lost soon after its handshake makes the next recovery wait the loop backoff, and too many such
+   * losses in the window make the client `degraded`.
    */
-  recover(generation: number): Promise<void> {
+  recover(generation: number, cause?: unknown): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#recovering) return this.#recovering;
     if (generation !== this.#generation) return Promise.resolve();
-    this.#setState('recovering');
+    // Only the loss of a live session counts: a failed recovery is already counted by the governor.
+    if (this.#state === 'ready') {
+      const verdict = this.#governor.lost();
+      if (verdict.degraded) this.#degrade(verdict, cause);
+      else this.#setState('recovering');
+    }
     return this.#recover();
   }
 
@@ -181,10 +204,33 @@ export class ClientCore {
     return this.#recovering;
   }
 
+  #degrade(verdict: LossVerdict, cause: unknown): void {
+    const windowMs = this.options.breaker === false ? 0 : this.options.breaker.sessionLossWindowMs;
+    const reason =
+      `the server at ${redactUrl(this.options.url)} lost ${verdict.losses} ${this.era === 'modern' ? 'negotiations' : 'sessions'} within ${windowMs} ms, ` +
+      `each less than ${SESSION_HOLD_MS} ms after its handshake${cause === undefined ? '' : ` (last: ${describeFailure(cause)})`}`;
+    this.#setState('degraded');
+    log(this.options.logger, 'warn', { url: this.options.url.href, losses: verdict.losses, retryInMs: verdict.delayMs }, `MCP client degraded: ${reason}`);
+    this.events.emit('degraded', { reason, losses: verdict.losses, windowMs, retryInMs: verdict.delayMs, cause });
+  }
+
+  /** Calls fail fast while degraded (the circuit on session loss is open), until a recovery holds. */
+  #assertNotDegraded(): void {
+    if (this.#state !== 'degraded') return;
+    throw new ConnectionError(
+      `Not sending to ${redactUrl(this.options.url)}: the client is degraded because the server keeps losing sessions soon after the handshake; ` +
+        `calls fail fast until a recovery holds (next one in ${this.#governor.delayMs()} ms)`,
+      { reason: 'degraded', requestSent: false },
+    );
+  }
+
   async #reinitialize(): Promise<void> {
+    // Paced: 0 after the loss of a session that held, else the loop backoff since the last failure.
+    const delayMs = this.#governor.delayMs();
+    if (delayMs > 0) await sleep(delayMs, this.#lifetime.signal, { unref: true });
     const started = this.options.now();
     await this.#feed.stop();
-    await this.#initialize('recovering');
+    await this.#initialize(this.#state === 'degraded' ? 'degraded' : 'recovering');
     const session = this.#session;
     // Modern subscriptions ride the listen stream, which re-arms itself with the current set.
     const resubscribe = session?.era === 'legacy' ? this.#hooks.subscriptions() : [];
@@ -202,7 +248,18 @@ export class ClientCore {
     this.events.emit('recovered', { reason: 'session_lost', mcpSessionId: this.mcpSessionId, durationMs });
   }
 
-  async #initialize(phase: 'connecting' | 'recovering'): Promise<void> {
+  /** Tells the gate and the governor what a handshake failure says about the server. */
+  #handshakeFailed(error: unknown, phase: 'connecting' | 'recovering' | 'degraded'): void {
+    if (isUnreachable(error)) {
+      // Nothing listening at a server reached before: the gate paces the probes, not the governor.
+      if (this.#reachedServer) this.#gate.unreachable(error as ConnectionError);
+      return;
+    }
+    if (error instanceof HttpError || error instanceof RpcError || error instanceof SessionExpiredError) this.#gate.reached();
+    if (phase !== 'connecting' && !(error instanceof ClosedError)) this.#governor.failed();
+  }
+
+  async #initialize(phase: 'connecting' | 'recovering' | 'degraded'): Promise<void> {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
@@ -215,10 +272,12 @@ export class ClientCore {
         recovering: phase === 'recovering',
       });
     } catch (error) {
-      // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
+      // A failed first connect leaves the client idle; a failed recovery stays 'recovering' (or 'degraded') until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
+      this.#handshakeFailed(error, phase);
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`The handshake with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
+        const method = session.lastHandshake ?? 'handshake';
+        throw new TimeoutError(`The handshake (${method}) with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
           timeoutMs: error.timeoutMs,
           kind: 'connect',
           cause: error,
@@ -229,6 +288,8 @@ export class ClientCore {
     if (this.#state !== phase) throw new ClosedError();
     this.#reachedServer = true;
     this.#generation++;
+    this.#gate.reached();
+    this.#governor.established();
     this.#setState('ready');
     log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
     // The GET stream (legacy) or the listen stream (modern); a modern client with subscriptions listens anyway.
@@ -263,19 +324,34 @@ export class ClientCore {
   }
 
   /**
-   * Keeps re-initializing while nobody calls, so the GET stream (and its notifications) comes back on its
-   * own after an outage; calls in the meantime share the same single-flight recovery.
+   * Keeps re-initializing while nobody calls, so the notification stream (and its notifications) comes back on
+   * its own after an outage; calls in the meantime share the same single-flight recovery. Paced by the governor
+   * (a server that answers) and by the reachability gate (nothing listening); every wait is unref'd.
    */
-  #recoverInBackground(recovery: Promise<void>, round: number): void {
-    recovery.catch((error: unknown) => {
-      if (this.#state !== 'recovering') return;
-      const delayMs = computeDelay(Math.min(round, 64), this.options.retry, this.options.random, retryAfterOf(error, this.options.now()));
-      log(this.options.logger, 'warn', { error: String(error), round, delayMs }, 're-initializing in the background failed; trying again');
-      this.#backgroundTimer = setTimeout(() => {
-        this.#backgroundTimer = undefined;
-        if (this.#state === 'recovering') this.#recoverInBackground(this.connect(), round + 1);
-      }, delayMs);
-    });
+  async #recoverInBackground(first: Promise<void>): Promise<void> {
+    let recovery = first;
+    for (let round = 1; ; round++) {
+      try {
+        await recovery;
+        return;
+      } catch (error) {
+        if (this.#state !== 'recovering' && this.#state !== 'degraded') return;
+        log(this.options.logger, 'warn', { error: describeFailure(error), round }, 're-initializing in the background failed; trying again');
+        if (isUnreachable(error) && this.#reachedServer) {
+          try {
+            await this.#gate.wait(this.#lifetime.signal, Number.POSITIVE_INFINITY);
+          } catch {
+            return; // closed
+          }
+          if (!this.#gate.admit()) {
+            recovery = Promise.reject(this.#gate.heldBack());
+            continue;
+          }
+        }
+        if (this.#state !== 'recovering' && this.#state !== 'degraded') return;
+        recovery = this.#recover();
+      }
+    }
   }
 
   /**
@@ -322,7 +398,8 @@ export class ClientCore {
 
   async #shutdown(): Promise<void> {
     this.#setState('closed');
-    if (this.#backgroundTimer !== undefined) clearTimeout(this.#backgroundTimer);
+    this.#lifetime.abort(new ClosedError());
+    this.#gate.close();
     for (const scope of this.#scopes) scope.cancel('closed');
     const session = this.#session;
     session?.cancelAll();

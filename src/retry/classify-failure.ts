@@ -58,8 +58,8 @@ function classifyRpc(error: RpcError): FailureClass {
 }
 
 function classifyConnection(error: ConnectionError): FailureClass {
-  // An open breaker exists to fail fast; retrying against it would only wait out the cool-down.
-  if (error.reason === 'circuit_open') return 'definite';
+  // An open breaker (or a degraded client) exists to fail fast; retrying would only wait out the cool-down.
+  if (error.reason === 'circuit_open' || error.reason === 'degraded') return 'definite';
   return error.requestSent ? 'response_lost' : 'not_delivered';
 }
 
@@ -89,7 +89,7 @@ function classifyTimeout(error: TimeoutError): FailureClass {
  * | `RpcError` -32020 HeaderMismatch | `stale_tools` |
  * | `ConnectionError` with `requestSent: true` (reset, socket closed, `terminated`) | `response_lost` |
  * | `HttpError` 502, 504; `TimeoutError` kind `attempt`; `ProtocolError` `stream_ended` | `response_lost` |
- * | everything else, including other `RpcError`s, `circuit_open` and unknown errors | `definite` |
+ * | everything else, including other `RpcError`s, `circuit_open`, `degraded` and unknown errors | `definite` |
  *
  * @example
  * ```ts

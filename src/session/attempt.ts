@@ -41,7 +41,8 @@ export class Attempt {
   readonly #kind: 'attempt' | 'total';
   /** Named in the TimeoutError message ("tools/call to http://host/mcp"); formatted only on timeout. */
   readonly #url: URL | undefined;
-  readonly #method: string | undefined;
+  /** A function for a target that is known only when the message is written (the handshake of the negotiated era). */
+  readonly #method: string | (() => string) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: AttemptEnd | undefined;
   /** The typed error the scope ended with (also what its children report). */
@@ -57,7 +58,7 @@ export class Attempt {
     timeoutMs: number;
     kind?: 'attempt' | 'total';
     url?: URL;
-    method?: string;
+    method?: string | (() => string);
   }) {
     this.#userSignal = options.signal;
     this.#parent = options.parent;
@@ -128,7 +129,8 @@ export class Attempt {
 
   #describeTarget(): string {
     if (this.#url === undefined) return `The ${this.#kind === 'total' ? 'call' : 'attempt'}`;
-    return describeTarget(this.#method ?? 'Request', this.#url);
+    const method = typeof this.#method === 'function' ? this.#method() : this.#method;
+    return describeTarget(method ?? 'Request', this.#url);
   }
 
   #typedError(end: AttemptEnd, cause?: unknown): McpClientError {

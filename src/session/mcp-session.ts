@@ -80,10 +80,21 @@ export class McpSession {
   /** The modern `_meta` envelope, built once per handshake (not per request). */
   #envelope: Readonly<Record<string, unknown>> | undefined;
   #logLevel: LoggingLevel | undefined;
+  #lastHandshake: 'initialize' | 'server/discover' | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#exchange = options.exchange;
+  }
+
+  /** The handshake method sent last (`server/discover` or `initialize`), so messages say what actually ran. */
+  get lastHandshake(): 'initialize' | 'server/discover' | undefined {
+    return this.#lastHandshake;
+  }
+
+  /** The endpoint (for error messages). */
+  get url(): URL {
+    return this.#exchange.url;
   }
 
   /** The era of the last successful handshake; undefined before one. */
@@ -158,6 +169,7 @@ export class McpSession {
   async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
     this.#envelope = undefined;
+    this.#lastHandshake = 'initialize';
     this.#exchange.era = 'legacy';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = undefined;
@@ -181,6 +193,7 @@ export class McpSession {
    */
   async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
+    this.#lastHandshake = 'server/discover';
     this.#exchange.era = 'modern';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = options.protocolVersion;

@@ -20,6 +20,12 @@ export interface HttpRequest {
   readonly headers: Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal;
+  /**
+   * A long-lived background stream (the legacy GET stream, the modern listen stream): its socket must not keep
+   * the process alive (issue 10). The undici stack sends it on an Agent whose sockets stay unref'd; other
+   * stacks may ignore it.
+   */
+  readonly background?: boolean;
 }
 
 /**

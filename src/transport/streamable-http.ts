@@ -165,10 +165,13 @@ export class StreamableHttpExchange {
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
     signal: AbortSignal | undefined,
+    background?: true,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
-      response = await this.#options.stack.send({ method, url: this.#options.url, headers, body, signal });
+      response = await this.#options.stack.send(
+        background === undefined ? { method, url: this.#options.url, headers, body, signal } : { method, url: this.#options.url, headers, body, signal, background },
+      );
     } catch (error) {
       // Without a lower-level hook we cannot prove the bytes never left; the factory downgrades
       // connect-phase codes (ECONNREFUSED, DNS, connect timeout) to requestSent: false.
@@ -247,7 +250,7 @@ export class StreamableHttpExchange {
   async listen(options: ExchangeCallOptions & { stream: SseStreamState }): Promise<'unsupported' | 'ended'> {
     const sentSessionId = this.mcpSessionId;
     const extra = options.stream.lastEventId === undefined ? undefined : { 'last-event-id': options.stream.lastEventId };
-    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal);
+    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal, true);
     if (response.status === 405) {
       response.cancel();
       return 'unsupported';
@@ -266,7 +269,7 @@ export class StreamableHttpExchange {
    * notification goes to `onMessage`; an error answer rejects typed.
    */
   async subscribe(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<'closed' | 'ended'> {
-    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal);
+    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal, true);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, undefined);
     let answer: JsonRpcResponse | undefined;
     if ((response.header('content-type') ?? '').startsWith('application/json')) {
