@@ -203,7 +203,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { tools } = await client.listTools();
    * ```
    */
-  listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
+  async listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
     return this.#tools.list(this.#perCall(options, 'list') as ListToolsOptions);
   }
 
@@ -266,7 +266,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * await client.subscribeResource('archon://status');
    * ```
    */
-  subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
     return this.#subscriptions.subscribe(uri, this.#perCall(options, 'request'));
   }
 
@@ -278,7 +278,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * await client.unsubscribeResource('archon://status');
    * ```
    */
-  unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
     return this.#subscriptions.unsubscribe(uri, this.#perCall(options, 'request'));
   }
 
