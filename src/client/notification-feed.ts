@@ -96,6 +96,9 @@ export class NotificationFeed {
   async relisten(session: McpSession, timeoutMs: number, era: ProtocolEra | undefined): Promise<ListenFilter> {
     if (era !== 'modern') return {};
     const stream = this.#modernStream(session);
+    // The waiter is registered once the old stream has stopped: a late acknowledgement of the old filter must
+    // not pass for the new one.
+    await stream.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter: AckWaiter | undefined;
     const acknowledged = new Promise<ListenFilter>((resolve, reject) => {
@@ -110,7 +113,7 @@ export class NotificationFeed {
       );
     });
     try {
-      await stream.restart();
+      stream.start();
       return await acknowledged;
     } finally {
       clearTimeout(timer);
