@@ -22,14 +22,14 @@ const MAX_RESUMES = 5;
  *
  * @example
  * ```ts
- * const call: CallState = { refreshedTools: false, final: new WeakSet() };
+ * const call: CallState = { refreshedTools: false, finalError: undefined };
  * ```
  */
 export interface CallState {
   /** Tools were re-listed after a -32020 once already: a second one is final. */
   refreshedTools: boolean;
-  /** Errors the call decided not to retry whatever their class. */
-  readonly final: WeakSet<object>;
+  /** The error the call decided not to retry whatever its class (a second -32020); one field, not a set, per call. */
+  finalError: unknown;
 }
 
 function toolNameOf(request: RunnerRequest): string | undefined {
@@ -91,7 +91,7 @@ function reportReachability(context: RunnerContext, error: unknown): void {
  *
  * @example
  * ```ts
- * const result = await attemptOnce(context, request, { refreshedTools: false, final: new WeakSet() }, signal, span);
+ * const result = await attemptOnce(context, request, { refreshedTools: false, finalError: undefined }, signal, span);
  * ```
  */
 export async function attemptOnce(
@@ -132,7 +132,7 @@ export async function attemptOnce(
     if (failureClass === 'stale_tools') {
       // -32020 came before the server ran the request; re-list once (the headers are read again), then resend.
       if (call.refreshedTools || typeof error !== 'object' || error === null) {
-        if (typeof error === 'object' && error !== null) call.final.add(error);
+        call.finalError = error;
         throw error;
       }
       call.refreshedTools = true;

@@ -106,6 +106,33 @@ function probesRestart(context: RunnerContext): (error: unknown) => boolean {
   return (error) => context.reachedServer() && isUnreachable(error);
 }
 
+/** The retry-loop hooks that depend on the client only: built once per client, not once per call. */
+interface LoopHooks {
+  readonly retryAfterMs: (error: unknown) => number | undefined;
+  readonly unreachable: (error: unknown) => boolean;
+  readonly waitUnreachable: (signal: AbortSignal | undefined, maxMs: number) => Promise<void>;
+}
+
+const loopHooks = new WeakMap<RunnerContext, LoopHooks>();
+
+function loopHooksOf(context: RunnerContext): LoopHooks {
+  let hooks = loopHooks.get(context);
+  if (hooks === undefined) {
+    const { now } = context.options;
+    hooks = {
+      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
+      retryAfterMs: (error) => {
+        const failureClass = classifyFailure(error);
+        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, now());
+      },
+      unreachable: probesRestart(context),
+      waitUnreachable: (signal, maxMs) => context.gate.wait(signal, maxMs),
+    };
+    loopHooks.set(context, hooks);
+  }
+  return hooks;
+}
+
 /**
  * The breaker counts calls the client gave up recovering (retries or budget exhausted), not single failed
  * attempts: a server that is down for 2 s must not trip it while retries are still within budget.
@@ -186,8 +213,9 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
   const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: request.method });
   const untrack = context.track(scope);
-  const call: CallState = { refreshedTools: false, final: new WeakSet() };
+  const call: CallState = { refreshedTools: false, finalError: undefined };
   const retry = request.retry ?? options.retry;
+  const hooks = loopHooksOf(context);
   // One round of a multi-round call: a request under the retry policy (its own new id per attempt).
   const sendRound = (params: Record<string, unknown> | undefined): Promise<Record<string, unknown>> =>
     runWithRetry((attemptNumber) => {
@@ -199,14 +227,10 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
       raceAttempts: false,
       random: options.random,
       now: options.now,
-      shouldRetry: (error) => classifyFailure(error) !== 'definite' && !(typeof error === 'object' && error !== null && call.final.has(error)),
-      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
-      retryAfterMs: (error) => {
-        const failureClass = classifyFailure(error);
-        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, options.now());
-      },
-      unreachable: probesRestart(context),
-      waitUnreachable: (signal, maxMs) => context.gate.wait(signal, maxMs),
+      shouldRetry: (error) => error !== call.finalError && classifyFailure(error) !== 'definite',
+      retryAfterMs: hooks.retryAfterMs,
+      unreachable: hooks.unreachable,
+      waitUnreachable: hooks.waitUnreachable,
       operation: () => describeTarget(request.method, options.url),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;

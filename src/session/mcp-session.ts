@@ -8,6 +8,7 @@ import type { ClientCapabilities, Implementation, LoggingLevel, Progress, Server
 import { ClosedError, createErrorFromFailure } from '../errors';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../transport/json-rpc';
 import { isJsonRpcRequest, isJsonRpcResponse } from '../transport/json-rpc';
+import type { AbortSignalLike } from '../transport/http-seam';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
@@ -258,7 +259,7 @@ export class McpSession {
   async #run(
     id: JsonRpcId,
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
-    exchange: (signal: AbortSignal) => Promise<JsonRpcResponse>,
+    exchange: (signal: AbortSignalLike) => Promise<JsonRpcResponse>,
     method?: string,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
@@ -266,7 +267,8 @@ export class McpSession {
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {
-      response = await exchange(attempt.signal);
+      // The attempt is the request's signal itself: no AbortController per request (issue 8 profile).
+      response = await exchange(attempt);
     } catch (error) {
       const explained = attempt.explain(error);
       // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
@@ -322,7 +324,7 @@ export class McpSession {
     const attempt = new Attempt({ signal, timeoutMs, url: this.#exchange.url });
     this.#attempts.add(attempt);
     try {
-      await this.#exchange.notify(message, { signal: attempt.signal });
+      await this.#exchange.notify(message, { signal: attempt });
     } catch (error) {
       throw attempt.explain(error);
     } finally {

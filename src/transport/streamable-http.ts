@@ -10,7 +10,7 @@
 import { createErrorFromFailure } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import { readBodyExcerpt, readBodyText } from './body-reader';
-import type { HttpResponse, HttpStack } from './http-seam';
+import type { AbortSignalLike, HttpResponse, HttpStack } from './http-seam';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
 import { mcpNameOf } from './mcp-headers';
 import { type ReadOptions, expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
@@ -47,7 +47,7 @@ export interface ExchangeOptions {
  * ```
  */
 export interface ExchangeCallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   /** Messages on the stream other than the awaited response: notifications, server requests. */
   readonly onMessage?: (message: JsonRpcMessage) => void;
   /** Receives the stream's last event id and `retry:` hint (for resumption). */
@@ -164,7 +164,7 @@ export class StreamableHttpExchange {
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
     background?: true,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
@@ -217,7 +217,7 @@ export class StreamableHttpExchange {
   /**
    * POSTs a notification or a response; the server answers 202 Accepted with no body.
    */
-  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
     // A response (legacy answers to server requests) carries no method, so only the state headers.
     const headers = 'method' in message ? this.#postHeadersFor(message, undefined) : this.#stateHeaders();
@@ -286,7 +286,7 @@ export class StreamableHttpExchange {
   /**
    * Ends the protocol session with DELETE (spec: client SHOULD). 404 and 405 count as done.
    */
-  async terminate(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async terminate(options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.mcpSessionId;
     if (sentSessionId === undefined) return;
     const response = await this.#send('DELETE', this.#requestHeaders(ACCEPT_BOTH), undefined, options.signal);
