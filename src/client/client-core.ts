@@ -1,12 +1,13 @@
 /**
  * The connection core behind MCPClient: lazy single-flight connect with era negotiation, the state machine,
- * the app session header, single-flight recovery after session or era loss, the notification feed (GET or
- * listen stream), the request path (through `request-runner.ts`) and close(). The public facade
+ * the app session header, single-flight recovery after session or era loss (paced, with the circuit on session
+ * loss and the shared reachability probe: `recovery-pacing.ts`), the notification feed (GET or listen stream),
+ * the request path (through `request-runner.ts`) and close(). The public facade
  * (`mcp-client.ts`) adds the MCP surface.
  */
 import type { LoggingLevel } from '@modelcontextprotocol/client';
-import { ClosedError, ConnectionError, HttpError, RpcError, SessionExpiredError, TimeoutError, describeFailure, redactUrl } from '../errors';
-import { CircuitBreaker, isUnreachable, sleep } from '../retry/index';
+import { ClosedError, TimeoutError, redactUrl } from '../errors';
+import { CircuitBreaker } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
@@ -21,8 +22,7 @@ import { negotiateEra } from './negotiate-era';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
 import { createRunnerContext } from './runner-context';
 import type { CoreHooks, CoreRequestOptions } from './core-hooks';
-import { ReachabilityGate } from './reachability-gate';
-import { type LossVerdict, RecoveryGovernor, SESSION_HOLD_MS } from './recovery-governor';
+import { type HandshakePhase, RecoveryPacing } from './recovery-pacing';
 
 export type { CoreHooks, CoreRequestOptions } from './core-hooks';
 import { createSession } from './session-factory';
@@ -57,10 +57,8 @@ export class ClientCore {
   #connecting: Promise<void> | undefined;
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  /** Aborted by close(): ends the paced waits of recovery. */
-  readonly #lifetime = new AbortController();
-  readonly #governor: RecoveryGovernor;
-  readonly #gate: ReachabilityGate;
+  /** The pace of recovery: governor, reachability gate, background loop (`recovery-pacing.ts`). */
+  readonly #pacing: RecoveryPacing;
   /** Set by the first successful handshake: from then on a refused connection means a restart, not a wrong URL. */
   #reachedServer = false;
   /** Counts successful handshakes, so a loss reported by an attempt of an older one recovers nothing twice. */
@@ -76,7 +74,7 @@ export class ClientCore {
       subscriptions: () => hooks.subscriptions(),
       onEvent: (event) => this.events.emit('stream', event),
       onSessionLost: (error) => {
-        if (options.retry.retries > 0) void this.#recoverInBackground(this.recover(this.#generation, error));
+        if (options.retry.retries > 0) void this.#pacing.driveInBackground(this.recover(this.#generation, error), () => this.#recover());
       },
       onGap: () => {
         this.cache?.invalidate();
@@ -85,14 +83,13 @@ export class ClientCore {
       mcpSessionId: () => this.mcpSessionId,
     });
     this.#breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...options.breaker, now: options.now });
-    this.#governor = new RecoveryGovernor({
-      retry: options.retry,
-      random: options.random,
-      now: options.now,
-      threshold: options.breaker === false ? undefined : options.breaker.sessionLossThreshold,
-      windowMs: options.breaker === false ? 0 : options.breaker.sessionLossWindowMs,
+    this.#pacing = new RecoveryPacing(options, {
+      events: this.events,
+      state: () => this.#state,
+      setState: (to) => this.#setState(to),
+      era: () => this.era,
+      reachedServer: () => this.#reachedServer,
     });
-    this.#gate = new ReachabilityGate({ url: options.url, intervalMs: options.retry.reconnectDelayMs, random: options.random });
     this.#runner = createRunnerContext({
       options,
       stats: this.#stats,
@@ -109,8 +106,8 @@ export class ClientCore {
       reachedServer: () => this.#reachedServer,
       recover: (generation, cause) => this.recover(generation, cause),
       scopes: this.#scopes,
-      gate: this.#gate,
-      assertNotDegraded: () => this.#assertNotDegraded(),
+      gate: this.#pacing.gate,
+      assertNotDegraded: () => this.#pacing.assertNotDegraded(),
       handshakeMethod: () => this.#session?.lastHandshake ?? (options.era === 'legacy' ? 'initialize' : 'server/discover'),
     });
   }
@@ -189,11 +186,7 @@ export class ClientCore {
     if (this.#recovering) return this.#recovering;
     if (generation !== this.#generation) return Promise.resolve();
     // Only the loss of a live session counts: a failed recovery is already counted by the governor.
-    if (this.#state === 'ready') {
-      const verdict = this.#governor.lost();
-      if (verdict.degraded) this.#degrade(verdict, cause);
-      else this.#setState('recovering');
-    }
+    if (this.#state === 'ready') this.#pacing.sessionLost(cause);
     return this.#recover();
   }
 
@@ -204,30 +197,9 @@ export class ClientCore {
     return this.#recovering;
   }
 
-  #degrade(verdict: LossVerdict, cause: unknown): void {
-    const windowMs = this.options.breaker === false ? 0 : this.options.breaker.sessionLossWindowMs;
-    const reason =
-      `the server at ${redactUrl(this.options.url)} lost ${verdict.losses} ${this.era === 'modern' ? 'negotiations' : 'sessions'} within ${windowMs} ms, ` +
-      `each less than ${SESSION_HOLD_MS} ms after its handshake${cause === undefined ? '' : ` (last: ${describeFailure(cause)})`}`;
-    this.#setState('degraded');
-    log(this.options.logger, 'warn', { url: this.options.url.href, losses: verdict.losses, retryInMs: verdict.delayMs }, `MCP client degraded: ${reason}`);
-    this.events.emit('degraded', { reason, losses: verdict.losses, windowMs, retryInMs: verdict.delayMs, cause });
-  }
-
-  /** Calls fail fast while degraded (the circuit on session loss is open), until a recovery holds. */
-  #assertNotDegraded(): void {
-    if (this.#state !== 'degraded') return;
-    throw new ConnectionError(
-      `Not sending to ${redactUrl(this.options.url)}: the client is degraded because the server keeps losing sessions soon after the handshake; ` +
-        `calls fail fast until a recovery holds (next one in ${this.#governor.delayMs()} ms)`,
-      { reason: 'degraded', requestSent: false },
-    );
-  }
-
   async #reinitialize(): Promise<void> {
-    // Paced: 0 after the loss of a session that held, else the loop backoff since the last failure.
-    const delayMs = this.#governor.delayMs();
-    if (delayMs > 0) await sleep(delayMs, this.#lifetime.signal, { unref: true });
+    // Paced: at once after the loss of a session that held, else the loop backoff since the last failure.
+    await this.#pacing.waitTurn();
     const started = this.options.now();
     await this.#feed.stop();
     await this.#initialize(this.#state === 'degraded' ? 'degraded' : 'recovering');
@@ -248,18 +220,7 @@ export class ClientCore {
     this.events.emit('recovered', { reason: 'session_lost', mcpSessionId: this.mcpSessionId, durationMs });
   }
 
-  /** Tells the gate and the governor what a handshake failure says about the server. */
-  #handshakeFailed(error: unknown, phase: 'connecting' | 'recovering' | 'degraded'): void {
-    if (isUnreachable(error)) {
-      // Nothing listening at a server reached before: the gate paces the probes, not the governor.
-      if (this.#reachedServer) this.#gate.unreachable(error as ConnectionError);
-      return;
-    }
-    if (error instanceof HttpError || error instanceof RpcError || error instanceof SessionExpiredError) this.#gate.reached();
-    if (phase !== 'connecting' && !(error instanceof ClosedError)) this.#governor.failed();
-  }
-
-  async #initialize(phase: 'connecting' | 'recovering' | 'degraded'): Promise<void> {
+  async #initialize(phase: HandshakePhase): Promise<void> {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
@@ -269,12 +230,12 @@ export class ClientCore {
         legacyVersion: this.options.protocolVersion,
         timeoutMs: this.options.connectTimeoutMs,
         now: this.options.now,
-        recovering: phase === 'recovering',
+        recovering: phase !== 'connecting',
       });
     } catch (error) {
       // A failed first connect leaves the client idle; a failed recovery stays 'recovering' (or 'degraded') until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
-      this.#handshakeFailed(error, phase);
+      this.#pacing.handshakeFailed(error, phase);
       if (error instanceof TimeoutError && error.kind === 'attempt') {
         const method = session.lastHandshake ?? 'handshake';
         throw new TimeoutError(`The handshake (${method}) with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
@@ -288,8 +249,7 @@ export class ClientCore {
     if (this.#state !== phase) throw new ClosedError();
     this.#reachedServer = true;
     this.#generation++;
-    this.#gate.reached();
-    this.#governor.established();
+    this.#pacing.established();
     this.#setState('ready');
     log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
     // The GET stream (legacy) or the listen stream (modern); a modern client with subscriptions listens anyway.
@@ -321,37 +281,6 @@ export class ClientCore {
     this.#exchange.headers = { ...this.#exchange.headers, [headerName]: echoed };
     log(this.options.logger, 'info', { sessionId: echoed, previousSessionId }, 'adopted the application session id the server sent');
     this.events.emit('session', { sessionId: echoed, previousSessionId });
-  }
-
-  /**
-   * Keeps re-initializing while nobody calls, so the notification stream (and its notifications) comes back on
-   * its own after an outage; calls in the meantime share the same single-flight recovery. Paced by the governor
-   * (a server that answers) and by the reachability gate (nothing listening); every wait is unref'd.
-   */
-  async #recoverInBackground(first: Promise<void>): Promise<void> {
-    let recovery = first;
-    for (let round = 1; ; round++) {
-      try {
-        await recovery;
-        return;
-      } catch (error) {
-        if (this.#state !== 'recovering' && this.#state !== 'degraded') return;
-        log(this.options.logger, 'warn', { error: describeFailure(error), round }, 're-initializing in the background failed; trying again');
-        if (isUnreachable(error) && this.#reachedServer) {
-          try {
-            await this.#gate.wait(this.#lifetime.signal, Number.POSITIVE_INFINITY);
-          } catch {
-            return; // closed
-          }
-          if (!this.#gate.admit()) {
-            recovery = Promise.reject(this.#gate.heldBack());
-            continue;
-          }
-        }
-        if (this.#state !== 'recovering' && this.#state !== 'degraded') return;
-        recovery = this.#recover();
-      }
-    }
   }
 
   /**
@@ -398,8 +327,7 @@ export class ClientCore {
 
   async #shutdown(): Promise<void> {
     this.#setState('closed');
-    this.#lifetime.abort(new ClosedError());
-    this.#gate.close();
+    this.#pacing.close();
     for (const scope of this.#scopes) scope.cancel('closed');
     const session = this.#session;
     session?.cancelAll();
