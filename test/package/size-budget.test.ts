@@ -16,6 +16,11 @@
  * mean", argument checks before sending, the ARCHON_MCP_LOG/DEBUG stderr logger) added ~2.5 KB gzip on its own
  * branch (17,457 -> 19,968 B). Merged onto the two-era client (2026-12-04): 29,678 B gzip (90.7 KB minified),
  * inside the 30 KB budget, so the budget stays; the next raise must say why.
+ * Raised to 34 KB for the client-core follow-ups of issues 8, 9 and 10 (2026-12-05): recovery loops get a rate and
+ * a circuit (the recovery governor, the `degraded` state and its error, the pacing of the background recovery), one
+ * shared reachability probe during outages (the gate), floors for notification-stream reconnects, per-call `retry`
+ * and `replay` with their validation, background streams on unref'd sockets, the light abort signal of attempts:
+ * measured 32,779 B gzip (101.2 KB minified), from 29,700 B on main; 34 KB is that + ~6%.
  *
  * esbuild on `src/index.ts` rather than on `dist/`: the same bundler tsup uses, seconds instead of a full build,
  * and it cannot measure a stale `dist/`.
@@ -24,7 +29,7 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 
-const GZIP_BUDGET_BYTES = 30 * 1024;
+const GZIP_BUDGET_BYTES = 34 * 1024;
 
 let minified: Uint8Array;
 
