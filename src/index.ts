@@ -7,7 +7,7 @@
 export { MCPClient } from './client/mcp-client';
 export { MCP_CLIENT_DEFAULTS } from './client/options';
 export type { MCPClientOptions } from './client/options';
-export type { ClientState, MCPClientEvents } from './client/client-events';
+export type { ClientState, DegradedEvent, MCPClientEvents } from './client/client-events';
 export type { ClientStats } from './client/client-stats';
 export type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './client/request-options';
 export type { InputHandlerContext, InputHandlers } from './client/input-handlers';

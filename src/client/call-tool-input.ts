@@ -5,7 +5,9 @@
  * server cannot say which argument of which call was wrong; the client can, at the call site.
  */
 import { InvalidArgumentError } from '../errors/tree';
-import { assertKnownOptions } from './unknown-options';
+import type { ResolvedRetryOptions } from '../retry/index';
+import { type PerCallPolicy, resolvePerCallOptions } from './per-call-options';
+import type { CallToolOptions } from './request-options';
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -24,16 +26,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Throws `InvalidArgumentError` when `name` is not a non-empty string or `args` is neither a plain object
- * nor `undefined` (no arguments), and `TypeError` for an unknown per-call option key.
+ * nor `undefined` (no arguments), and `TypeError` for an unknown or invalid per-call option; returns the
+ * call's resolved `retry`/`replay` overrides.
  *
  * @example
  * ```ts
- * assertCallToolInput('echo', { text: 'hi' }, {}); // fine
- * assertCallToolInput('echo', 'hi', {});
+ * assertCallToolInput('echo', { text: 'hi' }, {}, clientRetry); // fine: {}
+ * assertCallToolInput('echo', 'hi', {}, clientRetry);
  * // InvalidArgumentError: Expected the arguments of tool echo to be an object like { key: value }, got "hi"
  * ```
  */
-export function assertCallToolInput(name: unknown, args: unknown, options: unknown): void {
+export function assertCallToolInput(name: unknown, args: unknown, options: unknown, clientRetry: ResolvedRetryOptions): PerCallPolicy {
   if (typeof name !== 'string' || name === '') {
     throw new InvalidArgumentError(`Expected the tool name to be a non-empty string, got ${describeValue(name)}`, { argument: 'name' });
   }
@@ -45,5 +48,5 @@ export function assertCallToolInput(name: unknown, args: unknown, options: unkno
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`Expected the options of tool ${name} to be an object, got ${describeValue(options)}`);
   }
-  assertKnownOptions(options, 'call');
+  return resolvePerCallOptions(options as CallToolOptions | undefined, 'call', clientRetry);
 }

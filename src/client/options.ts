@@ -96,8 +96,11 @@ export interface MCPClientOptions {
   totalTimeoutMs?: number;
   /**
    * Circuit breaker: after `failureThreshold` consecutive calls that exhausted their retries, calls fail fast
-   * with ConnectionError('circuit_open') for `coolDownMs`, then one probe is let through; `false` disables.
-   * @default { failureThreshold: 5, coolDownMs: 10_000 }
+   * with ConnectionError('circuit_open') for `coolDownMs`, then one probe is let through. More than
+   * `sessionLossThreshold` sessions lost soon after their handshake within `sessionLossWindowMs` put the client in
+   * the `degraded` state (calls fail fast with ConnectionError('degraded') until a recovery holds). `false`
+   * disables both circuits (recoveries are still paced).
+   * @default { failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 }
    */
   breaker?: Omit<CircuitBreakerOptions, 'now'> | false;
   /**
@@ -164,7 +167,7 @@ export const MCP_CLIENT_DEFAULTS = {
   replay: 'safe',
   trustAnnotations: true,
   totalTimeoutMs: 120_000,
-  breaker: { failureThreshold: 5, coolDownMs: 10_000 },
+  breaker: { failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 },
   handlers: {},
   maxInputRounds: 8,
   cache: true,

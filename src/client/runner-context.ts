@@ -15,6 +15,7 @@ import type { TypedEmitter } from './events';
 import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
 import type { RunnerContext } from './request-runner';
+import type { ReachabilityGate } from './reachability-gate';
 import type { ResponseCache } from './response-cache';
 
 /**
@@ -41,7 +42,13 @@ export interface RunnerContextParts {
   generation(): number;
   era(): ProtocolEra | undefined;
   reachedServer(): boolean;
-  recover(generation: number): Promise<void>;
+  recover(generation: number, cause?: unknown): Promise<void>;
+  /** The client's shared reachability probe. */
+  readonly gate: ReachabilityGate;
+  /** Throws ConnectionError `degraded` while the circuit on session loss is open. */
+  assertNotDegraded(): void;
+  /** The handshake method of the era being negotiated (`server/discover` or `initialize`), for messages and events. */
+  handshakeMethod(): string;
 }
 
 /**
@@ -75,6 +82,9 @@ export function createRunnerContext(parts: RunnerContextParts): RunnerContext {
     era: parts.era,
     reachedServer: parts.reachedServer,
     recover: parts.recover,
+    gate: parts.gate,
+    assertNotDegraded: parts.assertNotDegraded,
+    handshakeMethod: parts.handshakeMethod,
     track: (scope) => {
       scopes.add(scope);
       return () => scopes.delete(scope);

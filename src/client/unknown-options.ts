@@ -7,7 +7,7 @@
 import { RETRY_DEFAULTS } from '../retry/retry-options';
 import { suggestToolNames } from '../typed/suggest';
 import { MCP_CLIENT_DEFAULTS, type MCPClientOptions } from './options';
-import type { CallToolOptions } from './request-options';
+import type { CallToolOptions, ListOptions, ReadResourceOptions, RequestOptions } from './request-options';
 
 /** Options without a static default (the `Omit<...>` of `MCP_CLIENT_DEFAULTS`'s `satisfies`). */
 const CLIENT_KEYS_WITHOUT_DEFAULT = ['sessionId', 'fetch', 'dispatcher', 'logger', 'tracer', 'authProvider', 'tokenStore', 'auth'] as const;
@@ -18,14 +18,11 @@ type UnlistedClientKey = Exclude<keyof MCPClientOptions, keyof typeof MCP_CLIENT
 const everyClientKeyListed: [UnlistedClientKey] extends [never] ? true : UnlistedClientKey = true;
 void everyClientKeyListed;
 
-/** `callTool`'s per-call options; a `Record` over every key, so the compiler keeps it complete. */
-const CALL_TOOL_KEYS: Record<keyof CallToolOptions, true> = {
-  signal: true,
-  timeoutMs: true,
-  onProgress: true,
-  idempotent: true,
-  throwOnError: true,
-};
+/** The per-call options of every request method; `Record`s over every key, so the compiler keeps them complete. */
+const REQUEST_KEYS: Record<keyof RequestOptions, true> = { signal: true, timeoutMs: true, retry: true, replay: true };
+const CALL_TOOL_KEYS: Record<keyof CallToolOptions, true> = { ...REQUEST_KEYS, onProgress: true, idempotent: true, throwOnError: true };
+const LIST_KEYS: Record<keyof ListOptions, true> = { ...REQUEST_KEYS, cursor: true, refresh: true };
+const READ_KEYS: Record<keyof ReadResourceOptions, true> = { ...REQUEST_KEYS, refresh: true };
 
 /**
  * Names other clients use (openai-node, ky, p-retry, undici, opossum) mapped to ours, so the hint is exact
@@ -63,19 +60,26 @@ const ALIASES: Readonly<Record<OptionScope, Readonly<Record<string, string>>>> =
     cooldownms: 'breaker.coolDownMs',
     resettimeout: 'breaker.coolDownMs',
   },
-  call: { timeout: 'timeoutMs', retries: 'the client option `retry.retries`' },
+  call: { timeout: 'timeoutMs', retries: '`retry: { retries }`', maxretries: '`retry: { retries }`' },
+  request: { timeout: 'timeoutMs', retries: '`retry: { retries }`', maxretries: '`retry: { retries }`' },
+  list: { timeout: 'timeoutMs', retries: '`retry: { retries }`', maxretries: '`retry: { retries }`', page: 'cursor' },
+  read: { timeout: 'timeoutMs', retries: '`retry: { retries }`', maxretries: '`retry: { retries }`' },
 };
 
 /**
  * Which option object is being checked: the client's, its `retry` or `breaker` object, or the per-call
- * options of `callTool` (which `callMcpTool` also takes).
+ * options of `callTool` (which `callMcpTool` also takes), of every request method (`request`), of the list
+ * methods (`list`) or of `readResource` (`read`).
  *
  * @example
  * ```ts
  * const scope: OptionScope = 'retry';
  * ```
  */
-export type OptionScope = 'client' | 'retry' | 'breaker' | 'call';
+export type OptionScope = 'client' | 'retry' | 'breaker' | 'call' | 'request' | 'list' | 'read';
+
+/** The per-call scopes: their `retry` object is checked like the client's. */
+const PER_CALL: ReadonlySet<OptionScope> = new Set(['call', 'request', 'list', 'read']);
 
 function knownKeys(scope: OptionScope): readonly string[] {
   switch (scope) {
@@ -87,10 +91,16 @@ function knownKeys(scope: OptionScope): readonly string[] {
       return Object.keys(MCP_CLIENT_DEFAULTS.breaker);
     case 'call':
       return Object.keys(CALL_TOOL_KEYS);
+    case 'request':
+      return Object.keys(REQUEST_KEYS);
+    case 'list':
+      return Object.keys(LIST_KEYS);
+    case 'read':
+      return Object.keys(READ_KEYS);
   }
 }
 
-const PREFIX: Readonly<Record<OptionScope, string>> = { client: '', retry: 'retry.', breaker: 'breaker.', call: '' };
+const PREFIX: Readonly<Record<OptionScope, string>> = { client: '', retry: 'retry.', breaker: 'breaker.', call: '', request: '', list: '', read: '' };
 
 function unknownKeyError(key: string, scope: OptionScope, known: readonly string[], label: string): TypeError {
   const alias = ALIASES[scope][key.toLowerCase()];
@@ -121,14 +131,15 @@ function unknownKeyError(key: string, scope: OptionScope, known: readonly string
 export function assertKnownOptions(options: unknown, scope: OptionScope, also: readonly string[] = []): void {
   if (typeof options !== 'object' || options === null) return;
   const known = [...knownKeys(scope), ...also];
-  const label = scope === 'call' ? 'call option' : 'option';
+  const perCall = PER_CALL.has(scope);
+  const label = perCall ? 'call option' : 'option';
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw unknownKeyError(key, scope, known, label);
   }
-  if (scope !== 'client') return;
+  if (scope !== 'client' && !perCall) return;
   const { retry, breaker } = options as { retry?: unknown; breaker?: unknown };
   assertKnownOptions(retry, 'retry');
-  assertKnownOptions(breaker, 'breaker');
+  if (scope === 'client') assertKnownOptions(breaker, 'breaker');
 }
 
 /**

@@ -24,6 +24,7 @@ const CONNECTION_REASONS: Readonly<Record<ConnectionFailureReason, string>> = {
   headers_timeout: 'no response headers in time',
   body_timeout: 'the response body stalled',
   circuit_open: 'circuit breaker open',
+  degraded: 'client degraded: the server keeps losing sessions',
   unknown: 'connection failed',
 };
 

@@ -3,8 +3,8 @@
  * undici/system error codes. Shaped after openai-node's `APIError.generate`.
  */
 import { isModernErrorCode } from '../session/era';
-import { describeConnectionFailure, summarizeBody } from './describe-failure';
-import { redactUrl } from './redact-url';
+import { describeConnectionFailure, describeFailure, summarizeBody } from './describe-failure';
+import { describeTarget, redactUrl } from './redact-url';
 import {
   AbortError,
   ConnectionError,
@@ -15,6 +15,8 @@ import {
   RpcError,
   SessionExpiredError,
   type SessionLossReason,
+  TimeoutError,
+  type TimeoutKind,
   isMcpClientError,
 } from './tree';
 
@@ -221,4 +223,52 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       return new ConnectionError(message, { reason, requestSent, errorCode, cause: failure.error });
     }
   }
+}
+
+/**
+ * A stream the client keeps open was refused with a JSON-RPC answer that means the negotiated version or era is
+ * gone (the modern listen stream answered -32022): a session loss, named with the URL and the server's answer.
+ *
+ * @example
+ * ```ts
+ * const lost = createVersionRefusedError(rpcError, url, 'subscriptions/listen');
+ * // The server at http://127.0.0.1:8051/mcp refused subscriptions/listen at the negotiated protocol version: ...
+ * ```
+ */
+export function createVersionRefusedError(cause: unknown, url: URL | string, method: string): SessionExpiredError {
+  const status = typeof cause === 'object' && cause !== null && typeof (cause as { status?: unknown }).status === 'number' ? (cause as { status: number }).status : 400;
+  return new SessionExpiredError(`The server at ${redactUrl(url)} refused ${method} at the negotiated protocol version: ${describeFailure(cause)}`, {
+    status,
+    reason: 'era_changed',
+    cause,
+  });
+}
+
+/**
+ * A wait of the client's own that ran out (an acknowledgement that never came), named with the URL and the
+ * limit, as every other TimeoutError is.
+ *
+ * @example
+ * ```ts
+ * createTimeoutError({ what: 'the acknowledgement of subscriptions/listen', url, timeoutMs: 10_000, kind: 'attempt', limit: 'timeoutMs' });
+ * // TimeoutError: subscriptions/listen to http://…/mcp was not acknowledged ... within 10000 ms (`timeoutMs`)
+ * ```
+ */
+export function createTimeoutError(options: {
+  readonly method: string;
+  readonly url: URL | string;
+  readonly timeoutMs: number;
+  readonly kind: TimeoutKind;
+  /** What did not happen in time, e.g. "was not acknowledged". @default 'timed out' */
+  readonly outcome?: string;
+  /** The option that set the limit, e.g. `timeoutMs`. */
+  readonly limit: string;
+  readonly cause?: unknown;
+}): TimeoutError {
+  const outcome = options.outcome ?? 'timed out';
+  return new TimeoutError(`${describeTarget(options.method, options.url)} ${outcome} within ${options.timeoutMs} ms (\`${options.limit}\`)`, {
+    timeoutMs: options.timeoutMs,
+    kind: options.kind,
+    cause: options.cause,
+  });
 }

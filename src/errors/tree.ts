@@ -128,10 +128,12 @@ export type ConnectionFailureReason =
   | 'headers_timeout'
   | 'body_timeout'
   | 'circuit_open'
+  | 'degraded'
   | 'unknown';
 
 /**
- * The HTTP exchange failed below HTTP: refused, reset, DNS, socket closed, or the circuit breaker is open.
+ * The HTTP exchange failed below HTTP: refused, reset, DNS, socket closed; or the client failed the call fast
+ * because the circuit breaker is open (`circuit_open`) or the server keeps losing sessions (`degraded`).
  * `requestSent` says whether the request may have reached the server.
  *
  * @example

@@ -62,8 +62,8 @@ function classifyRpc(error: RpcError): FailureClass {
 }
 
 function classifyConnection(error: ConnectionError): FailureClass {
-  // An open breaker exists to fail fast; retrying against it would only wait out the cool-down.
-  if (error.reason === 'circuit_open') return 'definite';
+  // An open breaker (or a degraded client) exists to fail fast; retrying would only wait out the cool-down.
+  if (error.reason === 'circuit_open' || error.reason === 'degraded') return 'definite';
   return error.requestSent ? 'response_lost' : 'not_delivered';
 }
 
@@ -95,7 +95,7 @@ function classifyTimeout(error: TimeoutError): FailureClass {
  * | `ConnectionError` with `requestSent: true` (reset, socket closed, `terminated`) | `response_lost` |
  * | `HttpError` 502, 504; `TimeoutError` kind `attempt`; `ProtocolError` `stream_ended` | `response_lost` |
  * | `HttpError` 401, 403 (no `authProvider`, or past its bounds); `AuthRequiredError` | `definite` (never era or session evidence) |
- * | everything else, including other `RpcError`s, `circuit_open` and unknown errors | `definite` |
+ * | everything else, including other `RpcError`s, `circuit_open`, `degraded` and unknown errors | `definite` |
  *
  * @example
  * ```ts

@@ -73,6 +73,11 @@ export interface RunWithRetryOptions {
    */
   readonly unreachable?: ((error: unknown) => boolean) | undefined;
   /**
+   * Instead of the jittered wait after an `unreachable` failure: wait here, at most `maxMs` (what is left of the
+   * budget), e.g. on a probe shared by every waiting call (the client's reachability gate). Rejects on abort.
+   */
+  readonly waitUnreachable?: ((signal: AbortSignal | undefined, maxMs: number) => Promise<void>) | undefined;
+  /**
    * What is being retried, for the `RetryExhaustedError` message (called only then): `() => 'tools/call to http://host/mcp'` gives
    * "Gave up on tools/call to http://host/mcp after 7 attempts in 2593 ms (...): connection refused (ECONNREFUSED)".
    */
@@ -127,7 +132,7 @@ export async function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RunWithRetryOptions,
 ): Promise<T> {
-  const { retry, scope, shouldRetry, retryAfterMs, onRetry, unreachable } = options;
+  const { retry, scope, shouldRetry, retryAfterMs, onRetry, unreachable, waitUnreachable } = options;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const raceAttempts = options.raceAttempts ?? true;
@@ -162,6 +167,19 @@ export async function runWithRetry<T>(
       );
     const probing = unreachable?.(error) === true;
     if (!probing && ++retriesUsed > retry.retries) throw exhausted(`all ${retry.retries} retries used`);
+    if (probing && waitUnreachable !== undefined) {
+      // A shared probe decides when to look again; this call only keeps its own budget and signal.
+      const leftMs = retry.maxElapsedMs - elapsedMs;
+      if (leftMs <= 0) throw exhausted(`the ${retry.maxElapsedMs} ms budget \`retry.maxElapsedMs\` ran out`);
+      onRetry?.({ attempt: attemptNumber, delayMs: Math.min(leftMs, retry.reconnectDelayMs), error });
+      const signal = signalOf();
+      try {
+        await waitUnreachable(signal, leftMs);
+      } catch (waitError) {
+        throw signal?.aborted ? abortError(signal) : waitError;
+      }
+      continue;
+    }
     // Full jitter under a flat cap while probing: nothing listens, so there is no load to back off from.
     const delayMs = probing
       ? Math.floor(random() * retry.reconnectDelayMs)

@@ -3,7 +3,8 @@
  * own scope, folded into one AbortController. Two things keep this cheap on the hot path (the profile of
  * issue 8: two AbortSignals and their listeners per call were a measurable share of the client's CPU):
  * - the AbortController is created only when someone asks for `signal` (a call scope that never has to
- *   wait between attempts never builds one);
+ *   wait between attempts never builds one), and the HTTP request gets the attempt itself as its signal
+ *   (`AbortSignalLike`: `aborted`, `reason`, one abort listener), which undici accepts as is;
  * - a child attempt hangs on its `parent` scope directly (the scope cancels its children when it ends), so
  *   no abort listener is added to and removed from a signal per attempt.
  * One timer per attempt, released in `dispose()`, so nothing outlives the attempt (STYLE.md #8).
@@ -41,7 +42,8 @@ export class Attempt {
   readonly #kind: 'attempt' | 'total';
   /** Named in the TimeoutError message ("tools/call to http://host/mcp"); formatted only on timeout. */
   readonly #url: URL | undefined;
-  readonly #method: string | undefined;
+  /** A function for a target that is known only when the message is written (the handshake of the negotiated era). */
+  readonly #method: string | (() => string) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #end: AttemptEnd | undefined;
   /** The typed error the scope ended with (also what its children report). */
@@ -49,6 +51,8 @@ export class Attempt {
   /** Ended because the parent scope did: report the parent's error as it is. */
   #inherited = false;
   readonly #onUserAbort = (): void => this.cancel('aborted');
+  /** Listeners of the light signal (undici adds one per request; the fetch stack's bridge one). */
+  #listeners: (() => void)[] | undefined;
 
   /** `kind` names the limit in the TimeoutError: one attempt (`timeoutMs`) or a whole call (`totalTimeoutMs`). */
   constructor(options: {
@@ -57,7 +61,7 @@ export class Attempt {
     timeoutMs: number;
     kind?: 'attempt' | 'total';
     url?: URL;
-    method?: string;
+    method?: string | (() => string);
   }) {
     this.#userSignal = options.signal;
     this.#parent = options.parent;
@@ -90,6 +94,25 @@ export class Attempt {
     return this.#end !== undefined;
   }
 
+  /** The typed error the scope ended with (`AbortSignalLike.reason`). */
+  get reason(): McpClientError | undefined {
+    return this.#reason;
+  }
+
+  /** `AbortSignalLike`: called once when the scope ends (already ended: never; check `aborted` first). */
+  addEventListener(type: 'abort', listener: () => void): void {
+    if (type !== 'abort' || this.#end !== undefined) return;
+    (this.#listeners ??= []).push(listener);
+  }
+
+  /** `AbortSignalLike`. */
+  removeEventListener(type: 'abort', listener: () => void): void {
+    const listeners = this.#listeners;
+    if (type !== 'abort' || listeners === undefined) return;
+    const index = listeners.indexOf(listener);
+    if (index !== -1) listeners.splice(index, 1);
+  }
+
   /** Why the attempt was cancelled, if it was. */
   get end(): AttemptEnd | undefined {
     return this.#end;
@@ -106,6 +129,9 @@ export class Attempt {
     this.#inherited = inherited !== undefined;
     this.#reason = inherited ?? this.#typedError(end);
     this.#controller?.abort(this.#reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
     for (const child of this.#children) child.#cancelWith('aborted', this.#reason);
     this.#children.clear();
   }
@@ -133,11 +159,13 @@ export class Attempt {
     this.#timer = undefined;
     this.#userSignal?.removeEventListener('abort', this.#onUserAbort);
     if (this.#parent !== undefined) this.#parent.#children.delete(this);
+    this.#listeners = undefined;
   }
 
   #describeTarget(): string {
     if (this.#url === undefined) return `The ${this.#kind === 'total' ? 'call' : 'attempt'}`;
-    return describeTarget(this.#method ?? 'Request', this.#url);
+    const method = typeof this.#method === 'function' ? this.#method() : this.#method;
+    return describeTarget(method ?? 'Request', this.#url);
   }
 
   #typedError(end: AttemptEnd, cause?: unknown): McpClientError {

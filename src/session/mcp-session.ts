@@ -8,6 +8,7 @@ import type { ClientCapabilities, Implementation, LoggingLevel, Progress, Server
 import { ClosedError, createErrorFromFailure } from '../errors';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../transport/json-rpc';
 import { isJsonRpcRequest, isJsonRpcResponse } from '../transport/json-rpc';
+import type { AbortSignalLike } from '../transport/http-seam';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
@@ -80,10 +81,21 @@ export class McpSession {
   /** The modern `_meta` envelope, built once per handshake (not per request). */
   #envelope: Readonly<Record<string, unknown>> | undefined;
   #logLevel: LoggingLevel | undefined;
+  #lastHandshake: 'initialize' | 'server/discover' | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#exchange = options.exchange;
+  }
+
+  /** The handshake method sent last (`server/discover` or `initialize`), so messages say what actually ran. */
+  get lastHandshake(): 'initialize' | 'server/discover' | undefined {
+    return this.#lastHandshake;
+  }
+
+  /** The endpoint (for error messages). */
+  get url(): URL {
+    return this.#exchange.url;
   }
 
   /** The era of the last successful handshake; undefined before one. */
@@ -158,6 +170,7 @@ export class McpSession {
   async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
     this.#envelope = undefined;
+    this.#lastHandshake = 'initialize';
     this.#exchange.era = 'legacy';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = undefined;
@@ -181,6 +194,7 @@ export class McpSession {
    */
   async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
+    this.#lastHandshake = 'server/discover';
     this.#exchange.era = 'modern';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = options.protocolVersion;
@@ -245,7 +259,7 @@ export class McpSession {
   async #run(
     id: JsonRpcId,
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
-    exchange: (signal: AbortSignal) => Promise<JsonRpcResponse>,
+    exchange: (signal: AbortSignalLike) => Promise<JsonRpcResponse>,
     method?: string,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
@@ -253,7 +267,8 @@ export class McpSession {
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {
-      response = await exchange(attempt.signal);
+      // The attempt is the request's signal itself: no AbortController per request (issue 8 profile).
+      response = await exchange(attempt);
     } catch (error) {
       const explained = attempt.explain(error);
       // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
@@ -309,7 +324,7 @@ export class McpSession {
     const attempt = new Attempt({ signal, timeoutMs, url: this.#exchange.url });
     this.#attempts.add(attempt);
     try {
-      await this.#exchange.notify(message, { signal: attempt.signal });
+      await this.#exchange.notify(message, { signal: attempt });
     } catch (error) {
       throw attempt.explain(error);
     } finally {

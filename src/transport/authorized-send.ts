@@ -7,7 +7,7 @@
  */
 import { isAuthChallenge, isDpopNonceChallenge } from '../auth/auth-coordinator';
 import { ConnectionError } from '../errors/tree';
-import type { HttpResponse } from './http-seam';
+import type { AbortSignalLike, HttpResponse } from './http-seam';
 
 /**
  * What the exchange asks of the client's auth (`ClientAuth`, over the coordinator of src/auth/).
@@ -40,7 +40,7 @@ const MAX_AUTH_ROUNDS = 8;
  * still wants it. Leaving early is "not sent": the attempt that owns `signal` explains the abort (its timeout
  * before the send is a connect-phase timeout, see `Attempt.explain`).
  */
-function whileWanted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function whileWanted<T>(work: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
   if (signal === undefined) return work;
   const notSent = (): ConnectionError =>
     new ConnectionError('The request was abandoned while it waited for authorization; it was not sent', {
@@ -71,7 +71,7 @@ function whileWanted<T>(work: Promise<T>, signal: AbortSignal | undefined): Prom
 export async function sendAuthorized(
   authorizer: RequestAuthorizer,
   request: { readonly method: string; readonly url: URL },
-  signal: AbortSignal | undefined,
+  signal: AbortSignalLike | undefined,
   send: (auth: Readonly<Record<string, string>>) => Promise<HttpResponse>,
 ): Promise<HttpResponse> {
   const { url } = request;

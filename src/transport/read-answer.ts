@@ -119,7 +119,28 @@ export async function readAnswer(response: HttpResponse, id: JsonRpcId, options:
     if (answer) return answer;
     throw new ProtocolError(`The server's JSON body holds no response to request ${String(id)}`, { reason: 'invalid_message' });
   }
-  const answer = await readEventsUntil(response, id, options);
+  // The SSE answer (every legacy SDK server's default), read here without the two async frames of
+  // readEventsUntil and guardBody: the issue 8 profile put the legacy era's extra cost on this path.
+  expectEventStream(response);
+  const onMessage = options.onMessage;
+  let answer: JsonRpcResponse | undefined;
+  try {
+    await readSseStream(response, {
+      state: options.stream ?? {},
+      maxEventChars: options.maxResponseBytes,
+      onMessage: (message) => {
+        if (isJsonRpcResponse(message) && message.id === id) {
+          answer = message;
+          return true;
+        }
+        onMessage?.(message);
+        return false;
+      },
+    });
+  } catch (error) {
+    if (isMcpClientError(error)) throw error;
+    throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: options.url });
+  }
   if (answer) return answer;
   throw new ProtocolError(`The SSE stream ended before the response to request ${String(id)}`, { reason: 'stream_ended' });
 }

@@ -11,7 +11,7 @@ import { createErrorFromFailure } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import { type RequestAuthorizer, sendAuthorized } from './authorized-send';
 import { readBodyExcerpt, readBodyText } from './body-reader';
-import type { HttpResponse, HttpStack } from './http-seam';
+import type { AbortSignalLike, HttpResponse, HttpStack } from './http-seam';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
 import { mcpNameOf } from './mcp-headers';
 import { type ReadOptions, expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
@@ -50,7 +50,7 @@ export interface ExchangeOptions {
  * ```
  */
 export interface ExchangeCallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   /** Messages on the stream other than the awaited response: notifications, server requests. */
   readonly onMessage?: (message: JsonRpcMessage) => void;
   /** Receives the stream's last event id and `retry:` hint (for resumption). */
@@ -167,23 +167,29 @@ export class StreamableHttpExchange {
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
+    background?: true,
   ): Promise<HttpResponse> {
     const authorizer = this.#options.authorizer;
-    if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal);
+    if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal, background);
     // Every request of every era (initialize, server/discover, GET and listen streams, DELETE) carries the credentials.
-    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) => this.#sendOnce(method, { ...headers, ...auth }, body, signal));
+    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) =>
+      this.#sendOnce(method, { ...headers, ...auth }, body, signal, background),
+    );
   }
 
   async #sendOnce(
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
+    background?: true,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
-      response = await this.#options.stack.send({ method, url: this.#options.url, headers, body, signal });
+      response = await this.#options.stack.send(
+        background === undefined ? { method, url: this.#options.url, headers, body, signal } : { method, url: this.#options.url, headers, body, signal, background },
+      );
     } catch (error) {
       // Without a lower-level hook we cannot prove the bytes never left; the factory downgrades
       // connect-phase codes (ECONNREFUSED, DNS, connect timeout) to requestSent: false.
@@ -229,7 +235,7 @@ export class StreamableHttpExchange {
   /**
    * POSTs a notification or a response; the server answers 202 Accepted with no body.
    */
-  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
     // A response (legacy answers to server requests) carries no method, so only the state headers.
     const headers = 'method' in message ? this.#postHeadersFor(message, undefined) : this.#stateHeaders();
@@ -262,7 +268,7 @@ export class StreamableHttpExchange {
   async listen(options: ExchangeCallOptions & { stream: SseStreamState }): Promise<'unsupported' | 'ended'> {
     const sentSessionId = this.mcpSessionId;
     const extra = options.stream.lastEventId === undefined ? undefined : { 'last-event-id': options.stream.lastEventId };
-    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal);
+    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal, true);
     if (response.status === 405) {
       response.cancel();
       return 'unsupported';
@@ -281,7 +287,7 @@ export class StreamableHttpExchange {
    * notification goes to `onMessage`; an error answer rejects typed.
    */
   async subscribe(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<'closed' | 'ended'> {
-    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal);
+    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal, true);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, undefined);
     let answer: JsonRpcResponse | undefined;
     if ((response.header('content-type') ?? '').startsWith('application/json')) {
@@ -298,7 +304,7 @@ export class StreamableHttpExchange {
   /**
    * Ends the protocol session with DELETE (spec: client SHOULD). 404 and 405 count as done.
    */
-  async terminate(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async terminate(options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.mcpSessionId;
     if (sentSessionId === undefined) return;
     const response = await this.#send('DELETE', this.#requestHeaders(ACCEPT_BOTH), undefined, options.signal);

@@ -20,6 +20,13 @@
  * itself is a lazy chunk (its own budget below); what the root entry gained is the authorization seam every
  * request passes (credentials on each send, the 401/403 answer below the retry loop, `finishAuth`, the option
  * checks) on top of issue 10's messages. 34 KB is that + ~7%.
+ * Raised to 34 KB for the client-core follow-ups of issues 8, 9 and 10 (2026-12-05): recovery loops get a rate and
+ * a circuit (the recovery governor, the `degraded` state and its error, the pacing of the background recovery), one
+ * shared reachability probe during outages (the gate), floors for notification-stream reconnects, per-call `retry`
+ * and `replay` with their validation, background streams on unref'd sockets, the light abort signal of attempts:
+ * measured 32,779 B gzip (101.2 KB minified), from 29,700 B on main; 34 KB is that + ~6%.
+ * Both 34 KB raises were measured on their own branches; merged together (2026-12-05) the root entry is 34,835 B
+ * gzip, so the budget is 36 KB: the sum of the two reasons above + ~6%.
  *
  * esbuild on `src/index.ts` rather than on `dist/`: the same bundler tsup uses, seconds instead of a full build,
  * and it cannot measure a stale `dist/`.
@@ -35,7 +42,7 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 
-const GZIP_BUDGET_BYTES = 34 * 1024;
+const GZIP_BUDGET_BYTES = 36 * 1024;
 
 /** The lazily loaded auth chunk has its own budget: about 6 KB gzip measured, 8 KB allowed. */
 const AUTH_CHUNK_GZIP_BUDGET_BYTES = 8 * 1024;

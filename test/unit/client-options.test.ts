@@ -29,7 +29,7 @@ describe('resolveClientOptions', () => {
     expect(resolved.replay).toBe('safe');
     expect(resolved.trustAnnotations).toBe(true);
     expect(resolved.totalTimeoutMs).toBe(120_000);
-    expect(resolved.breaker).toEqual({ failureThreshold: 5, coolDownMs: 10_000 });
+    expect(resolved.breaker).toEqual({ failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 });
   });
 
   test('generates a different app session id per client', () => {

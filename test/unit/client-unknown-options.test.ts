@@ -56,7 +56,7 @@ describe('unknown client option keys throw TypeError with a suggestion', () => {
 
 describe('helpers check their option keys too', () => {
   test('callMcpTool accepts the call options beside the client options, and names a misspelt one', async () => {
-    expect(CALL_OPTION_KEYS).toEqual(['signal', 'timeoutMs', 'onProgress', 'idempotent', 'throwOnError']);
+    expect(CALL_OPTION_KEYS).toEqual(['signal', 'timeoutMs', 'retry', 'replay', 'onProgress', 'idempotent', 'throwOnError']);
     await expect(callMcpTool('echo', {}, { url, throwOnEror: false } as never)).rejects.toThrow(
       'Unknown option `throwOnEror`; did you mean `throwOnError`?',
     );
