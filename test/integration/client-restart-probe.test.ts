@@ -59,7 +59,8 @@ test('a URL the client never reached fails within the retry count, not after the
 test('waiting calls share one probe, yet each leaves on its own signal or budget, and the rest land together once the server is back', async () => {
   let server = await startServer();
   const { port, url } = server;
-  await using client = new MCPClient({ url, listen: false, retry: { maxElapsedMs: 20_000 } });
+  // The 2025 era, so that the restart costs a session and the shared recovery shows as one re-initialize.
+  await using client = new MCPClient({ era: 'legacy', url, listen: false, retry: { maxElapsedMs: 20_000 } });
   await client.callTool('echo', { text: 'warm up' });
   await server.close();
   // The first refusal closes the client's gate: the calls after it are held back without connecting.
