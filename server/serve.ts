@@ -3,6 +3,7 @@
  * environment variables, which win over defaults.
  */
 import { parseArgs } from 'node:util';
+import { oauthFromFlags } from './auth/oauth-serve-flags';
 import type { ReferenceServerOptions, ServerLogEntry, ServerLogger } from './reference-options';
 import { startReferenceServer } from './reference-server';
 import type { ProtocolEraName } from './session-options';
@@ -46,6 +47,12 @@ const STRING_FLAGS = {
   'session-header': 'MCP_SESSION_HEADER',
   'counter-file': 'MCP_COUNTER_FILE',
   eras: 'MCP_ERAS',
+  'oauth-issuer': 'MCP_OAUTH_ISSUER',
+  'oauth-resource': 'MCP_OAUTH_RESOURCE',
+  'oauth-audience': 'MCP_OAUTH_AUDIENCE',
+  'oauth-jwks-uri': 'MCP_OAUTH_JWKS_URI',
+  'oauth-scopes': 'MCP_OAUTH_SCOPES',
+  'oauth-tool-scopes': 'MCP_OAUTH_TOOL_SCOPES',
 } as const;
 
 /**
@@ -69,6 +76,14 @@ Options (environment variable in brackets):
   --session-ttl <ms>              Idle time before a session expires (default 1800000) [MCP_SESSION_TTL_MS]
   --max-sessions <n>              Live sessions before 503 (default 10000) [MCP_MAX_SESSIONS]
   --auth-token <token>            Require this bearer token; sessions bind to it [MCP_AUTH_TOKEN]
+  --oauth-issuer <url>            Be an OAuth resource server: JWT access tokens from this issuer;
+                                  sessions bind to the token's subject [MCP_OAUTH_ISSUER]
+  --oauth-resource <url>          This endpoint's public URL, the tokens' audience (default: the
+                                  server's own URL) [MCP_OAUTH_RESOURCE]
+  --oauth-audience <a,b>          More accepted token audiences [MCP_OAUTH_AUDIENCE]
+  --oauth-jwks-uri <url>          Signing keys (default: jwks_uri of the issuer's metadata) [MCP_OAUTH_JWKS_URI]
+  --oauth-scopes <a,b>            Scopes every request needs (403 insufficient_scope) [MCP_OAUTH_SCOPES]
+  --oauth-tool-scopes <t=s,...>   Scopes a tool needs, e.g. counter=mcp:write [MCP_OAUTH_TOOL_SCOPES]
   --no-event-store                Disable SSE resumption (Last-Event-ID) [MCP_EVENT_STORE=false]
   --retry-interval <ms>           SSE retry hint (default 1000) [MCP_RETRY_INTERVAL_MS]
   --allowed-origins <a,b>         Extra allowed Origins (DNS rebinding protection) [MCP_ALLOWED_ORIGINS]
@@ -187,6 +202,8 @@ export function parseServeOptions(
   }
   const authToken = pick('auth-token', STRING_FLAGS['auth-token']);
   if (authToken !== undefined) options.authToken = authToken;
+  const oauth = oauthFromFlags((flag) => pick(flag, STRING_FLAGS[flag]));
+  if (oauth !== undefined) options.oauth = oauth;
   const origins = pick('allowed-origins', STRING_FLAGS['allowed-origins']);
   if (origins !== undefined) options.allowedOrigins = list(origins);
   const hosts = pick('allowed-hosts', STRING_FLAGS['allowed-hosts']);
