@@ -61,11 +61,16 @@ export async function fetchJsonDocument(url: string, limits: DocumentFetchLimits
       throw new DocumentFetchError(`${url} declared ${declared} bytes, more than ${limits.maxBytes}`);
     }
     const parsed: unknown = JSON.parse(await readLimited(response.body, limits.maxBytes, url));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DocumentFetchError(`${url} did not answer a JSON object`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new DocumentFetchError(`${url} did not answer a JSON object`);
     return parsed as Record<string, unknown>;
   } catch (error) {
     if (error instanceof DocumentFetchError) throw error;
-    const reason = timeout.aborted ? `no answer within ${limits.timeoutMs} ms` : error instanceof SyntaxError ? 'invalid JSON' : String(error);
+    const reason = timeout.aborted
+      ? `no answer within ${limits.timeoutMs} ms`
+      : error instanceof SyntaxError
+        ? 'invalid JSON'
+        : String(error);
     throw new DocumentFetchError(`${url}: ${reason}`, { cause: error });
   }
 }

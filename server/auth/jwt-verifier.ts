@@ -81,7 +81,12 @@ function text(value: unknown): string | undefined {
  * const authInfo = await verifier.verifyAccessToken(token);
  * ```
  */
-export function createJwtVerifier(deps: { jose: Jose; options: ResolvedOAuthOptions; resource: string; keys: SigningKeys }): OAuthTokenVerifier {
+export function createJwtVerifier(deps: {
+  jose: Jose;
+  options: ResolvedOAuthOptions;
+  resource: string;
+  keys: SigningKeys;
+}): OAuthTokenVerifier {
   const { jose, options, resource, keys } = deps;
   // The resource as the metadata names it, and without the slash URL.href adds to a bare origin.
   const audience = [...new Set([resource, resource.replace(/\/$/, ''), ...options.audience])];

@@ -51,7 +51,19 @@ export interface OAuthResourceOptions {
 type DefaultedOAuthOptions = Required<Omit<OAuthResourceOptions, 'issuer' | 'resource' | 'jwksUri' | 'resourceName'>>;
 
 /** JWS algorithms with a public key; HMAC (`HS*`) and `none` cannot come from a key set. */
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 
 /**
  * Every default of the `oauth` option in one place.
@@ -122,14 +134,19 @@ function checkUrl(name: string, value: unknown, allowHttp: boolean, strict: bool
 }
 
 function checkScopes(name: string, value: unknown, nonEmpty: boolean): readonly string[] {
-  if (!Array.isArray(value) || (nonEmpty && value.length === 0) || value.some((scope) => typeof scope !== 'string' || !SCOPE_TOKEN.test(scope))) {
+  if (
+    !Array.isArray(value) ||
+    (nonEmpty && value.length === 0) ||
+    value.some((scope) => typeof scope !== 'string' || !SCOPE_TOKEN.test(scope))
+  ) {
     fail(name, `${nonEmpty ? 'a non-empty' : 'an'} array of OAuth scope tokens`, JSON.stringify(value));
   }
   return [...new Set(value as string[])];
 }
 
 function checkToolScopes(value: unknown): ReadonlyMap<string, readonly string[]> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('toolScopes', 'an object of tool name -> scopes', JSON.stringify(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('toolScopes', 'an object of tool name -> scopes', JSON.stringify(value));
   return new Map(Object.entries(value).map(([tool, scopes]) => [tool, checkScopes(`toolScopes.${tool}`, scopes, true)]));
 }
 

@@ -15,7 +15,14 @@ type Pick = (flag: OAuthFlag) => string | undefined;
  * OAUTH_FLAGS.includes('oauth-issuer'); // true
  * ```
  */
-export const OAUTH_FLAGS = ['oauth-issuer', 'oauth-resource', 'oauth-audience', 'oauth-jwks-uri', 'oauth-scopes', 'oauth-tool-scopes'] as const;
+export const OAUTH_FLAGS = [
+  'oauth-issuer',
+  'oauth-resource',
+  'oauth-audience',
+  'oauth-jwks-uri',
+  'oauth-scopes',
+  'oauth-tool-scopes',
+] as const;
 
 /** One of {@link OAUTH_FLAGS}. */
 export type OAuthFlag = (typeof OAUTH_FLAGS)[number];
@@ -33,10 +40,16 @@ function scopes(raw: string): string[] {
 /** `tool=scope scope,tool2=scope`: entries by comma, the tool before the first `=`, its scopes by space. */
 function toolScopes(raw: string): Record<string, string[]> {
   const result: Record<string, string[]> = {};
-  for (const entry of raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0)) {
+  for (const entry of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)) {
     const at = entry.indexOf('=');
     const tool = entry.slice(0, at).trim();
-    const needed = entry.slice(at + 1).split(/\s+/).filter((scope) => scope.length > 0);
+    const needed = entry
+      .slice(at + 1)
+      .split(/\s+/)
+      .filter((scope) => scope.length > 0);
     if (at <= 0 || needed.length === 0) {
       throw new TypeError(`Expected \`--oauth-tool-scopes\` to be tool=scope[ scope...][,tool=scope...], got ${JSON.stringify(raw)}`);
     }

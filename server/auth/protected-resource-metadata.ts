@@ -51,7 +51,11 @@ export function createProtectedResourceMetadata(options: ResolvedOAuthOptions, r
     const cors = { 'access-control-allow-origin': '*' };
     if (method === 'OPTIONS') return { status: 204, headers: { ...cors, 'access-control-allow-methods': ALLOWED_METHODS }, body: null };
     if (method !== 'GET' && method !== 'HEAD') {
-      return { status: 405, headers: { ...cors, allow: ALLOWED_METHODS, 'content-type': 'application/json' }, body: '{"error":"method_not_allowed"}' };
+      return {
+        status: 405,
+        headers: { ...cors, allow: ALLOWED_METHODS, 'content-type': 'application/json' },
+        body: '{"error":"method_not_allowed"}',
+      };
     }
     // Clients re-read it on every 401; a short cache keeps that cheap without pinning a changed issuer for long.
     const headers = { ...cors, 'content-type': 'application/json', 'cache-control': 'public, max-age=300' };

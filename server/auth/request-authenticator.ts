@@ -48,7 +48,12 @@ export function staticTokenAuthenticator(tokens: readonly string[]): RequestAuth
       if (principal.ok) return { ok: true, principalHash: principal.principalHash };
       return {
         ok: false,
-        response: jsonRpcErrorResponse({ status: 401, code: RPC_ERROR.serverError, message: principal.message, headers: { 'www-authenticate': 'Bearer' } }),
+        response: jsonRpcErrorResponse({
+          status: 401,
+          code: RPC_ERROR.serverError,
+          message: principal.message,
+          headers: { 'www-authenticate': 'Bearer' },
+        }),
       };
     },
   };

@@ -56,8 +56,6 @@ export class SigningKeys {
   #jwksUri: string | undefined;
   #lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
   #lastFailureAt = Number.NEGATIVE_INFINITY;
-  /** Fetches made (tests and logs). */
-  fetches = 0;
 
   constructor(deps: SigningKeysDeps) {
     this.#deps = deps;
@@ -133,7 +131,6 @@ export class SigningKeys {
   async #load(): Promise<void> {
     const { options, logger } = this.#deps;
     const limits = { timeoutMs: options.fetchTimeoutMs, maxBytes: options.maxFetchBytes, signal: this.#closed.signal };
-    this.fetches += 1;
     try {
       this.#jwksUri ??= await discoverJwksUri(options.issuer, limits, this.#deps.checkUri);
       const document = await fetchJsonDocument(this.#jwksUri, limits);
@@ -146,7 +143,13 @@ export class SigningKeys {
       logger.debug?.({ msg: 'oauth signing keys fetched', jwksUri: this.#jwksUri, keys: keys.length });
     } catch (error) {
       this.#lastFailureAt = this.#now();
-      logger.warn?.({ msg: 'oauth signing keys fetch failed', issuer: options.issuer, error: (error as Error).message, keptOld: this.#keys !== undefined });
+      if (this.#closed.signal.aborted) throw error;
+      logger.warn?.({
+        msg: 'oauth signing keys fetch failed',
+        issuer: options.issuer,
+        error: (error as Error).message,
+        keptOld: this.#keys !== undefined,
+      });
       throw error;
     }
   }

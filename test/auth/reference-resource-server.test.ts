@@ -15,7 +15,10 @@ const TTL_SECONDS = 300;
 let stack: OAuthStack;
 
 beforeAll(async () => {
-  stack = await startOAuthStack({ as: { accessTokenTtlSeconds: TTL_SECONDS, clientSecrets: { agent: 'pw' } }, oauth: { requiredScopes: ['mcp'] } });
+  stack = await startOAuthStack({
+    as: { accessTokenTtlSeconds: TTL_SECONDS, clientSecrets: { agent: 'pw' } },
+    oauth: { requiredScopes: ['mcp'] },
+  });
 });
 afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
@@ -37,11 +40,15 @@ test.each(['legacy', 'modern'] as const)(
       refreshJitterMs: 0,
     });
     await using client = new MCPClient({ era, url: stack.url, fetch: authorizedFetch(auth), listen: false });
-    const texts = (replies: { structuredContent?: unknown }[]): string[] => replies.map((reply) => (reply.structuredContent as { text: string }).text);
-    const calls = (label: string) => Promise.all(Array.from({ length: 20 }, (_, index) => client.callTool('echo', { text: `${label} ${index}` })));
+    const texts = (replies: { structuredContent?: unknown }[]): string[] =>
+      replies.map((reply) => (reply.structuredContent as { text: string }).text);
+    const calls = (label: string) =>
+      Promise.all(Array.from({ length: 20 }, (_, index) => client.callTool('echo', { text: `${label} ${index}` })));
 
     expect(texts(await calls('fresh'))).toEqual(Array.from({ length: 20 }, (_, index) => `fresh ${index}`));
-    expect(stack.as.tokenRequests.slice(tokensBefore).map((request) => [request.grantType, request.status])).toEqual([['client_credentials', 200]]);
+    expect(stack.as.tokenRequests.slice(tokensBefore).map((request) => [request.grantType, request.status])).toEqual([
+      ['client_credentials', 200],
+    ]);
     const session = client.mcpSessionId;
     const appSession = client.sessionId;
 

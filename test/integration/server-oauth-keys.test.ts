@@ -59,7 +59,11 @@ async function serverTrusting(issuer: string, oauth: Record<string, unknown> = {
 describe('key rotation', () => {
   test('a token signed with a new key is accepted after one refetch; later tokens with it cost nothing', async () => {
     await using stack = await startOAuthStack();
-    const first = await postMcp(stack.url, initializeMessage(), bearer(await clientCredentialsToken(stack.as, { clientId: 'agent-a', resource: stack.url })));
+    const first = await postMcp(
+      stack.url,
+      initializeMessage(),
+      bearer(await clientCredentialsToken(stack.as, { clientId: 'agent-a', resource: stack.url })),
+    );
     expect(first.status).toBe(200);
     expect(stack.as.hits.get('/jwks')).toBe(1);
     expect(stack.as.hits.get('/.well-known/oauth-authorization-server')).toBe(1);
@@ -76,12 +80,23 @@ describe('key rotation', () => {
 
   test('20 concurrent tokens with unknown kids cause one refetch, and the next 20 none (cooldown); all are 401', async () => {
     await using stack = await startOAuthStack();
-    expect((await postMcp(stack.url, initializeMessage(), bearer(await clientCredentialsToken(stack.as, { clientId: 'a', resource: stack.url })))).status).toBe(200);
+    expect(
+      (
+        await postMcp(
+          stack.url,
+          initializeMessage(),
+          bearer(await clientCredentialsToken(stack.as, { clientId: 'a', resource: stack.url })),
+        )
+      ).status,
+    ).toBe(200);
     const jwksBefore = stack.as.hits.get('/jwks') ?? 0;
     const flood = async (round: number): Promise<number[]> => {
-      const tokens = await Promise.all(Array.from({ length: 20 }, (_, index) => forgedToken(stack.as.issuer, stack.url, `forged-${round}-${index}`)));
+      const tokens = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => forgedToken(stack.as.issuer, stack.url, `forged-${round}-${index}`)),
+      );
       const replies = await Promise.all(tokens.map((token) => postMcp(stack.url, initializeMessage(), bearer(token))));
-      for (const reply of replies) expect(challengeParams(reply.headers.get('www-authenticate'))['error_description']).toBe('Token signing key is unknown');
+      for (const reply of replies)
+        expect(challengeParams(reply.headers.get('www-authenticate'))['error_description']).toBe('Token signing key is unknown');
       return replies.map((reply) => reply.status);
     };
     expect(new Set(await flood(1))).toEqual(new Set([401]));
@@ -100,7 +115,9 @@ describe('an authorization server that misbehaves', () => {
     expect(replies.map((reply) => [reply.status, reply.headers.get('retry-after')])).toEqual(Array.from({ length: 10 }, () => [503, '1']));
     // The warm-up fetch at start, and at most one more after its failure backoff (1 s) on a slow machine.
     expect(issuer.hits.get('/jwks')).toBeLessThanOrEqual(2);
-    expect(rs.logs.some((entry) => entry.msg === 'oauth signing keys fetch failed' && String(entry['error']).includes('HTTP 500'))).toBe(true);
+    expect(rs.logs.some((entry) => entry.msg === 'oauth signing keys fetch failed' && String(entry['error']).includes('HTTP 500'))).toBe(
+      true,
+    );
   });
 
   test('a key set larger than maxFetchBytes is refused (503), its stream dropped before the end', async () => {
@@ -146,6 +163,8 @@ describe('an authorization server that misbehaves', () => {
     const reply = await postMcp(rs.url, initializeMessage(), bearer(await forgedToken(issuer.issuer, rs.url, 'k1')));
     expect(reply.status).toBe(503);
     expect(issuer.hits.get('/jwks')).toBeUndefined();
-    expect(rs.logs.find((entry) => entry.msg === 'oauth signing keys fetch failed')?.['error']).toMatch(/names issuer "https:\/\/honest.example"/);
+    expect(rs.logs.find((entry) => entry.msg === 'oauth signing keys fetch failed')?.['error']).toMatch(
+      /names issuer "https:\/\/honest.example"/,
+    );
   });
 });

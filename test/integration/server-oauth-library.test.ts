@@ -32,7 +32,11 @@ function notesServer(): McpServer {
   const server = new McpServer({ name: 'notes', version: '1.0.0' });
   server.registerTool('whoami', { description: 'The verified caller.' }, (ctx) => {
     const auth = ctx.http?.authInfo;
-    const who = { clientId: auth?.clientId ?? null, scopes: auth?.scopes ?? [], subject: (auth?.extra as { subject?: string } | undefined)?.subject ?? null };
+    const who = {
+      clientId: auth?.clientId ?? null,
+      scopes: auth?.scopes ?? [],
+      subject: (auth?.extra as { subject?: string } | undefined)?.subject ?? null,
+    };
     return { content: [{ type: 'text', text: JSON.stringify(who) }], structuredContent: who };
   });
   server.registerTool('purge', { description: 'Needs notes:admin.', scopeChallenge: requireScopes('notes:admin') }, () => ({
@@ -46,7 +50,10 @@ function options(extra: Partial<SessionHandlerOptions> = {}): SessionHandlerOpti
 }
 
 /** `mcp.handle` for every path, as the README's node:http one-liner mounts it. */
-async function catchAll(mcp: SessionHandler, port = 0): Promise<{ url: string; origin: string; http: Server; [Symbol.asyncDispose](): Promise<void> }> {
+async function catchAll(
+  mcp: SessionHandler,
+  port = 0,
+): Promise<{ url: string; origin: string; http: Server; [Symbol.asyncDispose](): Promise<void> }> {
   const http = createServer((req, res) => void mcp.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -65,7 +72,8 @@ async function catchAll(mcp: SessionHandler, port = 0): Promise<{ url: string; o
   };
 }
 
-const token = (clientId: string, scope?: string): Promise<string> => clientCredentialsToken(as, { clientId, resource: RESOURCE, ...(scope === undefined ? {} : { scope }) });
+const token = (clientId: string, scope?: string): Promise<string> =>
+  clientCredentialsToken(as, { clientId, resource: RESOURCE, ...(scope === undefined ? {} : { scope }) });
 
 describe('mounting the metadata', () => {
   test('node:http catch-all: handle answers both metadata paths itself', async () => {
@@ -87,7 +95,9 @@ describe('mounting the metadata', () => {
     await new Promise((resolve) => http.once('listening', resolve));
     try {
       const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-      expect(await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()).toMatchObject({ authorization_servers: [as.issuer] });
+      expect(await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()).toMatchObject({
+        authorization_servers: [as.issuer],
+      });
       const session = await RawMcpSession.initialize(`${origin}/mcp`, { headers: bearer(await token('express-agent')) });
       expect((await session.callTool('whoami'))['structuredContent']).toMatchObject({ subject: 'express-agent' });
     } finally {
@@ -117,7 +127,11 @@ describe('the verified token in your tools', () => {
   test('ctx.http.authInfo carries the subject, client and scopes; the SDK scopeChallenge answers 403 with the metadata URL', async () => {
     await using host = await catchAll(await createSessionHandler(options()));
     const session = await RawMcpSession.initialize(host.url, { headers: bearer(await token('agent-7', 'notes:read')) });
-    expect((await session.callTool('whoami'))['structuredContent']).toEqual({ clientId: 'agent-7', scopes: ['notes:read'], subject: 'agent-7' });
+    expect((await session.callTool('whoami'))['structuredContent']).toEqual({
+      clientId: 'agent-7',
+      scopes: ['notes:read'],
+      subject: 'agent-7',
+    });
     const refused = await session.request('tools/call', { name: 'purge', arguments: {} });
     expect(refused.status).toBe(403);
     expect(challengeParams(refused.headers.get('www-authenticate'))).toMatchObject({

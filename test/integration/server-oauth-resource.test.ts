@@ -8,13 +8,23 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { APP_HEADER, initializeMessage, postMcp, RawMcpSession } from '../support/server-raw-client';
 import { postModern, resultOf } from '../support/server-modern-client';
-import { bearer, challengeParams, clientCredentialsToken, startOAuthStack, userLogin, type OAuthStack } from '../support/oauth-resource-stack';
+import {
+  bearer,
+  challengeParams,
+  clientCredentialsToken,
+  startOAuthStack,
+  userLogin,
+  type OAuthStack,
+} from '../support/oauth-resource-stack';
 
 let stack: OAuthStack;
-const token = (clientId: string, scope = 'mcp', resource = stack.url): Promise<string> => clientCredentialsToken(stack.as, { clientId, resource, scope });
+const token = (clientId: string, scope = 'mcp', resource = stack.url): Promise<string> =>
+  clientCredentialsToken(stack.as, { clientId, resource, scope });
 
 beforeAll(async () => {
-  stack = await startOAuthStack({ oauth: { requiredScopes: ['mcp'], toolScopes: { counter: ['counter:write'] }, resourceName: 'Archon MCP' } });
+  stack = await startOAuthStack({
+    oauth: { requiredScopes: ['mcp'], toolScopes: { counter: ['counter:write'] }, resourceName: 'Archon MCP' },
+  });
 });
 afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
@@ -57,7 +67,10 @@ describe('401 challenges', () => {
 
   test.each(['legacy', 'modern'] as const)('%s: a token for another audience -> 401 invalid_token', async (era) => {
     const other = await token('agent-a', 'mcp', 'http://127.0.0.1:1/other-mcp');
-    const reply = era === 'legacy' ? await postMcp(stack.url, initializeMessage(), bearer(other)) : await postModern(stack.url, 'tools/list', {}, { headers: bearer(other) });
+    const reply =
+      era === 'legacy'
+        ? await postMcp(stack.url, initializeMessage(), bearer(other))
+        : await postModern(stack.url, 'tools/list', {}, { headers: bearer(other) });
     expect(reply.status).toBe(401);
     expect(challengeParams(reply.headers.get('www-authenticate'))).toMatchObject({
       error: 'invalid_token',
@@ -69,15 +82,23 @@ describe('401 challenges', () => {
   test.each(['legacy', 'modern'] as const)('%s: an expired token -> 401 invalid_token', async (era) => {
     stack.as.setAccessTokenTtl(-120);
     const expired = await token('agent-a').finally(() => stack.as.setAccessTokenTtl(3600));
-    const reply = era === 'legacy' ? await postMcp(stack.url, initializeMessage(), bearer(expired)) : await postModern(stack.url, 'tools/list', {}, { headers: bearer(expired) });
+    const reply =
+      era === 'legacy'
+        ? await postMcp(stack.url, initializeMessage(), bearer(expired))
+        : await postModern(stack.url, 'tools/list', {}, { headers: bearer(expired) });
     expect(reply.status).toBe(401);
-    expect(challengeParams(reply.headers.get('www-authenticate'))).toMatchObject({ error: 'invalid_token', error_description: 'Token has expired' });
+    expect(challengeParams(reply.headers.get('www-authenticate'))).toMatchObject({
+      error: 'invalid_token',
+      error_description: 'Token has expired',
+    });
   });
 
   test('a token from another issuer, a forged signature and garbage -> 401 invalid_token', async () => {
     const valid = await token('agent-a');
     const [header, payload] = valid.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), sub: 'admin' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), sub: 'admin' }),
+    ).toString('base64url');
     const otherIssuer = await stack.as.mintToken({ iss: 'https://evil.example', aud: stack.url, sub: 'x', scope: 'mcp' });
     for (const [bad, description] of [
       [`${header}.${forgedPayload}.${valid.split('.')[2]}`, 'Token signature is invalid'],
@@ -107,11 +128,15 @@ describe('sessions bound to the token subject', () => {
     const sameSubject = await session.request('tools/list', {}, bearer(await token('agent-a')));
     expect(sameSubject.status).toBe(200);
     const intruder = await session.request('tools/list', {}, bearer(await token('agent-b')));
-    const unknown = await postMcp(stack.url, { jsonrpc: '2.0', id: 9, method: 'tools/list' }, {
-      ...bearer(await token('agent-b')),
-      'mcp-session-id': 'no-such-session',
-      'mcp-protocol-version': '2025-11-25',
-    });
+    const unknown = await postMcp(
+      stack.url,
+      { jsonrpc: '2.0', id: 9, method: 'tools/list' },
+      {
+        ...bearer(await token('agent-b')),
+        'mcp-session-id': 'no-such-session',
+        'mcp-protocol-version': '2025-11-25',
+      },
+    );
     expect([intruder.status, intruder.text.replace(/"id":\d+/, '')]).toEqual([404, unknown.text.replace(/"id":\d+/, '')]);
     // The session still works for its owner.
     expect((await session.request('tools/list', {}, bearer(await token('agent-a')))).status).toBe(200);
@@ -131,10 +156,20 @@ describe('sessions bound to the token subject', () => {
   test('modern: the app session follows the subject across tokens; another subject presenting it gets a new one', async () => {
     const first = await postModern(stack.url, 'tools/list', {}, { appSessionId: 'modern-app-1', headers: bearer(await token('agent-a')) });
     expect([first.status, first.headers.get(APP_HEADER)]).toEqual([200, 'modern-app-1']);
-    const again = await postModern(stack.url, 'tools/call', { name: 'echo', arguments: { text: 'x' } }, { appSessionId: 'modern-app-1', headers: bearer(await token('agent-a')) });
+    const again = await postModern(
+      stack.url,
+      'tools/call',
+      { name: 'echo', arguments: { text: 'x' } },
+      { appSessionId: 'modern-app-1', headers: bearer(await token('agent-a')) },
+    );
     expect(resultOf(again)).toBeDefined();
     expect(again.headers.get(APP_HEADER)).toBe('modern-app-1');
-    const intruder = await postModern(stack.url, 'tools/list', {}, { appSessionId: 'modern-app-1', headers: bearer(await token('agent-b')) });
+    const intruder = await postModern(
+      stack.url,
+      'tools/list',
+      {},
+      { appSessionId: 'modern-app-1', headers: bearer(await token('agent-b')) },
+    );
     expect(intruder.status).toBe(200);
     expect(intruder.headers.get(APP_HEADER)).not.toBe('modern-app-1');
   });
@@ -143,9 +178,16 @@ describe('sessions bound to the token subject', () => {
 describe('scopes', () => {
   test.each(['legacy', 'modern'] as const)('%s: a token without the required scope -> 403 insufficient_scope naming it', async (era) => {
     const narrow = await token('agent-a', 'other');
-    const reply = era === 'legacy' ? await postMcp(stack.url, initializeMessage(), bearer(narrow)) : await postModern(stack.url, 'tools/list', {}, { headers: bearer(narrow) });
+    const reply =
+      era === 'legacy'
+        ? await postMcp(stack.url, initializeMessage(), bearer(narrow))
+        : await postModern(stack.url, 'tools/list', {}, { headers: bearer(narrow) });
     expect(reply.status).toBe(403);
-    expect(challengeParams(reply.headers.get('www-authenticate'))).toMatchObject({ error: 'insufficient_scope', scope: 'mcp', resource_metadata: stack.metadataUrl });
+    expect(challengeParams(reply.headers.get('www-authenticate'))).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'mcp',
+      resource_metadata: stack.metadataUrl,
+    });
   });
 
   test('legacy: a tool with its own scope -> 403 naming every scope it needs, and nothing ran; with the scope it runs', async () => {
@@ -153,17 +195,34 @@ describe('scopes', () => {
     const before = stack.server.stats().toolRuns['counter'] ?? 0;
     const refused = await session.request('tools/call', { name: 'counter', arguments: {} });
     expect(refused.status).toBe(403);
-    expect(challengeParams(refused.headers.get('www-authenticate'))).toMatchObject({ error: 'insufficient_scope', scope: 'mcp counter:write' });
+    expect(challengeParams(refused.headers.get('www-authenticate'))).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'mcp counter:write',
+    });
     expect(stack.server.stats().toolRuns['counter'] ?? 0).toBe(before);
-    const allowed = await session.request('tools/call', { name: 'counter', arguments: {} }, bearer(await token('agent-a', 'mcp counter:write')));
+    const allowed = await session.request(
+      'tools/call',
+      { name: 'counter', arguments: {} },
+      bearer(await token('agent-a', 'mcp counter:write')),
+    );
     expect(allowed.status).toBe(200);
     expect(stack.server.stats().toolRuns['counter']).toBe(before + 1);
   });
 
   test('modern: the same tool scope check', async () => {
-    const refused = await postModern(stack.url, 'tools/call', { name: 'counter', arguments: {} }, { headers: bearer(await token('agent-a')) });
+    const refused = await postModern(
+      stack.url,
+      'tools/call',
+      { name: 'counter', arguments: {} },
+      { headers: bearer(await token('agent-a')) },
+    );
     expect([refused.status, challengeParams(refused.headers.get('www-authenticate'))['scope']]).toEqual([403, 'mcp counter:write']);
-    const allowed = await postModern(stack.url, 'tools/call', { name: 'counter', arguments: {} }, { headers: bearer(await token('agent-a', 'mcp counter:write')) });
+    const allowed = await postModern(
+      stack.url,
+      'tools/call',
+      { name: 'counter', arguments: {} },
+      { headers: bearer(await token('agent-a', 'mcp counter:write')) },
+    );
     expect(resultOf(allowed)).toBeDefined();
   });
 });

@@ -21,10 +21,19 @@ test('serve --oauth-issuer: metadata for its own URL, 401 without a token, a ses
     const url = String(/listening on (\S+)/.exec(output.join(''))?.[1]);
     const metadataUrl = url.replace('/mcp', '/.well-known/oauth-protected-resource/mcp');
 
-    expect(await (await fetch(metadataUrl)).json()).toMatchObject({ resource: url, authorization_servers: [as.issuer], scopes_supported: ['mcp'] });
+    expect(await (await fetch(metadataUrl)).json()).toMatchObject({
+      resource: url,
+      authorization_servers: [as.issuer],
+      scopes_supported: ['mcp'],
+    });
     const refused = await postMcp(url, initializeMessage());
-    expect([refused.status, challengeParams(refused.headers.get('www-authenticate'))]).toEqual([401, { resource_metadata: metadataUrl, scope: 'mcp' }]);
-    const session = await RawMcpSession.initialize(url, { headers: bearer(await clientCredentialsToken(as, { clientId: 'ci', resource: url, scope: 'mcp' })) });
+    expect([refused.status, challengeParams(refused.headers.get('www-authenticate'))]).toEqual([
+      401,
+      { resource_metadata: metadataUrl, scope: 'mcp' },
+    ]);
+    const session = await RawMcpSession.initialize(url, {
+      headers: bearer(await clientCredentialsToken(as, { clientId: 'ci', resource: url, scope: 'mcp' })),
+    });
     expect(JSON.stringify(await session.callTool('echo', { text: 'through serve' }))).toContain('through serve');
 
     controller.abort();

@@ -35,12 +35,15 @@ export interface OAuthStackOptions {
  */
 export async function startOAuthStack(options: OAuthStackOptions = {}): Promise<OAuthStack> {
   const as = await startAuthorizationServer(options.as);
-  const server = await startReferenceServer({ port: 0, store: 'memory', ...options.server, oauth: { issuer: as.issuer, ...options.oauth } }).catch(
-    async (error: unknown) => {
-      await as.close();
-      throw error;
-    },
-  );
+  const server = await startReferenceServer({
+    port: 0,
+    store: 'memory',
+    ...options.server,
+    oauth: { issuer: as.issuer, ...options.oauth },
+  }).catch(async (error: unknown) => {
+    await as.close();
+    throw error;
+  });
   const url = new URL(server.url);
   return {
     as,
@@ -73,7 +76,10 @@ async function tokenRequest(as: AuthorizationServer, form: Record<string, string
  * const token = await clientCredentialsToken(as, { clientId: 'agent-a', resource: url });
  * ```
  */
-export async function clientCredentialsToken(as: AuthorizationServer, grant: { clientId: string; resource: string; scope?: string }): Promise<string> {
+export async function clientCredentialsToken(
+  as: AuthorizationServer,
+  grant: { clientId: string; resource: string; scope?: string },
+): Promise<string> {
   const body = await tokenRequest(as, {
     grant_type: 'client_credentials',
     client_id: grant.clientId,
@@ -129,7 +135,12 @@ export async function userLogin(
   return {
     accessToken: String(first['access_token']),
     async refresh() {
-      const next = await tokenRequest(as, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, resource: grant.resource });
+      const next = await tokenRequest(as, {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: clientId,
+        resource: grant.resource,
+      });
       refreshToken = String(next['refresh_token']);
       return String(next['access_token']);
     },

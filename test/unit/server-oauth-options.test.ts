@@ -78,7 +78,9 @@ describe('where metadata lives', () => {
   });
 
   test('an issuer with no metadata anywhere is a fetch error naming where it looked', async () => {
-    await expect(discoverJwksUri('http://127.0.0.1:1', { timeoutMs: 1_000, maxBytes: 1_000 }, (uri) => uri)).rejects.toThrow(/127\.0\.0\.1:1/);
+    await expect(discoverJwksUri('http://127.0.0.1:1', { timeoutMs: 1_000, maxBytes: 1_000 }, (uri) => uri)).rejects.toThrow(
+      /127\.0\.0\.1:1/,
+    );
   });
 });
 
@@ -86,7 +88,11 @@ describe('archon-mcp serve --oauth-*', () => {
   test('flags and environment variables become the oauth option', () => {
     const command = parseServeOptions(
       ['--oauth-issuer', issuer, '--oauth-scopes', 'mcp:read mcp:write', '--oauth-tool-scopes', 'counter=mcp:write admin,fail=admin'],
-      { MCP_OAUTH_RESOURCE: 'https://mcp.example.com/mcp', MCP_OAUTH_JWKS_URI: 'https://auth.example.com/keys', MCP_OAUTH_AUDIENCE: 'api://mcp' },
+      {
+        MCP_OAUTH_RESOURCE: 'https://mcp.example.com/mcp',
+        MCP_OAUTH_JWKS_URI: 'https://auth.example.com/keys',
+        MCP_OAUTH_AUDIENCE: 'api://mcp',
+      },
     );
     expect(command.help === false && command.options.oauth).toEqual({
       issuer,
