@@ -77,8 +77,11 @@ export interface SessionHandler extends AsyncDisposable {
   readonly protectedResourceMetadata: (req: { method?: string | undefined }, res: ServerResponse) => void;
   /** The same for web-standard hosts: the answer to a request with this method (GET by default). */
   readonly protectedResourceMetadataResponse: (request?: Request) => Response;
-  /** Where the metadata is served: the resource's path-suffixed well-known path, and the root one. Empty without `oauth`. */
-  readonly protectedResourceMetadataPaths: readonly string[];
+  /**
+   * Where the metadata is served: the resource's path-suffixed well-known path, and the root one. Empty without
+   * `oauth`. A copy (a plain array, as Express's `app.get` takes it): changing it changes no routing.
+   */
+  readonly protectedResourceMetadataPaths: string[];
   /**
    * Change notifications for changes made outside any request: `toolsChanged()`, `promptsChanged()`,
    * `resourcesChanged()`, `resourceUpdated(uri)`. They reach the 2025 GET streams (resource updates: the sessions
@@ -164,7 +167,7 @@ export async function createSessionHandler(options: SessionHandlerOptions): Prom
       sendJson(res, 404, { error: 'not_found' });
     },
     protectedResourceMetadataResponse: (request) => metadata?.response(request?.method) ?? notFound(),
-    protectedResourceMetadataPaths: metadata?.paths ?? [],
+    protectedResourceMetadataPaths: [...(metadata?.paths ?? [])],
     notify: layer.notify,
     requestState: layer.requestState,
     stores: layer.stores,

@@ -89,7 +89,7 @@ describe('mounting the metadata', () => {
   test('Express: app.get(mcp.protectedResourceMetadataPaths, mcp.protectedResourceMetadata) beside app.all(path, mcp.handle)', async () => {
     const mcp = await createSessionHandler(options());
     const app = express();
-    app.get(mcp.protectedResourceMetadataPaths as string[], mcp.protectedResourceMetadata);
+    app.get(mcp.protectedResourceMetadataPaths, mcp.protectedResourceMetadata);
     app.all('/mcp', mcp.handle);
     const http = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => http.once('listening', resolve));
