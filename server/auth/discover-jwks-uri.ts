@@ -36,8 +36,15 @@ export function metadataUrls(issuer: string): string[] {
  */
 export async function discoverJwksUri(issuer: string, limits: DocumentFetchLimits, checkUri: (uri: string) => string): Promise<string> {
   for (const url of metadataUrls(issuer)) {
-    const metadata = await fetchJsonDocument(url, limits);
-    if (metadata === undefined) continue;
+    let metadata: Record<string, unknown>;
+    try {
+      metadata = await fetchJsonDocument(url, limits);
+    } catch (error) {
+      // Not published at this location (404, or the 400/403 some servers answer for unknown paths): try the next.
+      const status = error instanceof DocumentFetchError ? error.status : undefined;
+      if (status !== undefined && status >= 400 && status < 500) continue;
+      throw error;
+    }
     if (metadata['issuer'] !== issuer) {
       throw new DocumentFetchError(`${url} names issuer ${JSON.stringify(metadata['issuer'])}, not ${JSON.stringify(issuer)}`);
     }

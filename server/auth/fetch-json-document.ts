@@ -6,6 +6,13 @@
 /** A fetch that failed or answered something unusable; the message never contains a credential. */
 export class DocumentFetchError extends Error {
   override readonly name = 'DocumentFetchError';
+  /** The HTTP status when the server answered one that is not 2xx. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options: ErrorOptions & { status?: number } = {}) {
+    super(message, options);
+    this.status = options.status;
+  }
 }
 
 export interface DocumentFetchLimits {
@@ -34,26 +41,22 @@ async function readLimited(body: ReadableStream<Uint8Array>, maxBytes: number, u
 }
 
 /**
- * GETs `url` and parses its JSON body; undefined for a 404 (the next discovery location is tried), a
- * `DocumentFetchError` for anything else that is not a JSON object in time and within `maxBytes`.
+ * GETs `url` and parses its JSON body; a `DocumentFetchError` (with `status` for a non-2xx answer) for anything
+ * that is not a JSON object in time and within `maxBytes`.
  *
  * @example
  * ```ts
  * const jwks = await fetchJsonDocument('https://auth.example.com/jwks', { timeoutMs: 5_000, maxBytes: 262_144 });
  * ```
  */
-export async function fetchJsonDocument(url: string, limits: DocumentFetchLimits): Promise<Record<string, unknown> | undefined> {
+export async function fetchJsonDocument(url: string, limits: DocumentFetchLimits): Promise<Record<string, unknown>> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.signal === undefined ? timeout : AbortSignal.any([timeout, limits.signal]);
   try {
     const response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal });
-    if (response.status === 404) {
-      await response.body?.cancel().catch(() => undefined);
-      return undefined;
-    }
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => undefined);
-      throw new DocumentFetchError(`${url} answered HTTP ${response.status}`);
+      throw new DocumentFetchError(`${url} answered HTTP ${response.status}`, { status: response.status });
     }
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     if (Number.isFinite(declared) && declared > limits.maxBytes) {

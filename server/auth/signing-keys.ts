@@ -134,7 +134,6 @@ export class SigningKeys {
     try {
       this.#jwksUri ??= await discoverJwksUri(options.issuer, limits, this.#deps.checkUri);
       const document = await fetchJsonDocument(this.#jwksUri, limits);
-      if (document === undefined) throw new DocumentFetchError(`${this.#jwksUri} answered HTTP 404`);
       const keys = document['keys'];
       if (!Array.isArray(keys)) throw new DocumentFetchError(`${this.#jwksUri} is not a JSON Web Key Set`);
       if (keys.length > MAX_KEYS) throw new DocumentFetchError(`${this.#jwksUri} has ${keys.length} keys, more than ${MAX_KEYS}`);

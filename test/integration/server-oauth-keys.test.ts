@@ -1,12 +1,13 @@
 /**
  * The issuer's signing keys as the session layer fetches them: once at start, again for a rotated key (a token
  * with a new `kid`), never more than once per cooldown for unknown `kid`s however many arrive, and bounded when
- * the authorization server misbehaves (down, slow, huge, lying about its issuer): those requests get 503 +
- * Retry-After (try again), not 401 (which would send clients to re-authorize).
+ * the authorization server misbehaves (down, slow, huge, huge once decompressed, redirecting, lying about its
+ * issuer): those requests get 503 + Retry-After (try again), not 401 (which would send clients to re-authorize).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPair, SignJWT } from 'jose';
+import { gzipSync } from 'node:zlib';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, test } from 'vitest';
 import { startReferenceServer, type ServerLogEntry } from '../../server/index';
 import { initializeMessage, postMcp } from '../support/server-raw-client';
@@ -106,6 +107,33 @@ describe('key rotation', () => {
   });
 });
 
+describe('discovery', () => {
+  test('an issuer that publishes only OpenID discovery (RFC 8414 path: 404) is found there, in the spec order', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'oidc-1', alg: 'ES256', use: 'sig' }] };
+    await using issuer = await startHostileIssuer((req, res, self) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (path === '/.well-known/openid-configuration') return json({ issuer: self, jwks_uri: `${self}/keys` });
+      if (path === '/keys') return json(jwks);
+      res.writeHead(404).end();
+    });
+    await using rs = await serverTrusting(issuer.issuer);
+    const token = await new SignJWT({ sub: 'oidc-user', scope: 'mcp' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'oidc-1' })
+      .setIssuer(issuer.issuer)
+      .setAudience(rs.url)
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    expect((await postMcp(rs.url, initializeMessage(), bearer(token))).status).toBe(200);
+    expect(Object.fromEntries(issuer.hits)).toEqual({
+      '/.well-known/oauth-authorization-server': 1,
+      '/.well-known/openid-configuration': 1,
+      '/keys': 1,
+    });
+  });
+});
+
 describe('an authorization server that misbehaves', () => {
   test('keys unavailable: 503 + Retry-After for every concurrent request, and at most two fetches', async () => {
     await using issuer = await startHostileIssuer((_req, res) => res.writeHead(500).end('down'));
@@ -142,6 +170,35 @@ describe('an authorization server that misbehaves', () => {
     expect(reply.status).toBe(503);
     expect(rs.logs.find((entry) => entry.msg === 'oauth signing keys fetch failed')?.['error']).toMatch(/more than 65536 bytes/);
     await expect.poll(() => finished, { timeout: 5_000 }).toBe(false);
+  });
+
+  test('a key set compressed under maxFetchBytes but larger decoded is refused (the limit counts decoded bytes)', async () => {
+    const body = gzipSync(JSON.stringify({ keys: [{ kty: 'oct', k: 'x'.repeat(1024 * 1024) }] }));
+    expect(body.length).toBeLessThan(64 * 1024);
+    await using issuer = await startHostileIssuer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
+    });
+    await using rs = await serverTrusting(issuer.issuer, { jwksUri: `${issuer.issuer}/jwks`, maxFetchBytes: 64 * 1024 });
+    const reply = await postMcp(rs.url, initializeMessage(), bearer(await forgedToken(issuer.issuer, rs.url, 'k1')));
+    expect(reply.status).toBe(503);
+    expect(rs.logs.find((entry) => entry.msg === 'oauth signing keys fetch failed')?.['error']).toMatch(/more than 65536 bytes/);
+  });
+
+  test('a redirect is not followed, for metadata or keys: the target is never asked', async () => {
+    await using target = await startHostileIssuer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}'),
+    );
+    await using issuer = await startHostileIssuer((_req, res) => res.writeHead(302, { location: `${target.issuer}/jwks` }).end());
+    await using rs = await serverTrusting(issuer.issuer, { jwksUri: `${issuer.issuer}/jwks` });
+    const reply = await postMcp(rs.url, initializeMessage(), bearer(await forgedToken(issuer.issuer, rs.url, 'k1')));
+    expect(reply.status).toBe(503);
+    await using discovering = await serverTrusting(issuer.issuer);
+    const discovered = await postMcp(discovering.url, initializeMessage(), bearer(await forgedToken(issuer.issuer, discovering.url, 'k1')));
+    expect(discovered.status).toBe(503);
+    // A 3xx is neither a document nor "not published here": discovery stops at the first location.
+    expect(issuer.hits.get('/.well-known/oauth-authorization-server')).toBeGreaterThanOrEqual(1);
+    expect(issuer.hits.get('/.well-known/openid-configuration')).toBeUndefined();
+    expect(target.hits.size).toBe(0);
   });
 
   test('a key set that never comes is given up after fetchTimeoutMs (503)', async () => {
