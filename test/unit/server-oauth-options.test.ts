@@ -113,6 +113,10 @@ describe('archon-mcp serve --oauth-*', () => {
     [['--oauth-scopes', 'mcp'], 'Expected `--oauth-issuer` with `--oauth-scopes`, got none'],
     [['--oauth-issuer', 'not a url'], 'Expected `--oauth-issuer` to be an absolute URL, got "not a url"'],
     [['--oauth-issuer', issuer, '--oauth-tool-scopes', 'counter'], /Expected `--oauth-tool-scopes` to be tool=scope/],
+    // Well formed but refused by the option checks: still a usage error, naming the flag, not `oauth.issuer`.
+    [['--oauth-issuer', 'http://auth.example.com'], /^Expected `--oauth-issuer` to be an https: URL/],
+    [['--oauth-issuer', issuer, '--oauth-scopes', 'has"quote'], /^Expected `--oauth-scopes` to be an array of OAuth scope tokens/],
+    [['--oauth-issuer', issuer, '--auth-token', 'secret'], /either `authToken`.* or `oauth`/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseServeOptions(argv, {})).toThrow(message);
   });
