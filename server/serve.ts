@@ -3,6 +3,7 @@
  * environment variables, which win over defaults.
  */
 import { parseArgs } from 'node:util';
+import { oauthFromFlags } from './auth/oauth-serve-flags';
 import {
   REFERENCE_ONLY_KEYS,
   type ReferenceServerOptions,
@@ -52,6 +53,12 @@ const STRING_FLAGS = {
   'session-header': 'MCP_SESSION_HEADER',
   'counter-file': 'MCP_COUNTER_FILE',
   eras: 'MCP_ERAS',
+  'oauth-issuer': 'MCP_OAUTH_ISSUER',
+  'oauth-resource': 'MCP_OAUTH_RESOURCE',
+  'oauth-audience': 'MCP_OAUTH_AUDIENCE',
+  'oauth-jwks-uri': 'MCP_OAUTH_JWKS_URI',
+  'oauth-scopes': 'MCP_OAUTH_SCOPES',
+  'oauth-tool-scopes': 'MCP_OAUTH_TOOL_SCOPES',
 } as const;
 
 /**
@@ -75,6 +82,14 @@ Options (environment variable in brackets):
   --session-ttl <ms>              Idle time before a session expires (default 1800000) [MCP_SESSION_TTL_MS]
   --max-sessions <n>              Live sessions before 503 (default 10000) [MCP_MAX_SESSIONS]
   --auth-token <token>            Require this bearer token; sessions bind to it [MCP_AUTH_TOKEN]
+  --oauth-issuer <url>            Be an OAuth resource server: JWT access tokens from this issuer;
+                                  sessions bind to the token's subject [MCP_OAUTH_ISSUER]
+  --oauth-resource <url>          This endpoint's public URL, the tokens' audience (default: the
+                                  server's own URL) [MCP_OAUTH_RESOURCE]
+  --oauth-audience <a,b>          More accepted token audiences [MCP_OAUTH_AUDIENCE]
+  --oauth-jwks-uri <url>          Signing keys (default: jwks_uri of the issuer's metadata) [MCP_OAUTH_JWKS_URI]
+  --oauth-scopes <a,b>            Scopes every request needs (403 insufficient_scope) [MCP_OAUTH_SCOPES]
+  --oauth-tool-scopes <t=s,...>   Scopes a tool needs, e.g. counter=mcp:write [MCP_OAUTH_TOOL_SCOPES]
   --no-event-store                Disable SSE resumption (Last-Event-ID) [MCP_EVENT_STORE=false]
   --retry-interval <ms>           SSE retry hint (default 1000) [MCP_RETRY_INTERVAL_MS]
   --allowed-origins <a,b>         Extra allowed Origins (DNS rebinding protection) [MCP_ALLOWED_ORIGINS]
@@ -192,6 +207,8 @@ export function parseServeOptions(argv: readonly string[], env: Readonly<Record<
   }
   const authToken = pick('auth-token', STRING_FLAGS['auth-token']);
   if (authToken !== undefined) options.authToken = authToken;
+  const oauth = oauthFromFlags((flag) => pick(flag, STRING_FLAGS[flag]));
+  if (oauth !== undefined) options.oauth = oauth;
   const origins = pick('allowed-origins', STRING_FLAGS['allowed-origins']);
   if (origins !== undefined) options.allowedOrigins = list(origins);
   const hosts = pick('allowed-hosts', STRING_FLAGS['allowed-hosts']);
@@ -216,12 +233,24 @@ export function parseServeOptions(argv: readonly string[], env: Readonly<Record<
   return { help: false, options };
 }
 
+function camelCase(flag: string): string {
+  return flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** `--oauth-*` flag -> the `oauth.*` option it sets, as the option checks name it. */
+const OAUTH_OPTION_BY_FLAG: ReadonlyMap<string, string> = new Map([
+  ['oauth-issuer', 'oauth.issuer'],
+  ['oauth-resource', 'oauth.resource'],
+  ['oauth-audience', 'oauth.audience'],
+  ['oauth-jwks-uri', 'oauth.jwksUri'],
+  ['oauth-scopes', 'oauth.requiredScopes'],
+  ['oauth-tool-scopes', 'oauth.toolScopes'],
+]);
+
 /** Option name -> [flag, environment variable], for every option a `serve` flag sets. */
 const SOURCES_BY_OPTION: ReadonlyMap<string, readonly [string, string]> = new Map<string, readonly [string, string]>([
   ...Object.entries(INTEGER_FLAGS).map(([flag, [option, envName]]) => [option, [flag, envName]] as const),
-  ...Object.entries(STRING_FLAGS).map(
-    ([flag, envName]) => [flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()), [flag, envName]] as const,
-  ),
+  ...Object.entries(STRING_FLAGS).map(([flag, envName]) => [OAUTH_OPTION_BY_FLAG.get(flag) ?? camelCase(flag), [flag, envName]] as const),
 ]);
 
 /** Runs `check`; a `TypeError` about `` `option` `` is rethrown about `` `source` `` instead. */
@@ -244,7 +273,7 @@ function checkAsTheServerWill(options: ReferenceServerOptions, sourceOf: (flag: 
     resolveSessionLayerOptions(options, REFERENCE_ONLY_KEYS);
     resolveReferenceOptions(options);
   } catch (error) {
-    const option = error instanceof TypeError ? /^Expected `(\w+)`/.exec(error.message)?.[1] : undefined;
+    const option = error instanceof TypeError ? /^Expected `([\w.]+)`/.exec(error.message)?.[1] : undefined;
     const flag = option === undefined ? undefined : SOURCES_BY_OPTION.get(option);
     if (flag === undefined || option === undefined) throw error;
     renamingOption(option, sourceOf(...flag), () => {
