@@ -26,7 +26,28 @@ export interface TokenSubject {
   issuer: string;
   subject: string;
   subjectClaim: 'sub' | 'client_id';
-  claims: JWTPayload;
+  /** Every claim of the verified token (stated here, not as jose's `JWTPayload`: the public types name no
+   * ESM-only package, so a CommonJS consumer type-checks them with `skipLibCheck: false`). */
+  claims: TokenClaims;
+}
+
+/**
+ * The claims of a verified access token: the registered ones typed, the rest as JSON.
+ *
+ * @example
+ * ```ts
+ * const claims: TokenClaims = { iss: 'https://auth.example.com', sub: 'alice', exp: 1_900_000_000, scope: 'notes:read' };
+ * ```
+ */
+export interface TokenClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  jti?: string;
+  nbf?: number;
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
 }
 
 function invalid(description: string): OAuthError {

@@ -238,7 +238,27 @@ describe('a fresh npm init -y project with only archon-mcp-client installed', ()
     expect(code).toBe(0);
   }, 150_000);
 
-  // Follow-up for the server engineers: server/stores/types.ts exposes the SDK's `EventStore`, whose module
-  // (sdk/server/streamableHttp -> shared/transport) names DOM's `HeadersInit`; restating that interface locally fixes it.
-  test.skip('the server entry types compile with skipLibCheck: false and no DOM lib (needs EventStore restated in server/stores/types.ts)', () => {});
+  test('the server entry types compile with skipLibCheck: false and no DOM lib, from ESM and CJS', async () => {
+    write('server-consumer.mts', "import { createSessionHandler, startReferenceServer, type TokenSubject } from 'archon-mcp-client/server';\nexport const create = createSessionHandler;\nexport const start = startReferenceServer;\nexport type Subject = TokenSubject;\n");
+    write('server-consumer.cts', "import { createSessionHandler, type SessionHandler } from 'archon-mcp-client/server';\nexport const create = createSessionHandler;\nexport type Handler = SessionHandler;\n");
+    write(
+      'tsconfig.server-strict-libs.json',
+      JSON.stringify({
+        compilerOptions: {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          lib: ['ES2023', 'ESNext.Disposable'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ['server-consumer.mts', 'server-consumer.cts'],
+      }),
+    );
+    const { code, stdout } = await runIn(dir, 'npx', ['--no', '--', 'tsc', '-p', 'tsconfig.server-strict-libs.json'], { timeoutMs: 120_000 });
+    expect(stdout).toBe('');
+    expect(code).toBe(0);
+  }, 150_000);
 });
