@@ -18,6 +18,7 @@ export {
   type SessionHandlerOptions,
   type SessionLayerOptions,
 } from './session-options';
+export type { PeerLimitOptions } from './peer-limits';
 export type { SessionInfo, SessionServerContext, SessionServerFactory } from './session-server';
 export { startReferenceServer, type ReferenceServer } from './reference-server';
 export { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp, type ServeCommand, type ServeIo } from './serve';
