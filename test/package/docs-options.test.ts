@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { SERVER_DEFAULTS } from '../../server/index';
 import { MCP_CLIENT_DEFAULTS } from '../../src/index';
 import { RETRY_DEFAULTS } from '../../src/retry/index';
+import { AUTH_COORDINATOR_DEFAULTS } from '../../src/auth/index';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README_MCP_CLIENT.md'), 'utf8');
@@ -177,6 +178,10 @@ describe('README_MCP_CLIENT.md states the declared defaults', () => {
 
   test('RETRY_DEFAULTS in the "retry" table', () => {
     expect(wrongDefaults('### retry', RETRY_DEFAULTS, 'retry.')).toEqual([]);
+  });
+
+  test('AUTH_COORDINATOR_DEFAULTS in the "auth" table', () => {
+    expect(wrongDefaults('### auth', AUTH_COORDINATOR_DEFAULTS, 'auth.')).toEqual([]);
   });
 
   test('SERVER_DEFAULTS in the "Server options" table', () => {
