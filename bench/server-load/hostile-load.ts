@@ -2,8 +2,9 @@
  * The hostile side of `bench:server --hostile` (issue 9): a constant number of hostile raw connections from
  * another loopback address (127.0.0.2, another client IP than the good client's), in four kinds: slowloris
  * headers (a byte every 200 ms), slow bodies (a byte every 200 ms), stalled POSTs (a partial body, then
- * silence) and idle sockets (nothing at all). A connection the server closes is replaced at once, so the
- * pressure stays at `connections` for the whole measurement.
+ * silence) and idle sockets (nothing at all). A connection the server closes is replaced after
+ * `REPLACE_DELAY_MS`, so the pressure stays near `connections` for the whole measurement without the bench
+ * turning into an unbounded reconnect loop against a server that closes at once.
  */
 import { connect, type Socket } from 'node:net';
 
@@ -32,6 +33,8 @@ export interface HostileLoad {
 const TRICKLE_MS = 200;
 /** Connections opened per event-loop turn, so the server's accept queue is never what is measured. */
 const OPEN_BATCH = 25;
+/** Delay before a closed hostile connection is replaced: at most `connections` x 20 opens per second. */
+const REPLACE_DELAY_MS = 50;
 
 function head(host: string, port: number, contentLength: number): string {
   return `POST /mcp HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${contentLength}\r\n\r\n`;
@@ -56,6 +59,7 @@ export async function startHostileLoad(url: URL, connections: number, localAddre
     statuses: {},
   };
   let stopped = false;
+  const replacements = new Set<NodeJS.Timeout>();
 
   const open = (kind: HostileKind): Promise<void> =>
     new Promise((resolve) => {
@@ -92,7 +96,11 @@ export async function startHostileLoad(url: URL, connections: number, localAddre
         tally.closedByServer[kind] += 1;
         const status = /^HTTP\/1\.1 (\d{3})/.exec(firstBytes)?.[1] ?? 'none';
         tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
-        void open(kind);
+        const replacement = setTimeout(() => {
+          replacements.delete(replacement);
+          if (!stopped) void open(kind);
+        }, REPLACE_DELAY_MS);
+        replacements.add(replacement);
       });
       // A connection that cannot even be made still counts as settled for the batch.
       socket.once('error', () => resolve());
@@ -106,6 +114,8 @@ export async function startHostileLoad(url: URL, connections: number, localAddre
     tally: () => ({ ...tally, closedByServer: { ...tally.closedByServer }, statuses: { ...tally.statuses } }),
     stop() {
       stopped = true;
+      for (const replacement of replacements) clearTimeout(replacement);
+      replacements.clear();
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },
