@@ -18,6 +18,7 @@ export {
   type SessionHandlerOptions,
   type SessionLayerOptions,
 } from './session-options';
+export type { PeerLimitOptions } from './peer-limits';
 export type { SessionInfo, SessionServerContext, SessionServerFactory } from './session-server';
 export { OAUTH_RESOURCE_DEFAULTS, type OAuthResourceOptions } from './auth/oauth-options';
 export type { TokenClaims, TokenSubject } from './auth/jwt-verifier';

@@ -29,10 +29,26 @@ export interface ReferenceServerOptions extends SessionLayerOptions {
   counterFile?: string;
   /** Also serves the official conformance suite's fixtures (`test_simple_text`, `test://static-text`, ...). @default false */
   conformanceFixtures?: boolean;
+  /**
+   * Longest time for a client to send a request's headers (Node's `headersTimeout`; a connection that sends nothing
+   * counts too); beyond it 408 and the connection closes. @default 60_000
+   */
+  headersTimeoutMs?: number;
+  /** An idle keep-alive connection closes after this long (Node's `keepAliveTimeout`, which adds its own 1 s). @default 5_000 */
+  keepAliveTimeoutMs?: number;
 }
 
 /** Options of the reference server that are not the session layer's. */
-export const REFERENCE_ONLY_KEYS = ['port', 'path', 'testLayer', 'testHooks', 'counterFile', 'conformanceFixtures'] as const;
+export const REFERENCE_ONLY_KEYS = [
+  'port',
+  'path',
+  'testLayer',
+  'testHooks',
+  'counterFile',
+  'conformanceFixtures',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+] as const;
 
 /**
  * Every default of the reference server in one place: the session layer's, plus its own.
@@ -49,6 +65,8 @@ export const SERVER_DEFAULTS = {
   testLayer: true,
   testHooks: false,
   conformanceFixtures: false,
+  headersTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
 } as const satisfies Required<Omit<ReferenceServerOptions, 'authToken' | 'oauth' | 'counterFile' | 'logger' | 'instanceId' | 'requestStateKey'>>;
 
 /**
@@ -66,6 +84,8 @@ export function resolveReferenceOptions(options: ReferenceServerOptions): {
   testHooks: boolean;
   counterFile: string | undefined;
   conformanceFixtures: boolean;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 } {
   const port = options.port ?? SERVER_DEFAULTS.port;
   const path = options.path ?? SERVER_DEFAULTS.path;
@@ -83,5 +103,10 @@ export function resolveReferenceOptions(options: ReferenceServerOptions): {
   }
   const conformanceFixtures = options.conformanceFixtures ?? SERVER_DEFAULTS.conformanceFixtures;
   if (typeof conformanceFixtures !== 'boolean') throw new TypeError(`Expected \`conformanceFixtures\` to be a boolean, got ${String(conformanceFixtures)}`);
-  return { port, path, testLayer, testHooks, counterFile: options.counterFile, conformanceFixtures };
+  const headersTimeoutMs = options.headersTimeoutMs ?? SERVER_DEFAULTS.headersTimeoutMs;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? SERVER_DEFAULTS.keepAliveTimeoutMs;
+  for (const [name, value] of [['headersTimeoutMs', headersTimeoutMs], ['keepAliveTimeoutMs', keepAliveTimeoutMs]] as const) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`Expected \`${name}\` to be a positive integer, got ${String(value)}`);
+  }
+  return { port, path, testLayer, testHooks, counterFile: options.counterFile, conformanceFixtures, headersTimeoutMs, keepAliveTimeoutMs };
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RPC_ERROR, sendJsonRpcError } from './http/json-rpc-error';
 import { createDemoServerFactory } from './mcp/create-mcp-server';
@@ -50,6 +50,22 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/**
+ * Node's own deadlines on the connection (issue 9, case 8): headers within `headersTimeoutMs` (408), idle
+ * keep-alive sockets closed after `keepAliveTimeoutMs`. `requestTimeout` only covers receiving a request, never
+ * its response, so SSE streams stay open; it is a backstop for bodies the session layer did not read itself
+ * (which it reads under `bodyReadTimeoutMs`/`bodyTimeoutMs`). Deadlines are checked every tenth of the headers
+ * deadline (Node checks every 30 s by default).
+ */
+function serverTimeouts(own: { headersTimeoutMs: number; keepAliveTimeoutMs: number }, bodyTimeoutMs: number): ServerOptions {
+  return {
+    headersTimeout: own.headersTimeoutMs,
+    requestTimeout: own.headersTimeoutMs + bodyTimeoutMs,
+    keepAliveTimeout: own.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(own.headersTimeoutMs / 10))),
+  };
+}
+
 /** Faults and stats need the test layer; without it every use says so. */
 function withoutTestLayer(): ServerFaults & { snapshot(): never } {
   const refuse = (): never => {
@@ -95,7 +111,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const oauth = oauthResource === undefined || options.oauth === undefined ? {} : { oauth: { ...options.oauth, resource: oauthResource } };
     const mcp = await createSessionHandler({ ...layerOptions, ...oauth, instanceId: resolved.instanceId, createServer: demo.createServer });
     handler = mcp;
-    testLayer = own.testLayer ? createTestLayer(mcp, { maxBodyBytes: resolved.maxBodyBytes, sessionHeader: resolved.sessionHeader }) : undefined;
+    testLayer = own.testLayer ? createTestLayer(mcp, resolved) : undefined;
     handleMcp = testLayer?.handle ?? mcp.handle;
     return mcp;
   };
@@ -106,7 +122,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }
   const early = resourceFromAddress ? undefined : await startHandler();
 
-  const http = createServer((req, res) => {
+  const http = createServer(serverTimeouts(own, resolved.bodyTimeoutMs), (req, res) => {
     const route = async (): Promise<void> => {
       const mcp = handler;
       if (mcp === undefined || handleMcp === undefined) {
@@ -126,8 +142,6 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       sendJsonRpcError(res, { status: 500, code: RPC_ERROR.serverError, message: 'Internal server error' });
     });
   });
-  // SSE streams are long-lived: no request timeout; keep-alive sockets are closed on shutdown.
-  http.requestTimeout = 0;
   const address = await listen(http, own.port, resolved.host).catch(async (error: unknown) => {
     await early?.close();
     throw error;

@@ -40,6 +40,16 @@ const INTEGER_FLAGS = {
   'purge-after': ['purgeAfterMs', 'MCP_PURGE_AFTER_MS'],
   'shutdown-timeout': ['shutdownTimeoutMs', 'MCP_SHUTDOWN_TIMEOUT_MS'],
   'rate-limit': ['rateLimitRequests', 'MCP_RATE_LIMIT'],
+  'headers-timeout': ['headersTimeoutMs', 'MCP_HEADERS_TIMEOUT_MS'],
+  'keep-alive-timeout': ['keepAliveTimeoutMs', 'MCP_KEEP_ALIVE_TIMEOUT_MS'],
+  'body-read-timeout': ['bodyReadTimeoutMs', 'MCP_BODY_READ_TIMEOUT_MS'],
+  'body-timeout': ['bodyTimeoutMs', 'MCP_BODY_TIMEOUT_MS'],
+  'max-json-depth': ['maxJsonDepth', 'MCP_MAX_JSON_DEPTH'],
+  'max-in-flight-per-ip': ['maxInFlightPerIp', 'MCP_MAX_IN_FLIGHT_PER_IP'],
+  'max-in-flight-per-principal': ['maxInFlightPerPrincipal', 'MCP_MAX_IN_FLIGHT_PER_PRINCIPAL'],
+  'max-new-sessions-per-ip': ['maxNewSessionsPerIp', 'MCP_MAX_NEW_SESSIONS_PER_IP'],
+  'max-new-sessions-per-principal': ['maxNewSessionsPerPrincipal', 'MCP_MAX_NEW_SESSIONS_PER_PRINCIPAL'],
+  'new-session-window': ['newSessionWindowMs', 'MCP_NEW_SESSION_WINDOW_MS'],
 } as const satisfies Record<string, readonly [keyof ReferenceServerOptions, string]>;
 
 /** String flags: flag name -> environment variable. */
@@ -102,6 +112,18 @@ Options (environment variable in brackets):
   --idle-transport <ms>           Idle time before a local transport is evicted (default 600000) [MCP_IDLE_TRANSPORT_MS]
   --purge-after <ms>              Age of ended sessions purged by the deep tier (default 86400000) [MCP_PURGE_AFTER_MS]
   --shutdown-timeout <ms>         Drain deadline on SIGTERM (default 5000) [MCP_SHUTDOWN_TIMEOUT_MS]
+  --headers-timeout <ms>          Deadline for a request's headers (default 60000) [MCP_HEADERS_TIMEOUT_MS]
+  --keep-alive-timeout <ms>       Idle keep-alive connections close after (default 5000) [MCP_KEEP_ALIVE_TIMEOUT_MS]
+  --body-read-timeout <ms>        Longest wait for the next chunk of a body (default 30000) [MCP_BODY_READ_TIMEOUT_MS]
+  --body-timeout <ms>             Deadline for a whole request body (default 60000) [MCP_BODY_TIMEOUT_MS]
+  --max-json-depth <n>            Deepest JSON nesting accepted (default 128) [MCP_MAX_JSON_DEPTH]
+  --max-in-flight-per-ip <n>      Requests in flight per client IP before 429 (default 512) [MCP_MAX_IN_FLIGHT_PER_IP]
+  --max-in-flight-per-principal <n>
+                                  Requests in flight per token before 429 (default 2048) [MCP_MAX_IN_FLIGHT_PER_PRINCIPAL]
+  --max-new-sessions-per-ip <n>   New sessions per client IP per window before 429 (default 100) [MCP_MAX_NEW_SESSIONS_PER_IP]
+  --max-new-sessions-per-principal <n>
+                                  New sessions per token per window before 429 (default 1000) [MCP_MAX_NEW_SESSIONS_PER_PRINCIPAL]
+  --new-session-window <ms>       Window of the new-session limits (default 1000) [MCP_NEW_SESSION_WINDOW_MS]
   --session-header <name>         App session header (default X-Archon-Session-Id) [MCP_SESSION_HEADER]
   --eras <legacy,modern>          Protocol eras served (default both) [MCP_ERAS]
   --counter-file <path>           Append one line per counter execution [MCP_COUNTER_FILE]

@@ -42,6 +42,11 @@ export interface SessionFetchOptions {
   authInfo?: AuthInfo;
   /** A body your framework already parsed. */
   parsedBody?: unknown;
+  /**
+   * The client's IP address (Hono on Node: `getConnInfo(c).remote.address`), which keys the per-IP limits
+   * (`maxInFlightPerIp`, `maxNewSessionsPerIp`). Without it only the per-principal limits apply.
+   */
+  clientAddress?: string;
 }
 
 /**
@@ -147,6 +152,7 @@ export async function createSessionHandler(options: SessionHandlerOptions): Prom
   let closed: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
     layer.closing = true;
+    layer.cutBodyReads();
     const deadline = Date.now() + resolved.shutdownTimeoutMs;
     while (layer.inFlight() > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
     await layer.stop();

@@ -9,8 +9,11 @@ import { CleanupScheduler } from './cleanup/cleanup-scheduler';
 import { buildHealthReport, type HealthReport } from './http/health-endpoint';
 import { LegacyEndpoint } from './http/legacy-endpoint';
 import { McpEndpoint, type EraEndpoint } from './http/mcp-endpoint';
+import type { McpRequest } from './http/mcp-request';
 import { ModernEndpoint } from './http/modern-endpoint';
+import { NewSessionRate, type NewSessionRefusal } from './http/new-session-limits';
 import { OpenStreams } from './http/open-streams';
+import { BodyCutoff } from './http/request-deadlines';
 import { ServerMetrics } from './observability/server-metrics';
 import type { SessionHandlerStats } from './session-handler';
 import { resolveSessionLayerOptions, type ResolvedSessionOptions, type SessionHandlerOptions } from './session-options';
@@ -40,6 +43,8 @@ export interface SessionLayer {
   readonly oauth: OAuthResourceServer | undefined;
   /** Set by `close()`: new sessions are refused from then on. */
   closing: boolean;
+  /** Stops every request body read in progress (and any later one): shutdown never waits on a stalled body. */
+  cutBodyReads(): void;
   inFlight(): number;
   health(): Promise<HealthReport>;
   stats(): SessionHandlerStats;
@@ -124,12 +129,14 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     const openStreams = new OpenStreams();
     const appSessions: AppSessions = new AppSessions(stores.sessions, writer, resolved);
     const eras: Partial<Record<'legacy' | 'modern', EraEndpoint>> = {};
+    const bodyCutoff = new BodyCutoff();
     const endpoint = new McpEndpoint({
       options: resolved,
       eras,
       store: stores.sessions,
       metrics,
       onStoreDown: distrust,
+      shutdown: bodyCutoff.signal,
       ...(oauth === undefined ? {} : { authenticator: oauth.authenticator }),
     });
     const layer: SessionLayer = {
@@ -141,6 +148,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       notify: router.notify,
       oauth,
       closing: false,
+      cutBodyReads: () => bodyCutoff.cutAll(),
       endpoint,
       inFlight: () => manager.inFlight() + (modern?.inFlight ?? 0),
       health: async () => {
@@ -174,9 +182,12 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
         await closeStores();
       },
     };
-    const refuseNew = (): 'capacity' | 'closing' | undefined => {
-      if (layer.closing) return 'closing';
-      return manager.liveCount + appSessions.liveCount >= resolved.maxSessions ? 'capacity' : undefined;
+    const sessionRate = new NewSessionRate(resolved);
+    const retryAfterSeconds = Math.max(1, Math.ceil(resolved.retryIntervalMs / 1_000));
+    const refuseNew = (request: McpRequest): NewSessionRefusal | undefined => {
+      if (layer.closing) return { status: 503, message: 'Server is shutting down', retryAfterSeconds };
+      if (manager.liveCount + appSessions.liveCount >= resolved.maxSessions) return { status: 503, message: 'Server at session capacity', retryAfterSeconds };
+      return sessionRate.admit(request.clientIp, request.principalHash, Date.now());
     };
     if (resolved.eras.includes('legacy')) {
       eras.legacy = new LegacyEndpoint({
@@ -185,11 +196,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
         appSessions,
         requestLog,
         openStreams,
-        refuseNewSessions: () => {
-          const refusal = refuseNew();
-          if (refusal === undefined) return undefined;
-          return refusal === 'closing' ? 'Server is shutting down' : 'Server at session capacity';
-        },
+        refuseNewSessions: refuseNew,
       });
     }
     const modern = resolved.eras.includes('modern')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolveOAuthOptions, type OAuthResourceOptions, type ResolvedOAuthOptions } from './auth/oauth-options';
+import { PEER_LIMIT_DEFAULTS, PEER_LIMIT_KEYS, type PeerLimitOptions } from './peer-limits';
 import type { SessionServerFactory } from './session-server';
 import type { StoreSpec } from './stores/index';
 
@@ -51,7 +52,7 @@ export type ProtocolEraName = 'legacy' | 'modern';
  * const options: SessionLayerOptions = { store: 'pglite:.mcp-data', sessionTtlMs: 600_000, authToken: process.env.MCP_AUTH_TOKEN };
  * ```
  */
-export interface SessionLayerOptions {
+export interface SessionLayerOptions extends PeerLimitOptions {
   /** Where sessions live. @default 'memory' */
   store?: StoreSpec;
   /** Which protocol eras are served; the other era is answered as a server of this era would. @default ['legacy', 'modern'] */
@@ -172,6 +173,7 @@ export const SESSION_HANDLER_DEFAULTS = {
   sessionCacheMs: 5_000,
   activityFlushMs: 1_000,
   requestStateTtlSeconds: 600,
+  ...PEER_LIMIT_DEFAULTS,
 } as const satisfies DefaultedOptions;
 
 /**
@@ -209,6 +211,7 @@ const POSITIVE_INTEGER_OPTIONS = [
   'sessionCacheMs',
   'activityFlushMs',
   'requestStateTtlSeconds',
+  ...PEER_LIMIT_KEYS,
 ] as const;
 
 /** Every option name of the session layer, for the unknown-key check. */

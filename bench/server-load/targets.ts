@@ -30,8 +30,8 @@ export interface Target {
   readonly dispose: () => Promise<void>;
 }
 
-/** Flags that keep the server's own protections out of the measurement (per-session rate limit). */
-const SERVE_FLAGS = ['--port', '0', '--rate-limit', '1000000000', '--max-sessions', '1000000'];
+/** Flags that keep the server's own protections out of the measurement (per-session rate limit, new sessions per IP). */
+const SERVE_FLAGS = ['--port', '0', '--rate-limit', '1000000000', '--max-sessions', '1000000', '--max-new-sessions-per-ip', '1000000000'];
 
 /** PGlite's first start initialises a database in WebAssembly: 5-20 s on 2 loaded cores. */
 const READY_TIMEOUT_MS = { pglite: 180_000, other: 60_000 } as const;

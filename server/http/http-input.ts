@@ -3,6 +3,7 @@
  * Hono, a fetch runtime): headers first, the body only when a check that needs it has passed.
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { BodyDeadlineError, withinDeadlines, type BodyDeadlines } from './request-deadlines';
 
 /**
  * Outcome of reading a body under a byte limit.
@@ -12,7 +13,14 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
  * const body: BodyRead = await input.readBody(4 * 1024 * 1024);
  * ```
  */
-export type BodyRead = { kind: 'ok'; bytes: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
+export type BodyRead =
+  | { kind: 'ok'; bytes: Uint8Array }
+  | { kind: 'too-large' }
+  | { kind: 'aborted' }
+  /** A body deadline passed (`bodyReadTimeoutMs`, `bodyTimeoutMs`). */
+  | { kind: 'timed-out' }
+  /** Stopped by shutdown. */
+  | { kind: 'cut' };
 
 /**
  * @example
@@ -23,12 +31,14 @@ export type BodyRead = { kind: 'ok'; bytes: Uint8Array } | { kind: 'too-large' }
 export interface McpHttpInput {
   /** Method, URL and headers. Its body is never read by the pipeline (see `readBody`). */
   readonly request: Request;
-  /** Reads the raw body, stopping as soon as it exceeds `maxBytes`. Called at most once. */
-  readBody(maxBytes: number): Promise<BodyRead>;
+  /** Reads the raw body, stopping as soon as it exceeds `maxBytes` or a deadline passes. Called at most once. */
+  readBody(maxBytes: number, deadlines?: BodyDeadlines): Promise<BodyRead>;
   /** A body a framework already parsed (`express.json()`): used instead of `readBody`. */
   readonly parsedBody: unknown;
   /** Validated auth info from upstream middleware (`req.auth`), passed through to the SDK. */
   readonly authInfo: AuthInfo | undefined;
+  /** The client's IP address (the socket's, or what a web host reports), for the per-IP limits. */
+  readonly clientAddress?: string | undefined;
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -54,26 +64,26 @@ export async function readLimited(
   chunks: AsyncIterable<unknown>,
   declaredLength: string | null | undefined,
   maxBytes: number,
+  deadlines?: BodyDeadlines,
 ): Promise<BodyRead> {
   const declared = Number(declaredLength ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return { kind: 'too-large' };
   const collected: Uint8Array[] = [];
   let size = 0;
   try {
-    for await (const chunk of chunks) {
+    for await (const chunk of deadlines === undefined ? chunks : withinDeadlines(chunks, deadlines)) {
       const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
       size += bytes.byteLength;
       if (size > maxBytes) return { kind: 'too-large' };
       collected.push(bytes);
     }
-  } catch {
-    return { kind: 'aborted' };
+  } catch (error) {
+    return error instanceof BodyDeadlineError ? { kind: error.reason } : { kind: 'aborted' };
   }
   return { kind: 'ok', bytes: concat(collected, size) };
 }
 
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
+async function* chunksOf(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncGenerator<Uint8Array> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -94,14 +104,21 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  * const response = await endpoint.serve(fromWebRequest(request, { authInfo }));
  * ```
  */
-export function fromWebRequest(request: Request, options: { authInfo?: AuthInfo; parsedBody?: unknown } = {}): McpHttpInput {
+export function fromWebRequest(
+  request: Request,
+  options: { authInfo?: AuthInfo; parsedBody?: unknown; clientAddress?: string } = {},
+): McpHttpInput {
   return {
     request,
     parsedBody: options.parsedBody,
     authInfo: options.authInfo,
-    async readBody(maxBytes) {
+    clientAddress: options.clientAddress,
+    async readBody(maxBytes, deadlines) {
       if (request.body === null) return { kind: 'ok', bytes: new Uint8Array(0) };
-      return readLimited(chunksOf(request.body), request.headers.get('content-length'), maxBytes);
+      const reader = request.body.getReader();
+      // A stalled read is abandoned at a deadline: cancelling the reader releases the body.
+      const cancel = (): void => void reader.cancel().catch(() => undefined);
+      return readLimited(chunksOf(reader), request.headers.get('content-length'), maxBytes, deadlines && { ...deadlines, onCut: cancel });
     },
   };
 }

@@ -6,7 +6,9 @@ import type { RequestLog } from '../sessions/request-log';
 import type { SessionManager } from '../sessions/session-manager';
 import type { McpRequest } from './mcp-request';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import { newSessionRefusalResponse, type NewSessionRefusal } from './new-session-limits';
 import type { OpenStreams } from './open-streams';
+import { screenTransportAnswer } from './transport-answers';
 
 export interface LegacyEndpointDeps {
   options: ResolvedSessionOptions;
@@ -14,8 +16,8 @@ export interface LegacyEndpointDeps {
   appSessions: AppSessions;
   requestLog: RequestLog;
   openStreams: OpenStreams;
-  /** True once `close()` started, or when this instance is at capacity: new sessions are refused. */
-  refuseNewSessions(): string | undefined;
+  /** Why this request may not open a new session now (shutdown, capacity, this client's rate), if it may not. */
+  refuseNewSessions(request: McpRequest): NewSessionRefusal | undefined;
 }
 
 function isInitialize(messages: readonly JSONRPCMessage[]): boolean {
@@ -57,17 +59,9 @@ export class LegacyEndpoint {
   }
 
   async #initialize(request: McpRequest): Promise<Response> {
-    const { options, manager, appSessions } = this.#deps;
-    const refusal = this.#deps.refuseNewSessions();
-    if (refusal !== undefined) {
-      return jsonRpcErrorResponse({
-        status: 503,
-        code: RPC_ERROR.serverError,
-        message: refusal,
-        id: request.replyId,
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(options.retryIntervalMs / 1_000))) },
-      });
-    }
+    const { manager, appSessions } = this.#deps;
+    const refusal = this.#deps.refuseNewSessions(request);
+    if (refusal !== undefined) return newSessionRefusalResponse(refusal, request.replyId);
     const [message] = request.messages;
     const params = message !== undefined && 'params' in message && message.params ? message.params : {};
     const appSession = await appSessions.claimForSession(request.appSessionId, request.principalHash);
@@ -114,10 +108,12 @@ export class LegacyEndpoint {
     const batch = this.#deps.requestLog.begin(live.sessionId, request.messages, request.startedAt);
     let response: Response;
     try {
-      response = await live.transport.handleRequest(request.http, {
-        ...(request.body === undefined ? {} : { parsedBody: request.body }),
-        ...(request.authInfo === undefined ? {} : { authInfo: request.authInfo }),
-      });
+      response = await screenTransportAnswer(
+        await live.transport.handleRequest(request.http, {
+          ...(request.body === undefined ? {} : { parsedBody: request.body }),
+          ...(request.authInfo === undefined ? {} : { authInfo: request.authInfo }),
+        }),
+      );
     } catch (error) {
       batch.settle(500, true);
       throw error;

@@ -5,10 +5,11 @@ import { readAppSessionIdHeader } from '../sessions/app-session-id';
 import { staticTokenAuthenticator, type RequestAuthenticator } from '../auth/request-authenticator';
 import type { SessionStore } from '../stores/types';
 import type { McpHttpInput } from './http-input';
+import { clientIpKey, InflightLimits, releaseWhenDone, type InflightLease } from './inflight-limits';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
 import type { McpRequest } from './mcp-request';
 import { createOriginGuard, isLoopbackAddress } from './origin-guard';
-import { readMcpMessages } from './read-mcp-messages';
+import { readMcpMessages, type McpBodyLimits } from './read-mcp-messages';
 
 /** What serves one era; the endpoint decides which. */
 export interface EraEndpoint {
@@ -24,9 +25,26 @@ export interface McpEndpointDeps {
   onStoreDown(): void;
   /** Who is calling (OAuth resource server); default: the static `authToken` check. */
   authenticator?: RequestAuthenticator;
+  /** Aborted when shutdown starts: body reads in progress stop at once. */
+  shutdown?: AbortSignal;
+}
+
+/** What one request's pass through the endpoint learned, for the answer after it. */
+interface RequestProgress {
+  replyId: RequestId | null;
+  /** The body was (or began to be) read: nothing of it is left on the connection. */
+  bodyRead: boolean;
+  readonly ipKey: string | undefined;
+  readonly lease: InflightLease;
 }
 
 const HTTP_METHODS = new Set(['POST', 'GET', 'DELETE']);
+
+/** A request announcing a body (`Content-Length` > 0, or chunked). */
+function announcesBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  return headers.has('transfer-encoding') || (length !== null && length.trim() !== '0');
+}
 
 /** How long a failed request waits for the store's ping before calling it down. */
 const STORE_PING_TIMEOUT_MS = 1_000;
@@ -67,10 +85,21 @@ export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #guard: ReturnType<typeof createOriginGuard>;
   readonly #auth: RequestAuthenticator;
+  readonly #inflight: InflightLimits;
+  readonly #bodyLimits: McpBodyLimits;
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
     const { options } = deps;
+    this.#inflight = new InflightLimits(options);
+    this.#bodyLimits = {
+      maxBodyBytes: options.maxBodyBytes,
+      maxJsonDepth: options.maxJsonDepth,
+      bodyReadTimeoutMs: options.bodyReadTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+      ...(deps.shutdown === undefined ? {} : { shutdown: deps.shutdown }),
+      retryAfterSeconds: Math.max(1, Math.ceil(options.retryIntervalMs / 1_000)),
+    };
     this.#guard = createOriginGuard({
       loopbackBind: isLoopbackAddress(options.host),
       allowedOrigins: options.allowedOrigins,
@@ -79,22 +108,32 @@ export class McpEndpoint {
     this.#auth = deps.authenticator ?? staticTokenAuthenticator(options.authTokens);
   }
 
+  /** Requests in flight now (body reads and open response streams included). */
+  get inFlight(): number {
+    return this.#inflight.total;
+  }
+
   async serve(input: McpHttpInput): Promise<Response> {
     const method = input.request.method;
-    const parsed: { replyId: RequestId | null } = { replyId: null };
+    const ipKey = clientIpKey(input.clientAddress);
+    const progress: RequestProgress = { replyId: null, bodyRead: false, ipKey, lease: this.#inflight.acquire(ipKey) };
     let response: Response;
     try {
-      response = await this.#serve(input, parsed);
+      response = progress.lease.refusedBy === undefined ? await this.#serve(input, progress) : this.#tooManyInFlight('ip');
     } catch (error) {
       this.#deps.options.logger.error?.({ msg: 'MCP request failed', error: String(error) });
       // Answer the request's own id when it was parsed, so a client can match the error to its call.
-      response = await this.#failure(parsed.replyId);
+      response = await this.#failure(progress.replyId);
+    }
+    // A body left unread would keep arriving on this connection: close it after the answer.
+    if (method === 'POST' && !progress.bodyRead && input.parsedBody === undefined && announcesBody(input.request.headers)) {
+      response.headers.set('connection', 'close');
     }
     this.#deps.metrics.requests.inc({ method, status: String(response.status) });
-    return response;
+    return releaseWhenDone(response, progress.lease.release);
   }
 
-  async #serve(input: McpHttpInput, parsed: { replyId: RequestId | null }): Promise<Response> {
+  async #serve(input: McpHttpInput, progress: RequestProgress): Promise<Response> {
     const { request: http } = input;
     const refusal = this.#guard({ origin: http.headers.get('origin'), host: http.headers.get('host') });
     if (refusal !== undefined) return jsonRpcErrorResponse({ status: 403, code: RPC_ERROR.serverError, message: refusal });
@@ -102,6 +141,7 @@ export class McpEndpoint {
     const principal = pending instanceof Promise ? await pending : pending;
     if (!principal.ok) return principal.response;
     const authInfo = principal.authInfo ?? input.authInfo;
+    if (!progress.lease.addPrincipal(principal.principalHash)) return this.#tooManyInFlight('principal');
     if (!HTTP_METHODS.has(http.method)) {
       return jsonRpcErrorResponse({
         status: 405,
@@ -113,12 +153,13 @@ export class McpEndpoint {
     let messages: JSONRPCMessage[] = [];
     let body: unknown;
     if (http.method === 'POST') {
-      const read = await readMcpMessages(input, this.#deps.options.maxBodyBytes);
+      progress.bodyRead = true;
+      const read = await readMcpMessages(input, this.#bodyLimits);
       if (!read.ok) return read.response;
       ({ messages, body } = read);
     }
     const replyId = replyIdOf(messages);
-    parsed.replyId = replyId;
+    progress.replyId = replyId;
     const forbidden = this.#auth.authorize?.(messages, authInfo);
     if (forbidden !== undefined) return forbidden;
     const { sessionHeader } = this.#deps.options;
@@ -135,6 +176,7 @@ export class McpEndpoint {
       appSessionId: appHeader.value,
       replyId,
       startedAt: Date.now(),
+      clientIp: progress.ipKey,
     };
     return (await this.#eraOf(request)).serve(request);
   }
@@ -146,6 +188,17 @@ export class McpEndpoint {
     // GET and DELETE are 2025 session operations; a POST speaks whichever era its body claims.
     if (request.http.method !== 'POST') return legacy;
     return (await isLegacyRequest(request.http, request.body)) ? legacy : modern;
+  }
+
+  #tooManyInFlight(scope: 'ip' | 'principal'): Response {
+    const { options } = this.#deps;
+    const [max, whose] = scope === 'ip' ? [options.maxInFlightPerIp, 'this address'] : [options.maxInFlightPerPrincipal, 'this token'];
+    return jsonRpcErrorResponse({
+      status: 429,
+      code: RPC_ERROR.serverError,
+      message: `Too Many Requests: more than ${max} requests in flight from ${whose}`,
+      headers: { 'retry-after': '1' },
+    });
   }
 
   async #failure(replyId: RequestId | null): Promise<Response> {

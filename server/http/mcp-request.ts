@@ -25,4 +25,6 @@ export interface McpRequest {
   /** The id of the one JSON-RPC request of the POST, for error answers; null otherwise. */
   replyId: RequestId | null;
   startedAt: number;
+  /** The client's IP key (an IPv6 client: its /64), when the host gave an address; keys the new-session rate. */
+  clientIp?: string | undefined;
 }

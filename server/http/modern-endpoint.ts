@@ -5,6 +5,7 @@ import type { AppSessions } from '../sessions/app-sessions';
 import type { RequestLog } from '../sessions/request-log';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
 import type { McpRequest } from './mcp-request';
+import { newSessionRefusalResponse, type NewSessionRefusal } from './new-session-limits';
 
 export interface ModernEndpointDeps {
   options: ResolvedSessionOptions;
@@ -14,8 +15,8 @@ export interface ModernEndpointDeps {
   requestLog: RequestLog;
   /** Change events for `subscriptions/listen` streams (shared across instances with the Redis/PostgreSQL stores). */
   bus: ServerEventBus;
-  /** Why a NEW app session must be refused now (shutdown, capacity), if it must. */
-  refuseNewSessions(): 'capacity' | 'closing' | undefined;
+  /** Why this request may not open a NEW app session now (shutdown, capacity, this client's rate), if it may not. */
+  refuseNewSessions(request: McpRequest): NewSessionRefusal | undefined;
   /** Lets the session layer see (and wrap) each per-request instance, e.g. to route its resource updates. */
   onServer?(server: Awaited<ReturnType<SessionServerFactory>>): void;
 }
@@ -75,7 +76,7 @@ export class ModernEndpoint {
     const { options } = this.#deps;
     let appSessionId: string | undefined;
     if (request.appSessionId !== undefined) {
-      const outcome = await this.#deps.appSessions.forRequest(request.appSessionId, request.principalHash, this.#deps.refuseNewSessions);
+      const outcome = await this.#deps.appSessions.forRequest(request.appSessionId, request.principalHash, () => this.#deps.refuseNewSessions(request));
       if (!outcome.ok) return this.#refuse(request, outcome);
       appSessionId = outcome.appSessionId;
       this.#appSessionOf.set(request.http, appSessionId);
@@ -100,23 +101,15 @@ export class ModernEndpoint {
     return this.#handler.close();
   }
 
-  #refuse(request: McpRequest, outcome: { reason: 'capacity' | 'closing' } | { reason: 'rate-limited'; retryAfterMs: number }): Response {
+  #refuse(request: McpRequest, outcome: { reason: 'refused'; refusal: NewSessionRefusal } | { reason: 'rate-limited'; retryAfterMs: number }): Response {
     const { options } = this.#deps;
-    if (outcome.reason === 'rate-limited') {
-      return jsonRpcErrorResponse({
-        status: 429,
-        code: RPC_ERROR.serverError,
-        message: `Too Many Requests: more than ${options.rateLimitRequests} per ${options.rateLimitWindowMs} ms for this session`,
-        id: request.replyId,
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1_000))) },
-      });
-    }
+    if (outcome.reason === 'refused') return newSessionRefusalResponse(outcome.refusal, request.replyId);
     return jsonRpcErrorResponse({
-      status: 503,
+      status: 429,
       code: RPC_ERROR.serverError,
-      message: outcome.reason === 'closing' ? 'Server is shutting down' : 'Server at session capacity',
+      message: `Too Many Requests: more than ${options.rateLimitRequests} per ${options.rateLimitWindowMs} ms for this session`,
       id: request.replyId,
-      headers: { 'retry-after': String(Math.max(1, Math.ceil(options.retryIntervalMs / 1_000))) },
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1_000))) },
     });
   }
 }

@@ -25,6 +25,8 @@ export interface NodeRequestLike extends AsyncIterable<unknown> {
   /** Set by a body parser (`express.json()`); used once the stream was consumed. */
   body?: unknown;
   readableEnded?: boolean;
+  /** The connection: its `remoteAddress` keys the per-IP limits. */
+  socket?: { readonly remoteAddress?: string | undefined } | undefined;
 }
 
 /** Every header of a Node request as web `Headers` (repeated headers appended; HTTP/2 pseudo-headers dropped). */
@@ -57,7 +59,8 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
     request,
     parsedBody: parsedBody ?? consumedBody,
     authInfo: req.auth,
-    readBody: (maxBytes) => readLimited(req, req.headers['content-length'], maxBytes),
+    clientAddress: req.socket?.remoteAddress,
+    readBody: (maxBytes, deadlines) => readLimited(req, req.headers['content-length'], maxBytes, deadlines),
   };
 }
 

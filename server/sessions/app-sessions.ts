@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { NewSessionRefusal } from '../http/new-session-limits';
 import type { ResolvedSessionOptions } from '../session-options';
 import type { SessionStore } from '../stores/types';
 import type { ActivityWriter } from './activity-writer';
@@ -25,7 +26,7 @@ interface CachedAppSession {
  */
 export type AppSessionOutcome =
   | { ok: true; appSessionId: string }
-  | { ok: false; reason: 'capacity' | 'closing' }
+  | { ok: false; reason: 'refused'; refusal: NewSessionRefusal }
   | { ok: false; reason: 'rate-limited'; retryAfterMs: number };
 
 /**
@@ -69,7 +70,7 @@ export class AppSessions {
   }
 
   /** Validates (from memory when it can), rate-limits and records one modern request's app session. */
-  async forRequest(requested: string, principalHash: string | null, refuseNew: () => 'capacity' | 'closing' | undefined): Promise<AppSessionOutcome> {
+  async forRequest(requested: string, principalHash: string | null, refuseNew: () => NewSessionRefusal | undefined): Promise<AppSessionOutcome> {
     const now = Date.now();
     let appSessionId = requested;
     let cached = this.#cache.get(requested);
@@ -77,11 +78,14 @@ export class AppSessions {
     if (cached === undefined || !trusted || cached.principalHash !== principalHash || cached.expiresAt <= now) {
       if (cached === undefined) {
         const refusal = refuseNew();
-        if (refusal !== undefined) return { ok: false, reason: refusal };
+        if (refusal !== undefined) return { ok: false, reason: 'refused', refusal };
       }
       appSessionId = await this.#claim(requested, principalHash, now, true);
       cached = this.#cache.get(appSessionId);
-      if (cached === undefined) return { ok: false, reason: 'closing' };
+      if (cached === undefined) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(this.#options.retryIntervalMs / 1_000));
+        return { ok: false, reason: 'refused', refusal: { status: 503, message: 'Server is shutting down', retryAfterSeconds } };
+      }
     }
     if (now - cached.windowStartedAt >= this.#options.rateLimitWindowMs) {
       cached.windowStartedAt = now;

@@ -4,8 +4,10 @@
  * responses on their way out. Never in the production path: `archon-mcp serve` mounts it only with --test-hooks.
  */
 import type { ServerResponse } from 'node:http';
+import { readLimited } from '../http/http-input';
 import { jsonRpcErrorResponse, RPC_ERROR } from '../http/json-rpc-error';
 import { writeNodeResponse, type NodeRequestLike } from '../http/node-adapter';
+import { bodyReadRefusal } from '../http/read-mcp-messages';
 import type { SessionHandler } from '../session-handler';
 import { FaultInjector, type ServerFaults } from './fault-injector';
 import { OpenResponses } from './open-responses';
@@ -48,28 +50,23 @@ function replyIdOf(bytes: Uint8Array | undefined): string | number | null {
   }
 }
 
-/** Reads up to `limit` bytes of a request (one more tells the handler it was too large). */
-async function readUpTo(req: NodeRequestLike, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    chunks.push(buffer);
-    size += buffer.length;
-    if (size > limit) break;
-  }
-  return Buffer.concat(chunks);
+/** What the test layer reads a body under: the session layer's own limits, so a hostile body is cut here as there. */
+export interface TestLayerOptions {
+  maxBodyBytes: number;
+  sessionHeader: string;
+  bodyReadTimeoutMs: number;
+  bodyTimeoutMs: number;
 }
 
 /**
  * @example
  * ```ts
- * const layer = createTestLayer(mcp, { maxBodyBytes: 4 * 1024 * 1024 });
+ * const layer = createTestLayer(mcp, { maxBodyBytes: 4 * 1024 * 1024, sessionHeader: 'X-Archon-Session-Id', bodyReadTimeoutMs: 30_000, bodyTimeoutMs: 60_000 });
  * http.createServer((req, res) => void layer.handle(req, res));
  * layer.faults.failNext({ status: 503, retryAfter: 1 });
  * ```
  */
-export function createTestLayer(mcp: SessionHandler, options: { maxBodyBytes: number; sessionHeader: string }): TestLayer {
+export function createTestLayer(mcp: SessionHandler, options: TestLayerOptions): TestLayer {
   const openResponses = new OpenResponses(() => stats.recordStreamCut());
   const stats: ServerStats = new ServerStats(
     options.sessionHeader,
@@ -94,7 +91,16 @@ export function createTestLayer(mcp: SessionHandler, options: { maxBodyBytes: nu
     };
     res.once('finish', countStatus);
     res.once('close', countStatus);
-    const body = httpMethod === 'POST' ? await readUpTo(req, options.maxBodyBytes) : undefined;
+    let body: Uint8Array | undefined;
+    if (httpMethod === 'POST') {
+      const deadlines = { readTimeoutMs: options.bodyReadTimeoutMs, totalTimeoutMs: options.bodyTimeoutMs };
+      const read = await readLimited(req, req.headers['content-length'], options.maxBodyBytes, deadlines);
+      if (read.kind !== 'ok') {
+        await writeNodeResponse(res, bodyReadRefusal(read, options), new AbortController().signal);
+        return;
+      }
+      body = read.bytes;
+    }
     const rpcMethods = rpcMethodsOf(body);
     stats.recordRpcMethods(rpcMethods);
     const failure = faults.takeFailure(httpMethod, rpcMethods);
@@ -115,6 +121,7 @@ export function createTestLayer(mcp: SessionHandler, options: { maxBodyBytes: nu
       method: req.method,
       url: req.url,
       headers: req.headers,
+      socket: req.socket,
       ...(req.auth === undefined ? {} : { auth: req.auth }),
       async *[Symbol.asyncIterator]() {
         if (body !== undefined && body.byteLength > 0) yield body;
