@@ -6,6 +6,7 @@ import { createAuthenticator } from '../sessions/principal';
 import type { SessionStore } from '../stores/types';
 import type { McpHttpInput } from './http-input';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import { plainlyLegacy } from './json-rpc-shape';
 import type { McpRequest } from './mcp-request';
 import { createOriginGuard, isLoopbackAddress } from './origin-guard';
 import { readMcpMessages } from './read-mcp-messages';
@@ -146,6 +147,7 @@ export class McpEndpoint {
     if (modern === undefined) return legacy;
     // GET and DELETE are 2025 session operations; a POST speaks whichever era its body claims.
     if (request.http.method !== 'POST') return legacy;
+    if (plainlyLegacy(request.messages, request.http.headers.get('mcp-protocol-version'))) return legacy;
     return (await isLegacyRequest(request.http, request.body)) ? legacy : modern;
   }
 
