@@ -1,20 +1,18 @@
 /**
  * A headless agent (no browser, no user) on a server that requires OAuth: the client_credentials grant through
  * the official SDK's ClientCredentialsProvider (client_secret_basic) or PrivateKeyJwtProvider
- * (private_key_jwt), with archon-mcp-client's auth coordinator adding what the SDK does not: one token request
- * for any number of concurrent calls, a new token before the old one expires, and a typed AuthRequiredError
- * when the credentials are refused.
+ * (private_key_jwt), handed to MCPClient as its `authProvider`. The client adds what the SDK does not: one
+ * token request for any number of concurrent calls, a new token before the old one expires, a 401 answered
+ * without spending a retry, and a typed AuthRequiredError when the credentials are refused.
  *
  *   ARCHON_MCP_URL=https://mcp.example.com/mcp MCP_AUTH_ISSUER=https://auth.example.com \
  *   MCP_CLIENT_ID=billing-agent MCP_CLIENT_SECRET=... npx tsx examples/headless-agent.ts
  *   (or MCP_CLIENT_PRIVATE_KEY="$(cat agent-key.pem)" instead of the secret, for private_key_jwt with ES256)
  *
- * Until MCPClient takes an `authProvider` (the client-core half of issue #11), the coordinator plugs in through
- * the `fetch` option, and it is imported from the sources; after that this is `new MCPClient({ url, authProvider })`.
- * Against a server without auth (the reference server, as in scripts/run-examples.sh) no token is ever needed.
+ * scripts/run-examples.sh runs it against the reference server behind a local OAuth authorization server
+ * (oauth2-mock-server) and a JWT-checking resource in front of the server.
  */
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/client';
-import { authorizedFetch, createAuthCoordinator } from '../src/auth/index';
 import { AuthRequiredError, MCPClient } from '../src/index'; // in your project: from 'archon-mcp-client'
 
 const url = process.env.ARCHON_MCP_URL ?? 'http://localhost:8051/mcp';
@@ -26,10 +24,8 @@ const authProvider = process.env.MCP_CLIENT_PRIVATE_KEY
   ? new PrivateKeyJwtProvider({ clientId, privateKey: process.env.MCP_CLIENT_PRIVATE_KEY, algorithm: 'ES256', expectedIssuer })
   : new ClientCredentialsProvider({ clientId, clientSecret: process.env.MCP_CLIENT_SECRET ?? '', expectedIssuer });
 
-const auth = createAuthCoordinator({ serverUrl: url, authProvider });
-
 {
-  await using client = new MCPClient({ url, fetch: authorizedFetch(auth), listen: false });
+  await using client = new MCPClient({ url, authProvider, listen: false });
   try {
     // Three calls at once: the first 401 obtains one token, and all three are re-sent with it.
     const replies = await Promise.all(['plan', 'fetch', 'report'].map((text) => client.callTool('echo', { text })));

@@ -6,7 +6,7 @@
  *   npx archon-mcp types http://localhost:8051/mcp -o mcp-tools.d.ts   # in your project
  *   npx tsx examples/typed-tools.ts
  */
-import { MCPClient } from '../src/index'; // in your project: from 'archon-mcp-client'
+import { MCPClient, callMcpTool } from '../src/index'; // in your project: from 'archon-mcp-client'
 import type { ReferenceTools } from './generated/reference-tools';
 
 const url = process.env.ARCHON_MCP_URL ?? 'http://localhost:8051/mcp';
@@ -15,15 +15,20 @@ await using client = new MCPClient<ReferenceTools>({ url });
 
 // `query` is required and `limit` must be a number: a typo here is a compile error, not a runtime 400.
 const found = await client.callTool('find_projects', { query: 'auth', limit: 2 });
-for (const project of found.structuredContent?.projects ?? []) {
+// The tool has an outputSchema, so `structuredContent` is always there (validated), typed, without `?.`.
+for (const project of found.structuredContent.projects) {
   console.log(`${project.id}: ${project.name}`); // id and name are `string`, no casts
 }
-console.log(`total matches: ${found.structuredContent?.total ?? 0}`);
+console.log(`total matches: ${found.structuredContent.total}`);
 
 const health = await client.callTool('health_check', {});
-const status: 'ok' | undefined = health.structuredContent?.status; // the literal type from outputSchema
-console.log(`server status: ${status}, uptime ${health.structuredContent?.uptimeMs} ms`);
+const status: 'ok' = health.structuredContent.status; // the literal type from outputSchema
+console.log(`server status: ${status}, uptime ${health.structuredContent.uptimeMs} ms`);
+
+// One-off calls: name the tool as the second type argument to get the same typing.
+const echoed = await callMcpTool<ReferenceTools, 'echo'>('echo', { text: 'hi' }, { url });
+console.log(`echo: ${echoed.structuredContent.text}`);
 
 // These do not compile (see test/types/reference-tools.test-d.ts):
 //   client.callTool('find_project', { query: 'auth' });   unknown tool
-//   client.callTool('echo', { txt: 'hi' });                misspelt argument
+//   client.callTool('echo', { txt: 'hi' });                misspelt argument: "Did you mean to write 'text'?"

@@ -8,6 +8,16 @@
 #                       http-custom-headers, http-invalid-tool-headers, sep-2322-client-request-state,
 #                       json-schema-ref-no-deref, json-schema-2020-12-preservation (the modern era)
 #                     0.2.0-alpha.12 --spec-version 2025-11-25: elicitation-sep1034-client-defaults
+#                     0.2.0-alpha.12 auth (MCPClient's authProvider, test/conformance/conformance-auth.ts):
+#                       --spec-version 2025-11-25 and again 2026-07-28: the 14 scenarios of the 2025-11-25 set
+#                         (metadata-*, basic-cimd, scope-*, token-endpoint-auth-*, pre-registration);
+#                       --spec-version 2026-07-28: resource-mismatch, offline-access-*, authorization-server-migration,
+#                         iss-*, metadata-issuer-mismatch;
+#                       extensions (no spec version): client-credentials-basic, client-credentials-jwt, wif-jwt-bearer,
+#                         enterprise-managed-authorization (the SDK's CrossAppAccessProvider), dpop, dpop-nonce (SEP-1932:
+#                         the provider's DPoP key binds the token; MCPClient signs a proof per request, honours nonces).
+#                       --spec-version 2025-03-26: the two back-compat scenarios (auth/2025-03-26-*).
+#                     Left out: none of this version's client auth scenarios.
 #   server scenarios  two sets against `archon-mcp serve --store memory --conformance-fixtures`, started here as a
 #                     child process on a free 127.0.0.1 port (the session layer serving the demo tools plus the
 #                     suite's fixtures, which the plain `serve` does not register):
@@ -35,7 +45,7 @@ for arg in "$@"; do
     --client-only) run_server=0 ;;
     --server-only) run_client=0 ;;
     --sdk-baseline) client_entry="test/conformance/sdk-client-entry.ts" ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (expected --client-only, --server-only, --sdk-baseline)" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +62,17 @@ MODERN_CLIENT_SCENARIOS=(tools_call request-metadata http-standard-headers http-
   sep-2322-client-request-state json-schema-ref-no-deref json-schema-2020-12-preservation)
 LEGACY_SPEC_VERSION="2025-11-25"
 ALPHA_LEGACY_CLIENT_SCENARIOS=(elicitation-sep1034-client-defaults)
+AUTH_SCENARIOS=(auth/metadata-default auth/metadata-var1 auth/metadata-var2 auth/metadata-var3 auth/basic-cimd
+  auth/scope-from-www-authenticate auth/scope-from-scopes-supported auth/scope-omitted-when-undefined auth/scope-step-up
+  auth/scope-retry-limit auth/token-endpoint-auth-basic auth/token-endpoint-auth-post auth/token-endpoint-auth-none
+  auth/pre-registration)
+MODERN_AUTH_SCENARIOS=(auth/resource-mismatch auth/offline-access-scope auth/offline-access-not-supported
+  auth/authorization-server-migration auth/iss-supported auth/iss-not-advertised auth/iss-supported-missing
+  auth/iss-wrong-issuer auth/iss-unexpected auth/iss-normalized auth/metadata-issuer-mismatch)
+BACKCOMPAT_SPEC_VERSION="2025-03-26"
+BACKCOMPAT_AUTH_SCENARIOS=(auth/2025-03-26-oauth-metadata-backcompat auth/2025-03-26-oauth-endpoint-fallback)
+AUTH_EXTENSION_SCENARIOS=(auth/client-credentials-basic auth/client-credentials-jwt auth/wif-jwt-bearer
+  auth/enterprise-managed-authorization auth/dpop auth/dpop-nonce)
 SERVER_SCENARIOS=(server-initialize ping tools-list dns-rebinding-protection server-sse-polling server-sse-multiple-streams)
 ALPHA_SERVER_SCENARIOS=(server-session-lifecycle)
 # The 2026-07-28 server scenarios of 0.2.0-alpha.12 that apply to our tools: every scenario of its `active` suite,
@@ -149,6 +170,13 @@ if [[ $run_client -eq 1 ]]; then
   for scenario in "${CLIENT_SCENARIOS[@]}"; do run_client_scenario "$stable_cli" "$scenario"; done
   for scenario in "${MODERN_CLIENT_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$MODERN_SPEC_VERSION"; done
   for scenario in "${ALPHA_LEGACY_CLIENT_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$LEGACY_SPEC_VERSION"; done
+  # The SDK baseline entry has no auth scenarios (they are MCPClient's authProvider).
+  if [[ "$client_entry" == "test/conformance/client-entry.ts" ]]; then
+    for scenario in "${AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$LEGACY_SPEC_VERSION"; done
+    for scenario in "${AUTH_SCENARIOS[@]}" "${MODERN_AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$MODERN_SPEC_VERSION"; done
+    for scenario in "${BACKCOMPAT_AUTH_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario" "$BACKCOMPAT_SPEC_VERSION"; done
+    for scenario in "${AUTH_EXTENSION_SCENARIOS[@]}"; do run_client_scenario "$alpha_cli" "$scenario"; done
+  fi
 fi
 
 server_pid=""

@@ -19,6 +19,8 @@ export {
   type SessionLayerOptions,
 } from './session-options';
 export type { SessionInfo, SessionServerContext, SessionServerFactory } from './session-server';
+export { OAUTH_RESOURCE_DEFAULTS, type OAuthResourceOptions } from './auth/oauth-options';
+export type { TokenClaims, TokenSubject } from './auth/jwt-verifier';
 export { startReferenceServer, type ReferenceServer } from './reference-server';
 export { parseServeOptions, runServe, SERVE_DEFAULTS, serveHelp, type ServeCommand, type ServeIo } from './serve';
 export { SERVER_DEFAULTS, type ReferenceServerOptions } from './reference-options';

@@ -49,7 +49,7 @@ export const SERVER_DEFAULTS = {
   testLayer: true,
   testHooks: false,
   conformanceFixtures: false,
-} as const satisfies Required<Omit<ReferenceServerOptions, 'authToken' | 'counterFile' | 'logger' | 'instanceId' | 'requestStateKey'>>;
+} as const satisfies Required<Omit<ReferenceServerOptions, 'authToken' | 'oauth' | 'counterFile' | 'logger' | 'instanceId' | 'requestStateKey'>>;
 
 /**
  * The reference server's own options after defaults and validation (the session layer validates the rest).

@@ -90,15 +90,32 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       recordToolCancelled: (name) => testLayer?.stats.recordToolCancelled(name),
     },
   });
-  const mcp = await createSessionHandler({ ...layerOptions, instanceId: resolved.instanceId, createServer: demo.createServer });
-  handler = mcp;
-  testLayer = own.testLayer ? createTestLayer(mcp, { maxBodyBytes: resolved.maxBodyBytes, sessionHeader: resolved.sessionHeader }) : undefined;
-  const handleMcp = testLayer?.handle ?? mcp.handle;
+  let handleMcp: SessionHandler['handle'] | undefined;
+  const startHandler = async (oauthResource?: string): Promise<SessionHandler> => {
+    const oauth = oauthResource === undefined || options.oauth === undefined ? {} : { oauth: { ...options.oauth, resource: oauthResource } };
+    const mcp = await createSessionHandler({ ...layerOptions, ...oauth, instanceId: resolved.instanceId, createServer: demo.createServer });
+    handler = mcp;
+    testLayer = own.testLayer ? createTestLayer(mcp, { maxBodyBytes: resolved.maxBodyBytes, sessionHeader: resolved.sessionHeader }) : undefined;
+    handleMcp = testLayer?.handle ?? mcp.handle;
+    return mcp;
+  };
+  // `oauth` without `resource`: the resource is this server's own URL, known once the port is bound.
+  const resourceFromAddress = resolved.oauth !== undefined && resolved.oauth.resource === undefined;
+  if (resourceFromAddress && /^(0\.0\.0\.0|::|\[::\])$/.test(resolved.host)) {
+    throw new TypeError(`Expected \`oauth.resource\` (the public URL of the endpoint) when \`host\` is ${resolved.host}, got undefined`);
+  }
+  const early = resourceFromAddress ? undefined : await startHandler();
 
   const http = createServer((req, res) => {
     const route = async (): Promise<void> => {
+      const mcp = handler;
+      if (mcp === undefined || handleMcp === undefined) {
+        sendJsonRpcError(res, { status: 503, code: RPC_ERROR.serverError, message: 'Server is starting', headers: { 'retry-after': '1' } });
+        return;
+      }
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === own.path) return handleMcp(req, res);
+      if (mcp.protectedResourceMetadataPaths.includes(path)) return mcp.protectedResourceMetadata(req, res);
       if (path === '/health' && req.method === 'GET') return mcp.health(req, res);
       if (path === '/metrics' && req.method === 'GET') return mcp.metrics(req, res);
       if (own.testHooks && testLayer !== undefined && path.startsWith(TEST_HOOKS_PREFIX) && (await testLayer.hooks(req, res, path))) return;
@@ -112,11 +129,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   // SSE streams are long-lived: no request timeout; keep-alive sockets are closed on shutdown.
   http.requestTimeout = 0;
   const address = await listen(http, own.port, resolved.host).catch(async (error: unknown) => {
-    await mcp.close();
+    await early?.close();
     throw error;
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}${own.path}`;
+  const mcp =
+    early ??
+    (await startHandler(url).catch(async (error: unknown) => {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      throw error;
+    }));
   resolved.logger.info?.({ msg: 'reference server listening', url, store: mcp.stores.sessions.kind, instanceId: mcp.instanceId });
 
   let closed: Promise<void> | undefined;

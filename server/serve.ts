@@ -3,9 +3,16 @@
  * environment variables, which win over defaults.
  */
 import { parseArgs } from 'node:util';
-import type { ReferenceServerOptions, ServerLogEntry, ServerLogger } from './reference-options';
+import { oauthFromFlags } from './auth/oauth-serve-flags';
+import {
+  REFERENCE_ONLY_KEYS,
+  type ReferenceServerOptions,
+  type ServerLogEntry,
+  type ServerLogger,
+  resolveReferenceOptions,
+} from './reference-options';
 import { startReferenceServer } from './reference-server';
-import type { ProtocolEraName } from './session-options';
+import { type ProtocolEraName, resolveSessionLayerOptions } from './session-options';
 import type { StoreSpec } from './stores/index';
 import { storeKindOf } from './stores/index';
 
@@ -46,6 +53,12 @@ const STRING_FLAGS = {
   'session-header': 'MCP_SESSION_HEADER',
   'counter-file': 'MCP_COUNTER_FILE',
   eras: 'MCP_ERAS',
+  'oauth-issuer': 'MCP_OAUTH_ISSUER',
+  'oauth-resource': 'MCP_OAUTH_RESOURCE',
+  'oauth-audience': 'MCP_OAUTH_AUDIENCE',
+  'oauth-jwks-uri': 'MCP_OAUTH_JWKS_URI',
+  'oauth-scopes': 'MCP_OAUTH_SCOPES',
+  'oauth-tool-scopes': 'MCP_OAUTH_TOOL_SCOPES',
 } as const;
 
 /**
@@ -69,6 +82,14 @@ Options (environment variable in brackets):
   --session-ttl <ms>              Idle time before a session expires (default 1800000) [MCP_SESSION_TTL_MS]
   --max-sessions <n>              Live sessions before 503 (default 10000) [MCP_MAX_SESSIONS]
   --auth-token <token>            Require this bearer token; sessions bind to it [MCP_AUTH_TOKEN]
+  --oauth-issuer <url>            Be an OAuth resource server: JWT access tokens from this issuer;
+                                  sessions bind to the token's subject [MCP_OAUTH_ISSUER]
+  --oauth-resource <url>          This endpoint's public URL, the tokens' audience (default: the
+                                  server's own URL) [MCP_OAUTH_RESOURCE]
+  --oauth-audience <a,b>          More accepted token audiences [MCP_OAUTH_AUDIENCE]
+  --oauth-jwks-uri <url>          Signing keys (default: jwks_uri of the issuer's metadata) [MCP_OAUTH_JWKS_URI]
+  --oauth-scopes <a,b>            Scopes every request needs (403 insufficient_scope) [MCP_OAUTH_SCOPES]
+  --oauth-tool-scopes <t=s,...>   Scopes a tool needs, e.g. counter=mcp:write [MCP_OAUTH_TOOL_SCOPES]
   --no-event-store                Disable SSE resumption (Last-Event-ID) [MCP_EVENT_STORE=false]
   --retry-interval <ms>           SSE retry hint (default 1000) [MCP_RETRY_INTERVAL_MS]
   --allowed-origins <a,b>         Extra allowed Origins (DNS rebinding protection) [MCP_ALLOWED_ORIGINS]
@@ -90,10 +111,10 @@ Options (environment variable in brackets):
   -h, --help                      Show this help
 `;
 
-function parseInteger(flag: string, raw: string): number {
+function parseInteger(source: string, raw: string): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
-    throw new TypeError(`Expected \`--${flag}\` to be a non-negative integer, got ${JSON.stringify(raw)}`);
+    throw new TypeError(`Expected \`${source}\` to be a non-negative integer, got ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -104,10 +125,10 @@ function parseBoolean(name: string, raw: string): boolean {
   throw new TypeError(`Expected \`${name}\` to be true or false, got ${JSON.stringify(raw)}`);
 }
 
-function parseEras(raw: string): ProtocolEraName[] {
+function parseEras(source: string, raw: string): ProtocolEraName[] {
   const eras = list(raw);
   if (eras.length === 0 || eras.some((era) => era !== 'legacy' && era !== 'modern')) {
-    throw new TypeError(`Expected \`--eras\` to be legacy, modern or legacy,modern, got ${JSON.stringify(raw)}`);
+    throw new TypeError(`Expected \`${source}\` to be legacy, modern or legacy,modern, got ${JSON.stringify(raw)}`);
   }
   return eras as ProtocolEraName[];
 }
@@ -144,10 +165,7 @@ export type ServeCommand = { help: true } | { help: false; options: ReferenceSer
  * if (!command.help) await runServe(command.options);
  * ```
  */
-export function parseServeOptions(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): ServeCommand {
+export function parseServeOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ServeCommand {
   const { values, positionals } = parseArgs({
     args: [...argv],
     strict: true,
@@ -169,11 +187,13 @@ export function parseServeOptions(
     const value = flags[flag];
     return typeof value === 'string' ? value : env[envName];
   };
+  // Where a value came from, for messages: the flag when given, else the environment variable.
+  const sourceOf = (flag: string, envName: string): string => (typeof flags[flag] === 'string' ? `--${flag}` : envName);
   const options: ReferenceServerOptions = { port: SERVE_DEFAULTS.port, store: SERVE_DEFAULTS.store };
   const integers: Partial<Record<keyof ReferenceServerOptions, number>> = {};
   for (const [flag, [option, envName]] of Object.entries(INTEGER_FLAGS)) {
     const raw = pick(flag, envName);
-    if (raw !== undefined) integers[option] = parseInteger(flag, raw);
+    if (raw !== undefined) integers[option] = parseInteger(sourceOf(flag, envName), raw);
   }
   Object.assign(options, integers);
   const host = pick('host', STRING_FLAGS.host);
@@ -182,11 +202,13 @@ export function parseServeOptions(
   if (path !== undefined) options.path = path;
   const store = pick('store', STRING_FLAGS.store);
   if (store !== undefined) {
-    storeKindOf(store); // throws a TypeError naming `store` for an unknown spec
+    renamingOption('store', sourceOf('store', STRING_FLAGS.store), () => storeKindOf(store));
     options.store = store as StoreSpec;
   }
   const authToken = pick('auth-token', STRING_FLAGS['auth-token']);
   if (authToken !== undefined) options.authToken = authToken;
+  const oauth = oauthFromFlags((flag) => pick(flag, STRING_FLAGS[flag]));
+  if (oauth !== undefined) options.oauth = oauth;
   const origins = pick('allowed-origins', STRING_FLAGS['allowed-origins']);
   if (origins !== undefined) options.allowedOrigins = list(origins);
   const hosts = pick('allowed-hosts', STRING_FLAGS['allowed-hosts']);
@@ -198,7 +220,7 @@ export function parseServeOptions(
   if (flags['no-event-store'] === true) options.eventStore = false;
   else if (env['MCP_EVENT_STORE'] !== undefined) options.eventStore = parseBoolean('MCP_EVENT_STORE', env['MCP_EVENT_STORE']);
   const eras = pick('eras', STRING_FLAGS.eras);
-  if (eras !== undefined) options.eras = parseEras(eras);
+  if (eras !== undefined) options.eras = parseEras(sourceOf('eras', STRING_FLAGS.eras), eras);
   if (flags['test-hooks'] === true) options.testHooks = true;
   else if (env['MCP_TEST_HOOKS'] !== undefined) options.testHooks = parseBoolean('MCP_TEST_HOOKS', env['MCP_TEST_HOOKS']);
   if (flags['conformance-fixtures'] === true) options.conformanceFixtures = true;
@@ -207,7 +229,57 @@ export function parseServeOptions(
   }
   const log = flags['log'] === true || (env['MCP_LOG'] !== undefined && parseBoolean('MCP_LOG', env['MCP_LOG']));
   if (log) options.logger = jsonLogger((line) => process.stderr.write(line));
+  checkAsTheServerWill(options, sourceOf);
   return { help: false, options };
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** `--oauth-*` flag -> the `oauth.*` option it sets, as the option checks name it. */
+const OAUTH_OPTION_BY_FLAG: ReadonlyMap<string, string> = new Map([
+  ['oauth-issuer', 'oauth.issuer'],
+  ['oauth-resource', 'oauth.resource'],
+  ['oauth-audience', 'oauth.audience'],
+  ['oauth-jwks-uri', 'oauth.jwksUri'],
+  ['oauth-scopes', 'oauth.requiredScopes'],
+  ['oauth-tool-scopes', 'oauth.toolScopes'],
+]);
+
+/** Option name -> [flag, environment variable], for every option a `serve` flag sets. */
+const SOURCES_BY_OPTION: ReadonlyMap<string, readonly [string, string]> = new Map<string, readonly [string, string]>([
+  ...Object.entries(INTEGER_FLAGS).map(([flag, [option, envName]]) => [option, [flag, envName]] as const),
+  ...Object.entries(STRING_FLAGS).map(([flag, envName]) => [OAUTH_OPTION_BY_FLAG.get(flag) ?? camelCase(flag), [flag, envName]] as const),
+]);
+
+/** Runs `check`; a `TypeError` about `` `option` `` is rethrown about `` `source` `` instead. */
+function renamingOption(option: string, source: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof TypeError) || !error.message.includes(`\`${option}\``)) throw error;
+    throw new TypeError(error.message.replace(`\`${option}\``, `\`${source}\``), { cause: error });
+  }
+}
+
+/**
+ * Runs the server's own option checks (session layer, then reference server) now, naming the flag or variable the
+ * bad value came from: `--session-ttl 0` is a usage error that says `--session-ttl` (issue #10), not a start-up
+ * failure that says `sessionTtlMs`.
+ */
+function checkAsTheServerWill(options: ReferenceServerOptions, sourceOf: (flag: string, envName: string) => string): void {
+  try {
+    resolveSessionLayerOptions(options, REFERENCE_ONLY_KEYS);
+    resolveReferenceOptions(options);
+  } catch (error) {
+    const option = error instanceof TypeError ? /^Expected `([\w.]+)`/.exec(error.message)?.[1] : undefined;
+    const flag = option === undefined ? undefined : SOURCES_BY_OPTION.get(option);
+    if (flag === undefined || option === undefined) throw error;
+    renamingOption(option, sourceOf(...flag), () => {
+      throw error;
+    });
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthInfo, RequestStateCodec, ServerNotifier } from '@modelcontextprotocol/server';
 import { healthResponse, metricsResponse, sendHealth, sendMetrics, type HealthReport } from './http/health-endpoint';
-import { fromWebRequest } from './http/http-input';
+import { fromWebRequest, type McpHttpInput } from './http/http-input';
+import { sendJson } from './http/json-rpc-error';
 import { createNodeHandler, type NodeRequestLike } from './http/node-adapter';
 import type { ProtocolEraName } from './session-options';
 import { composeSessionLayer } from './session-layer';
@@ -76,6 +77,19 @@ export interface SessionHandler extends AsyncDisposable {
   /** The health report itself. */
   readonly healthReport: () => Promise<HealthReport>;
   /**
+   * RFC 9728 protected-resource metadata (`oauth` option) for node:http / Express:
+   * `app.get(mcp.protectedResourceMetadataPaths, mcp.protectedResourceMetadata)`. 404 without `oauth`. `handle`
+   * and `fetch` answer these paths themselves when they receive them.
+   */
+  readonly protectedResourceMetadata: (req: { method?: string | undefined }, res: ServerResponse) => void;
+  /** The same for web-standard hosts: the answer to a request with this method (GET by default). */
+  readonly protectedResourceMetadataResponse: (request?: Request) => Response;
+  /**
+   * Where the metadata is served: the resource's path-suffixed well-known path, and the root one. Empty without
+   * `oauth`. A copy (a plain array, as Express's `app.get` takes it): changing it changes no routing.
+   */
+  readonly protectedResourceMetadataPaths: string[];
+  /**
    * Change notifications for changes made outside any request: `toolsChanged()`, `promptsChanged()`,
    * `resourcesChanged()`, `resourceUpdated(uri)`. They reach the 2025 GET streams (resource updates: the sessions
    * subscribed to the URI, adopted ones included) and the 2026-07-28 listen streams, on every instance sharing
@@ -130,7 +144,12 @@ const DRAIN_POLL_MS = 10;
 export async function createSessionHandler(options: SessionHandlerOptions): Promise<SessionHandler> {
   const layer = await composeSessionLayer(options);
   const { endpoint, resolved } = layer;
-  const handle = createNodeHandler((input) => endpoint.serve(input));
+  const metadata = layer.oauth?.metadata;
+  // With `oauth`, a handler mounted for every path also answers the metadata paths (one pathname check per request).
+  const serve = (input: McpHttpInput): Promise<Response> =>
+    metadata?.matches(input.request) === true ? Promise.resolve(metadata.response(input.request.method)) : endpoint.serve(input);
+  const handle = createNodeHandler(serve);
+  const notFound = (): Response => new Response('{"error":"not_found"}', { status: 404, headers: { 'content-type': 'application/json' } });
 
   let closed: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
@@ -144,12 +163,18 @@ export async function createSessionHandler(options: SessionHandlerOptions): Prom
 
   return {
     handle,
-    fetch: (request, fetchOptions = {}) => endpoint.serve(fromWebRequest(request, fetchOptions)),
+    fetch: (request, fetchOptions = {}) => serve(fromWebRequest(request, fetchOptions)),
     health: async (_req, res) => sendHealth(res, await layer.health()),
     metrics: (_req, res) => sendMetrics(res, layer.metrics),
     healthResponse: async () => healthResponse(await layer.health()),
     metricsResponse: () => metricsResponse(layer.metrics),
     healthReport: () => layer.health(),
+    protectedResourceMetadata: (req, res) => {
+      if (metadata !== undefined) return metadata.send(req.method, res);
+      sendJson(res, 404, { error: 'not_found' });
+    },
+    protectedResourceMetadataResponse: (request) => metadata?.response(request?.method) ?? notFound(),
+    protectedResourceMetadataPaths: [...(metadata?.paths ?? [])],
     notify: layer.notify,
     requestState: layer.requestState,
     stores: layer.stores,

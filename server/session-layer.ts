@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRequestStateCodec, InMemoryServerEventBus, type RequestStateCodec, type ServerNotifier } from '@modelcontextprotocol/server';
+import { createOAuthResourceServer, type OAuthResourceServer } from './auth/oauth-resource-server';
 import { CleanupScheduler } from './cleanup/cleanup-scheduler';
 import { buildHealthReport, type HealthReport } from './http/health-endpoint';
 import { LegacyEndpoint } from './http/legacy-endpoint';
@@ -35,6 +36,8 @@ export interface SessionLayer {
   readonly requestState: RequestStateCodec;
   /** Change notifications to every subscriber, both eras, every instance sharing the bus. */
   readonly notify: ServerNotifier;
+  /** The OAuth resource server (`oauth` option): gate, keys, metadata. */
+  readonly oauth: OAuthResourceServer | undefined;
   /** Set by `close()`: new sessions are refused from then on. */
   closing: boolean;
   inFlight(): number;
@@ -66,13 +69,21 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
   }
   const resolved = resolveSessionLayerOptions(layerOptions);
   const { logger } = resolved;
+  // Before the store opens: a missing `oauth.resource` fails without anything to clean up.
+  const oauth = resolved.oauth === undefined ? undefined : await createOAuthResourceServer(resolved.oauth, logger);
   const startedAt = Date.now();
   const onBusError = (error: Error): void => logger.warn?.({ msg: 'notification bus error', error: error.message });
-  const stores = await createStores(resolved.store, { ttlMs: resolved.eventTtlMs, maxEventsPerStream: resolved.maxEventsPerStream }, { onBusError });
+  const stores = await createStores(resolved.store, { ttlMs: resolved.eventTtlMs, maxEventsPerStream: resolved.maxEventsPerStream }, { onBusError }).catch(
+    (error: unknown) => {
+      oauth?.close();
+      throw error;
+    },
+  );
   await stores.sessions.init();
   // Stores handed in ready-made belong to the caller (e.g. shared by two handlers in one test).
   const ownsStores = typeof resolved.store === 'string';
   const closeStores = async (): Promise<void> => {
+    oauth?.close();
     if (!ownsStores) return;
     await stores.bus?.close().catch(() => undefined);
     await Promise.allSettled([stores.sessions.close(), stores.events.close()]);
@@ -113,7 +124,14 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     const openStreams = new OpenStreams();
     const appSessions: AppSessions = new AppSessions(stores.sessions, writer, resolved);
     const eras: Partial<Record<'legacy' | 'modern', EraEndpoint>> = {};
-    const endpoint = new McpEndpoint({ options: resolved, eras, store: stores.sessions, metrics, onStoreDown: distrust });
+    const endpoint = new McpEndpoint({
+      options: resolved,
+      eras,
+      store: stores.sessions,
+      metrics,
+      onStoreDown: distrust,
+      ...(oauth === undefined ? {} : { authenticator: oauth.authenticator }),
+    });
     const layer: SessionLayer = {
       resolved,
       stores,
@@ -121,6 +139,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       metrics,
       requestState,
       notify: router.notify,
+      oauth,
       closing: false,
       endpoint,
       inFlight: () => manager.inFlight() + (modern?.inFlight ?? 0),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { resolveOAuthOptions, type OAuthResourceOptions, type ResolvedOAuthOptions } from './auth/oauth-options';
 import type { SessionServerFactory } from './session-server';
 import type { StoreSpec } from './stores/index';
 
@@ -71,6 +72,11 @@ export interface SessionLayerOptions {
   maxSessions?: number;
   /** Bearer token(s); when set every request needs one, and a session is bound to the token that created it. */
   authToken?: string | readonly string[];
+  /**
+   * An OAuth 2.1 resource server instead of static tokens: JWT access tokens from `oauth.issuer` for `oauth.resource`,
+   * RFC 9728 metadata, sessions bound to the token's subject. Not together with `authToken`.
+   */
+  oauth?: OAuthResourceOptions;
   /** Extra Origins accepted besides loopback ones (DNS rebinding protection). @default [] */
   allowedOrigins?: readonly string[];
   /** Extra Host names accepted besides loopback ones. @default [] */
@@ -142,7 +148,7 @@ export interface SessionHandlerOptions extends SessionLayerOptions {
   createServer: SessionServerFactory;
 }
 
-type DefaultedOptions = Required<Omit<SessionLayerOptions, 'authToken' | 'logger' | 'instanceId' | 'requestStateKey'>>;
+type DefaultedOptions = Required<Omit<SessionLayerOptions, 'authToken' | 'oauth' | 'logger' | 'instanceId' | 'requestStateKey'>>;
 
 /**
  * Every default of the session layer in one place.
@@ -190,6 +196,8 @@ export const SESSION_HANDLER_DEFAULTS = {
  */
 export interface ResolvedSessionOptions extends DefaultedOptions {
   authTokens: readonly string[];
+  /** The `oauth` option resolved, or undefined without it. */
+  oauth: ResolvedOAuthOptions | undefined;
   logger: ServerLogger;
   instanceId: string;
   requestStateKey: Uint8Array | undefined;
@@ -220,6 +228,7 @@ const POSITIVE_INTEGER_OPTIONS = [
 const SESSION_LAYER_KEYS: ReadonlySet<string> = new Set([
   ...Object.keys(SESSION_HANDLER_DEFAULTS),
   'authToken',
+  'oauth',
   'logger',
   'instanceId',
   'requestStateKey',
@@ -308,6 +317,10 @@ export function resolveSessionLayerOptions(
   if (authTokens.some((token) => typeof token !== 'string' || token.length === 0)) {
     throw new TypeError('Expected `authToken` to be a non-empty string or an array of them');
   }
+  if (options.oauth !== undefined && authTokens.length > 0) {
+    throw new TypeError('Expected either `authToken` (static bearer tokens) or `oauth` (an OAuth resource server), got both');
+  }
+  const oauth = options.oauth === undefined ? undefined : resolveOAuthOptions(options.oauth);
   if (options.instanceId !== undefined && (typeof options.instanceId !== 'string' || options.instanceId.length === 0)) {
     throw new TypeError(`Expected \`instanceId\` to be a non-empty string, got ${String(options.instanceId)}`);
   }
@@ -318,6 +331,7 @@ export function resolveSessionLayerOptions(
     ...merged,
     eras: validateEras(merged.eras),
     authTokens,
+    oauth,
     logger: options.logger ?? {},
     instanceId: options.instanceId ?? randomUUID(),
     requestStateKey: resolveRequestStateKey(options.requestStateKey),

@@ -7,7 +7,7 @@
 export { MCPClient } from './client/mcp-client';
 export { MCP_CLIENT_DEFAULTS } from './client/options';
 export type { MCPClientOptions } from './client/options';
-export type { ClientState, MCPClientEvents } from './client/client-events';
+export type { ClientState, DegradedEvent, MCPClientEvents } from './client/client-events';
 export type { ClientStats } from './client/client-stats';
 export type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './client/request-options';
 export type { InputHandlerContext, InputHandlers } from './client/input-handlers';
@@ -16,6 +16,8 @@ export type { McpClientLogger } from './client/logger';
 export type { OpenTelemetryTracer } from './telemetry/index';
 export type { StreamEvent } from './session/notification-stream';
 export type { CircuitBreakerOptions, ReplayPolicy, RetryOptions } from './retry/index';
+export type { MCPClientAuthOptions } from './auth/auth-options';
+export type { StoredCredentials, TokenStore, TokenStoreLock } from './auth/token-store';
 
 // Helpers
 export { callMcpTool } from './helpers/call-mcp-tool';
@@ -36,6 +38,7 @@ export {
   ConnectionError,
   HttpError,
   InputRoundError,
+  InvalidArgumentError,
   MaybeExecutedError,
   McpClientError,
   OutputValidationError,
@@ -60,4 +63,14 @@ export type {
 } from './errors';
 
 // Typed tools
-export type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolSignature, TypedCallToolResult } from './typed/tool-map';
+export type {
+  AnyToolMap,
+  ToolArgs,
+  ToolCall,
+  ToolMap,
+  ToolName,
+  ToolResult,
+  ToolResultOrError,
+  ToolSignature,
+  TypedCallToolResult,
+} from './typed/tool-map';

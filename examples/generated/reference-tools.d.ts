@@ -3,7 +3,7 @@
  * Do not edit by hand: regenerate with the same command (`--check` reports a stale file).
  *
  * Usage: `new MCPClient<ReferenceTools>({ url })`, then `callTool` checks argument names and types and
- * types `structuredContent`.
+ * types `structuredContent` (present on every result of a tool with an outputSchema).
  */
 
 export type ReferenceTools = {
@@ -94,6 +94,11 @@ export type ReferenceTools = {
   };
 };
 
+declare const noArguments: unique symbol;
+
+/** Arguments of a tool whose inputSchema declares none: pass `{}`. */
+export type NoArguments = { readonly [noArguments]?: never };
+
 export type CounterArgs = {
   key?: string;
   delayMs?: number;
@@ -131,7 +136,7 @@ export type FindProjectsResult = {
   total: number;
 };
 
-export type HealthCheckArgs = Record<string, never>;
+export type HealthCheckArgs = NoArguments;
 
 export type HealthCheckResult = {
   status: "ok";
@@ -149,7 +154,7 @@ export type NotifyResult = {
   resourcesUpdated: string[];
 };
 
-export type SessionHealthCheckArgs = Record<string, never>;
+export type SessionHealthCheckArgs = NoArguments;
 
 export type SlowArgs = {
   steps?: number;

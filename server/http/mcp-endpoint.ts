@@ -2,7 +2,7 @@ import { isLegacyRequest, type JSONRPCMessage, type RequestId } from '@modelcont
 import type { ServerMetrics } from '../observability/server-metrics';
 import type { ProtocolEraName, ResolvedSessionOptions } from '../session-options';
 import { readAppSessionIdHeader } from '../sessions/app-session-id';
-import { createAuthenticator } from '../sessions/principal';
+import { staticTokenAuthenticator, type RequestAuthenticator } from '../auth/request-authenticator';
 import type { SessionStore } from '../stores/types';
 import type { McpHttpInput } from './http-input';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
@@ -23,6 +23,8 @@ export interface McpEndpointDeps {
   metrics: ServerMetrics;
   /** The store failed a request: cached validations must not be trusted until it answers again. */
   onStoreDown(): void;
+  /** Who is calling (OAuth resource server); default: the static `authToken` check. */
+  authenticator?: RequestAuthenticator;
 }
 
 const HTTP_METHODS = new Set(['POST', 'GET', 'DELETE']);
@@ -65,7 +67,7 @@ function replyIdOf(messages: readonly JSONRPCMessage[]): RequestId | null {
 export class McpEndpoint {
   readonly #deps: McpEndpointDeps;
   readonly #guard: ReturnType<typeof createOriginGuard>;
-  readonly #authenticate: ReturnType<typeof createAuthenticator>;
+  readonly #auth: RequestAuthenticator;
 
   constructor(deps: McpEndpointDeps) {
     this.#deps = deps;
@@ -75,7 +77,7 @@ export class McpEndpoint {
       allowedOrigins: options.allowedOrigins,
       allowedHosts: options.allowedHosts,
     });
-    this.#authenticate = createAuthenticator(options.authTokens);
+    this.#auth = deps.authenticator ?? staticTokenAuthenticator(options.authTokens);
   }
 
   async serve(input: McpHttpInput): Promise<Response> {
@@ -97,15 +99,10 @@ export class McpEndpoint {
     const { request: http } = input;
     const refusal = this.#guard({ origin: http.headers.get('origin'), host: http.headers.get('host') });
     if (refusal !== undefined) return jsonRpcErrorResponse({ status: 403, code: RPC_ERROR.serverError, message: refusal });
-    const principal = this.#authenticate(http.headers.get('authorization') ?? undefined);
-    if (!principal.ok) {
-      return jsonRpcErrorResponse({
-        status: 401,
-        code: RPC_ERROR.serverError,
-        message: principal.message,
-        headers: { 'www-authenticate': 'Bearer' },
-      });
-    }
+    const pending = this.#auth.authenticate(http);
+    const principal = pending instanceof Promise ? await pending : pending;
+    if (!principal.ok) return principal.response;
+    const authInfo = principal.authInfo ?? input.authInfo;
     if (!HTTP_METHODS.has(http.method)) {
       return jsonRpcErrorResponse({
         status: 405,
@@ -123,6 +120,8 @@ export class McpEndpoint {
     }
     const replyId = replyIdOf(messages);
     parsed.replyId = replyId;
+    const forbidden = this.#auth.authorize?.(messages, authInfo);
+    if (forbidden !== undefined) return forbidden;
     const { sessionHeader } = this.#deps.options;
     const appHeader = readAppSessionIdHeader(http.headers.get(sessionHeader), sessionHeader);
     if (!appHeader.ok) {
@@ -131,7 +130,7 @@ export class McpEndpoint {
     const request: McpRequest = {
       http,
       principalHash: principal.principalHash,
-      authInfo: input.authInfo,
+      authInfo,
       messages,
       body,
       appSessionId: appHeader.value,

@@ -12,7 +12,7 @@ import type { AuthInfo, JSONRPCMessage, RequestId } from '@modelcontextprotocol/
 export interface McpRequest {
   /** Method, URL and headers; its body was already read into `body`. */
   http: Request;
-  /** sha256 of the bearer token (hex), or null when the handler has no `authToken`. */
+  /** sha256 (hex) of the bearer token (`authToken`) or of the token's issuer and subject (`oauth`); null without auth. */
   principalHash: string | null;
   /** Auth info from upstream middleware, passed through to the SDK. */
   authInfo: AuthInfo | undefined;

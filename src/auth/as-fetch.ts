@@ -123,6 +123,7 @@ export function createAuthServerFetch(
           status: response.status,
           headers: headersOf(response),
           body: body.slice(0, 1_024),
+          source: 'authorization_server',
         }),
       );
     }

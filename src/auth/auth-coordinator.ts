@@ -9,8 +9,9 @@
  * ```
  * const rounds = { 401: 0, 403: 0 };                          // per request
  * for (;;) {
- *   const auth = await coordinator.headers();                  // before EVERY send, re-initialize included
+ *   const auth = await coordinator.headers({ method, url });   // before EVERY send, re-initialize included
  *   const response = await send({ ...headers, ...auth });
+ *   await coordinator.observe({ url, dpopNonce });             // RFC 9449 8.2: a nonce may ride on any answer
  *   if (!isAuthChallenge(response.status, wwwAuthenticate)) break; // 401, or 403 error="insufficient_scope"
  *   await coordinator.handleUnauthorized({ status, wwwAuthenticate, url, authorization: auth.authorization, attempt: rounds[status]++ });
  *   // resolved 'retry': resend the SAME request (same JSON-RPC id), without spending a retry
@@ -59,6 +60,33 @@ export interface AuthChallenge {
 }
 
 /**
+ * The request about to be sent, for a DPoP proof (RFC 9449 4.2: the proof names the method and the URL).
+ *
+ * @example
+ * ```ts
+ * const request: AuthRequest = { method: 'POST', url: 'https://mcp.example.com/mcp' };
+ * ```
+ */
+export interface AuthRequest {
+  readonly method: string;
+  readonly url: string | URL;
+}
+
+/**
+ * What a response said that matters to authorization beyond a challenge.
+ *
+ * @example
+ * ```ts
+ * await auth.observe({ url, dpopNonce: response.headers.get('dpop-nonce') });
+ * ```
+ */
+export interface AuthObservation {
+  readonly url: string | URL;
+  /** The response's `DPoP-Nonce` header (RFC 9449 8.2, 9), if it had one. */
+  readonly dpopNonce?: string | null | undefined;
+}
+
+/**
  * What MCPClient holds: one per client. State that matters across clients (the refresh in flight, a pending
  * authorization) is shared per credential slot by every coordinator of the process.
  *
@@ -72,9 +100,13 @@ export interface AuthCoordinator {
   /**
    * The headers that authorize the next request: `{ authorization: 'Bearer ...' }`, or `{}` before any token
    * exists (the server's 401 then starts the flow). Refreshes ahead of expiry (with jitter) when it can, so a
-   * long call never starts on a token about to expire; a failed early refresh keeps the current token.
+   * long call never starts on a token about to expire; a failed early refresh keeps the current token. A
+   * DPoP-bound token (the provider has `dpop()` and the server issued `token_type: DPoP`) goes out as
+   * `authorization: DPoP ...` with a fresh `dpop` proof for `request` (RFC 9449 7.1).
    */
-  headers(): Promise<Record<string, string>>;
+  headers(request?: AuthRequest): Promise<Record<string, string>>;
+  /** Remembers what a response said for later proofs (a DPoP nonce); cheap, call it after every send. */
+  observe(observation: AuthObservation): Promise<void>;
   /**
    * Runs the SDK's `auth()` for a 401 (discovery, registration, PKCE, refresh) or a bounded step-up for a
    * `403 insufficient_scope`, once for all concurrent callers, and resolves `'retry'` when the request should be
@@ -106,4 +138,17 @@ export interface AuthCoordinator {
 export function isAuthChallenge(status: number, wwwAuthenticate: string | null | undefined): boolean {
   if (status === 401) return true;
   return status === 403 && typeof wwwAuthenticate === 'string' && /\berror\s*=\s*"?insufficient_scope"?/i.test(wwwAuthenticate);
+}
+
+/**
+ * True for a resource server's `use_dpop_nonce` challenge (RFC 9449 9): a 401 whose `WWW-Authenticate` has a
+ * `DPoP` challenge with that error. The answer is the same request with a proof carrying the nonce, once.
+ *
+ * @example
+ * ```ts
+ * isDpopNonceChallenge(401, 'DPoP error="use_dpop_nonce", algs="ES256"'); // true
+ * ```
+ */
+export function isDpopNonceChallenge(status: number, wwwAuthenticate: string | null | undefined): boolean {
+  return status === 401 && typeof wwwAuthenticate === 'string' && /(?:^|,)\s*dpop(?:\s|$|,)/i.test(wwwAuthenticate) && /use_dpop_nonce/i.test(wwwAuthenticate);
 }

@@ -51,7 +51,7 @@ export function redirectRequired(serverUrl: string, authorizationUrl: string, re
 }
 
 /**
- * The bearer token inside an `authorization` header value (`Bearer abc` -> `abc`).
+ * The access token inside an `authorization` header value (`Bearer abc` or `DPoP abc` -> `abc`).
  *
  * @example
  * ```ts
@@ -59,7 +59,7 @@ export function redirectRequired(serverUrl: string, authorizationUrl: string, re
  * ```
  */
 export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = authorization === undefined ? null : /^\s*bearer\s+(\S+)\s*$/i.exec(authorization);
+  const match = authorization === undefined ? null : /^\s*(?:bearer|dpop)\s+(\S+)\s*$/i.exec(authorization);
   return match?.[1];
 }
 

@@ -48,6 +48,20 @@ export interface AuthCoordinatorOptions {
 }
 
 /**
+ * The token-lifecycle knobs MCPClient takes in its `auth` option (its `authProvider`, `tokenStore`, `fetch`,
+ * `logger`, `now` and `random` options fill in the rest).
+ *
+ * @example
+ * ```ts
+ * const auth: MCPClientAuthOptions = { refreshAheadMs: 120_000, maxStepUps: 2 };
+ * ```
+ */
+export type MCPClientAuthOptions = Pick<
+  AuthCoordinatorOptions,
+  'refreshAheadMs' | 'refreshJitterMs' | 'refreshRetryDelayMs' | 'maxStepUps' | 'requestTimeoutMs' | 'maxResponseBytes'
+>;
+
+/**
  * The defaults of {@link AuthCoordinatorOptions}.
  *
  * @example
@@ -90,7 +104,14 @@ export interface ResolvedAuthOptions {
 const MAX_DELAY_MS = 2_147_483_647;
 
 function fail(name: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'function' ? 'a function' : typeof got === 'string' ? JSON.stringify(got) : String(got);
+  const shown =
+    typeof got === 'function'
+      ? 'a function'
+      : typeof got === 'string'
+        ? JSON.stringify(got)
+        : typeof got === 'object' && got !== null
+          ? Array.isArray(got) ? 'an array' : 'an object'
+          : String(got);
   throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${shown}`);
 }
 

@@ -5,7 +5,7 @@
  * `fetch` option included.
  */
 import type { FetchLike } from '../transport/http-seam';
-import { type AuthCoordinator, isAuthChallenge } from './auth-coordinator';
+import { type AuthCoordinator, isAuthChallenge, isDpopNonceChallenge } from './auth-coordinator';
 
 /** A handler that keeps answering challenges is cut off here even if the coordinator's own bounds change. */
 const MAX_AUTH_ATTEMPTS = 8;
@@ -28,18 +28,21 @@ export function authorizedFetch(coordinator: AuthCoordinator, baseFetch: FetchLi
   }
   if (typeof baseFetch !== 'function') throw new TypeError(`Expected \`baseFetch\` to be a fetch function, got ${typeof baseFetch}`);
   return async (url, init) => {
-    const rounds = new Map<number, number>();
+    const rounds = new Map<string, number>();
+    const method = init?.method ?? 'GET';
     for (let total = 0; ; total++) {
-      const auth = await coordinator.headers();
+      const auth = await coordinator.headers({ method, url });
       const headers = new Headers(init?.headers);
       for (const [name, value] of Object.entries(auth)) headers.set(name, value);
       const response = await baseFetch(url, { ...init, headers });
+      await coordinator.observe({ url, dpopNonce: response.headers.get('dpop-nonce') });
       const wwwAuthenticate = response.headers.get('www-authenticate');
       if (!isAuthChallenge(response.status, wwwAuthenticate) || !isResendable(init?.body) || total >= MAX_AUTH_ATTEMPTS) return response;
       // The server did not execute the request (401/403): drop the answer and send it again once authorized.
       await response.body?.cancel().catch(() => {});
-      const attempt = rounds.get(response.status) ?? 0;
-      rounds.set(response.status, attempt + 1);
+      const kind = isDpopNonceChallenge(response.status, wwwAuthenticate) ? 'dpop-nonce' : String(response.status);
+      const attempt = rounds.get(kind) ?? 0;
+      rounds.set(kind, attempt + 1);
       await coordinator.handleUnauthorized({ status: response.status, wwwAuthenticate, url, authorization: auth.authorization, attempt });
     }
   };

@@ -11,6 +11,8 @@ import type { StoredCredentials, TokenStore, TokenStoreLock } from './token-stor
 /** The token requests are sent with, and what the schedule needs to know about it. */
 export interface CurrentToken {
   readonly accessToken: string;
+  /** The `token_type` the authorization server issued (`Bearer`, or `DPoP` for a sender-constrained token). */
+  readonly tokenType: string | undefined;
   readonly scope: string | undefined;
   readonly refreshable: boolean;
   readonly obtainedAtMs: number | undefined;
@@ -43,8 +45,8 @@ function contextOf(issuer: string | undefined): { issuer: string } | undefined {
 }
 
 /** The refresh token and granted scope of stored tokens, for the checks that only need those. */
-function tokenSummary(tokens: StoredOAuthTokens | undefined): { refreshable: boolean; scope: string | undefined } {
-  return { refreshable: typeof tokens?.refresh_token === 'string' && tokens.refresh_token !== '', scope: tokens?.scope };
+function tokenSummary(tokens: StoredOAuthTokens | undefined): { refreshable: boolean; scope: string | undefined; tokenType: string | undefined } {
+  return { refreshable: typeof tokens?.refresh_token === 'string' && tokens.refresh_token !== '', scope: tokens?.scope, tokenType: tokens?.token_type };
 }
 
 function withoutRefreshToken(tokens: StoredOAuthTokens): StoredOAuthTokens {

@@ -7,8 +7,8 @@
  * - the redirect is recorded (and, in an early refresh, refused before any verifier or state is made);
  * - `state` is always sent and remembered, so `finishAuth` can check the callback (the SDK does not);
  * - the PKCE verifier and discovery are kept per slot, so any client of the process can finish the flow.
- * DPoP (`dpop()`) is not forwarded: sender-constrained tokens need a proof on every resource request, which the
- * request path does not make yet, so tokens stay Bearer.
+ * `dpop()` is forwarded: the SDK then binds the token request to the provider's DPoP key (RFC 9449 5, with the
+ * authorization server's nonce), and the coordinator signs a proof for every resource request.
  */
 import type { OAuthClientInformationContext, OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/client';
 import { type AuthRun, RedirectSuppressed } from './auth-run';
@@ -26,6 +26,7 @@ function forwardOptional(user: OAuthClientProvider, target: Partial<OAuthClientP
   if (typeof user.authorizationServerUrl === 'function') target.authorizationServerUrl = user.authorizationServerUrl.bind(user);
   if (typeof user.saveResourceUrl === 'function') target.saveResourceUrl = user.saveResourceUrl.bind(user);
   if (typeof user.resourceUrl === 'function') target.resourceUrl = user.resourceUrl.bind(user);
+  if (typeof user.dpop === 'function') target.dpop = user.dpop.bind(user);
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * The auth layer (issue #11), self-contained until MCPClient takes an `authProvider`: the coordinator behind
- * the seam (`auth-coordinator.ts`), token stores, and a fetch that runs the seam's loop. The CLI and the tests
- * import it from here; the root entry exports only `AuthRequiredError` for now.
+ * `archon-mcp-client/auth` (issue #11): the token stores for MCPClient's `tokenStore` option (`FileTokenStore`
+ * needs node:fs, so it is not in the root entry, which also runs in browsers and edge runtimes), and the
+ * coordinator behind `authProvider` for code outside MCPClient (`createAuthCoordinator`, `authorizedFetch`).
+ * Built as a separate entry that shares chunks with the root one: one copy of the error classes.
  */
-export { isAuthChallenge, type AuthChallenge, type AuthCoordinator } from './auth-coordinator';
-export { AUTH_COORDINATOR_DEFAULTS, type AuthCoordinatorOptions } from './auth-options';
+export { isAuthChallenge, type AuthChallenge, type AuthCoordinator, type AuthObservation, type AuthRequest } from './auth-coordinator';
+export { AUTH_COORDINATOR_DEFAULTS, type AuthCoordinatorOptions, type MCPClientAuthOptions } from './auth-options';
 export { authorizedFetch } from './authorized-fetch';
 export { createAuthCoordinator } from './create-auth-coordinator';
 export { FILE_TOKEN_STORE_DEFAULTS, FileTokenStore, defaultTokenDirectory, type FileTokenStoreOptions } from './file-token-store';

@@ -6,12 +6,13 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/client';
 import { log } from '../client/logger';
 import { AuthRequiredError } from '../errors/tree';
-import type { AuthChallenge, AuthCoordinator } from './auth-coordinator';
+import { type AuthChallenge, type AuthCoordinator, type AuthObservation, type AuthRequest, isDpopNonceChallenge } from './auth-coordinator';
 import { authFailure, bearerToken, challengeParams, redirectRequired, safeOAuthCode } from './auth-failure';
 import type { ResolvedAuthOptions } from './auth-options';
 import { type AuthRun, RedirectSuppressed, newAuthRun } from './auth-run';
 import { createAuthServerFetch } from './as-fetch';
 import { type CredentialBacking, type CurrentToken, providerBacking, storeBacking } from './credential-backing';
+import { presentToken, rememberDpopNonce } from './dpop-presentation';
 import { guardProvider } from './guarded-provider';
 import { loadOAuthSdk, type OAuthSdk } from './load-oauth-sdk';
 import { refreshDueAt } from './refresh-schedule';
@@ -73,18 +74,27 @@ export class OAuthCoordinator implements AuthCoordinator {
     return this.#backing.slot;
   }
 
-  async headers(): Promise<Record<string, string>> {
+  async headers(request?: AuthRequest): Promise<Record<string, string>> {
     let token = await this.#backing.current(false);
     if (token !== undefined && this.#dueForRefresh(token)) {
       await this.#refreshAhead(token);
       token = await this.#backing.current(false);
     }
-    return token === undefined ? {} : { authorization: `Bearer ${token.accessToken}` };
+    return token === undefined ? {} : await presentToken(this.#provider, token, request);
+  }
+
+  async observe(observation: AuthObservation): Promise<void> {
+    await rememberDpopNonce(this.#provider, observation);
   }
 
   async handleUnauthorized(challenge: AuthChallenge): Promise<'retry'> {
-    const sdk = await loadOAuthSdk();
     const attempt = attemptOf(challenge);
+    // RFC 9449 9: the token is fine, the proof lacked the server's nonce (now remembered through observe()).
+    if (isDpopNonceChallenge(challenge.status, challenge.wwwAuthenticate) && typeof this.#provider.dpop === 'function') {
+      if (attempt < 2) return 'retry';
+      throw new AuthRequiredError(`The server at ${this.#serverUrl} kept refusing the DPoP nonce`, { reason: 'rejected', serverUrl: this.#serverUrl });
+    }
+    const sdk = await loadOAuthSdk();
     const params = challengeParams(sdk, challenge.status, challenge.wwwAuthenticate);
     if (params.resourceMetadataUrl !== undefined) this.#slot.resourceMetadataUrl = params.resourceMetadataUrl;
     const rejected = bearerToken(challenge.authorization);

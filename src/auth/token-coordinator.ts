@@ -29,6 +29,10 @@ export class TokenCoordinator implements AuthCoordinator {
     this.#serverUrl = options.serverUrl.href;
   }
 
+  async observe(): Promise<void> {
+    // token() owns its tokens: nothing to remember about responses.
+  }
+
   async headers(): Promise<Record<string, string>> {
     const token = await this.#provider.token();
     return typeof token === 'string' && token !== '' ? { authorization: `Bearer ${token}` } : {};

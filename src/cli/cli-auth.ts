@@ -1,13 +1,12 @@
 /**
  * Credentials for the CLI: `--token`/`ARCHON_MCP_TOKEN` (a static bearer), else the tokens `archon-mcp login`
- * stored (refreshed ahead of expiry under the store's lock), else none. Until MCPClient takes an
- * `authProvider`, the result is a static `authorization` header for the one command that runs; a 401 during
- * the command is reported, not repaired.
+ * stored, through the client's `authProvider` backed by the file store (refreshed ahead of expiry, and on a 401
+ * in the middle of a command, under the store's lock so parallel CI steps refresh once), else none.
  */
 import { spawn } from 'node:child_process';
 import type { OAuthClientMetadata, OAuthClientProvider, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
-import { createAuthCoordinator } from '../auth/create-auth-coordinator';
 import { FileTokenStore } from '../auth/file-token-store';
+import type { MCPClientOptions } from '../client/options';
 import { CLIENT_VERSION } from '../client/version';
 import type { HealthReport } from '../helpers/check-mcp-health';
 import type { CliIo } from './cli-io';
@@ -17,13 +16,17 @@ import { UsageError } from './usage-error';
 export type CliCredentialSource = 'flag' | 'env' | 'store' | 'none';
 
 /**
+ * The client options that carry a command's credentials, and where they came from.
+ *
  * @example
  * ```ts
- * const { headers, source } = await resolveCliAuthorization(url, values.token, io, 'tools');
+ * const { options, source } = await resolveCliAuthorization(url, values.token, io, 'tools');
+ * await using client = openCliClient(url, timeoutMs, options);
  * ```
  */
 export interface CliAuthorization {
-  readonly headers: Record<string, string>;
+  /** `headers` with a static bearer, or `authProvider` + `tokenStore` for stored tokens, or nothing. */
+  readonly options: Pick<MCPClientOptions, 'headers' | 'authProvider' | 'tokenStore'>;
   readonly source: CliCredentialSource;
 }
 
@@ -102,19 +105,18 @@ export class CliOAuthProvider implements OAuthClientProvider {
 export async function resolveCliAuthorization(url: string, token: string | undefined, io: CliIo, command: string): Promise<CliAuthorization> {
   if (token !== undefined) {
     if (token.trim() === '') throw new UsageError('Expected `--token` to be a non-empty bearer token', command);
-    return { headers: { authorization: `Bearer ${token.trim()}` }, source: 'flag' };
+    return { options: { headers: { authorization: `Bearer ${token.trim()}` } }, source: 'flag' };
   }
   const fromEnv = io.env.ARCHON_MCP_TOKEN?.trim();
-  if (fromEnv) return { headers: { authorization: `Bearer ${fromEnv}` }, source: 'env' };
+  if (fromEnv) return { options: { headers: { authorization: `Bearer ${fromEnv}` } }, source: 'env' };
 
   const store = new FileTokenStore({ env: io.env });
-  const resource = resourceOf(url);
-  const stored = await store.read(resource);
-  if (stored?.tokens === undefined) return { headers: {}, source: 'none' };
+  const stored = await store.read(resourceOf(url));
+  // Without a login there is nothing to refresh: no provider, so a 401 reports "required" instead of
+  // registering a client or starting a browser flow from a command that cannot finish one.
+  if (stored?.tokens === undefined) return { options: {}, source: 'none' };
   const redirectUrl = (stored.clientInformation as { redirect_uris?: string[] } | undefined)?.redirect_uris?.[0] ?? 'http://127.0.0.1/callback';
-  const auth = createAuthCoordinator({ serverUrl: resource, authProvider: new CliOAuthProvider({ redirectUrl }), tokenStore: store });
-  // Refreshes ahead of expiry (under the store's lock, so parallel CI steps refresh once).
-  return { headers: await auth.headers(), source: 'store' };
+  return { options: { authProvider: new CliOAuthProvider({ redirectUrl }), tokenStore: store }, source: 'store' };
 }
 
 /**

@@ -3,6 +3,7 @@
  * does not listen), one time budget for connecting and for each request.
  */
 import { MCPClient } from '../client/mcp-client';
+import type { MCPClientOptions } from '../client/options';
 import { CLIENT_VERSION } from '../client/version';
 
 /**
@@ -18,14 +19,14 @@ export const CLI_TIMEOUT_DEFAULT_MS = 30_000;
 /**
  * @example
  * ```ts
- * await using client = openCliClient('http://localhost:8051/mcp', 30_000, { authorization: 'Bearer ...' });
+ * await using client = openCliClient('http://localhost:8051/mcp', 30_000, { headers: { authorization: 'Bearer ...' } });
  * const { tools } = await client.listTools();
  * ```
  */
-export function openCliClient(url: string, timeoutMs: number, headers: Record<string, string> = {}): MCPClient {
+export function openCliClient(url: string, timeoutMs: number, auth: Pick<MCPClientOptions, 'headers' | 'authProvider' | 'tokenStore'> = {}): MCPClient {
   return new MCPClient({
     url,
-    headers,
+    ...auth,
     listen: false,
     timeoutMs,
     connectTimeoutMs: timeoutMs,

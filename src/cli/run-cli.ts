@@ -10,18 +10,28 @@ import { healthCommand } from './commands/health';
 import { loginCommand } from './commands/login';
 import { logoutCommand } from './commands/logout';
 import { serveCommand } from './commands/serve';
+import { sessionsCommand } from './commands/sessions';
 import { toolsCommand } from './commands/tools';
 import { typesCommand } from './commands/types';
 import { UsageError } from './usage-error';
 
-const COMMANDS: readonly CliCommand[] = [healthCommand, callCommand, toolsCommand, typesCommand, serveCommand, loginCommand, logoutCommand];
+const COMMANDS: readonly CliCommand[] = [
+  healthCommand,
+  callCommand,
+  toolsCommand,
+  typesCommand,
+  serveCommand,
+  sessionsCommand,
+  loginCommand,
+  logoutCommand,
+];
 
 const TOP_HELP = `Usage: archon-mcp <command> [options]
 
 A resilient MCP client for Streamable HTTP servers.
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).join('\n')}
+${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join('\n')}
 
 Options:
   -h, --help        Show help (also after a command: archon-mcp health --help)

@@ -4,12 +4,13 @@
  * tool list re-listed, a lost answer resumed (legacy, an event id was seen) or re-issued under a new id when
  * replay-safe; otherwise the caller gets `MaybeExecutedError` at once.
  */
-import { MaybeExecutedError, TimeoutError } from '../errors';
-import { classifyFailure, isReplaySafe, sleep } from '../retry/index';
+import { ConnectionError, HttpError, MaybeExecutedError, RpcError, SessionExpiredError, TimeoutError, describeFailure, redactUrl } from '../errors';
+import { classifyFailure, isReplaySafe, isUnreachable, sleep } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { McpSession } from '../session/mcp-session';
 import type { CallSpan } from '../telemetry/index';
 import type { SseStreamState } from '../transport/sse-reader';
+import { log } from './logger';
 import type { RunnerContext, RunnerRequest } from './request-runner';
 import { untilAborted } from './until-aborted';
 
@@ -21,14 +22,14 @@ const MAX_RESUMES = 5;
  *
  * @example
  * ```ts
- * const call: CallState = { refreshedTools: false, final: new WeakSet() };
+ * const call: CallState = { refreshedTools: false, finalError: undefined };
  * ```
  */
 export interface CallState {
   /** Tools were re-listed after a -32020 once already: a second one is final. */
   refreshedTools: boolean;
-  /** Errors the call decided not to retry whatever their class. */
-  readonly final: WeakSet<object>;
+  /** The error the call decided not to retry whatever its class (a second -32020); one field, not a set, per call. */
+  finalError: unknown;
 }
 
 function toolNameOf(request: RunnerRequest): string | undefined {
@@ -37,7 +38,8 @@ function toolNameOf(request: RunnerRequest): string | undefined {
 }
 
 async function replaySafe(context: RunnerContext, request: RunnerRequest): Promise<boolean> {
-  const { replay: policy, trustAnnotations } = context.options;
+  const policy = request.replay ?? context.options.replay;
+  const { trustAnnotations } = context.options;
   const base = { method: request.method, idempotent: request.idempotent, policy, trustAnnotations };
   if (isReplaySafe(base)) return true;
   const toolName = toolNameOf(request);
@@ -73,11 +75,23 @@ async function resumeStream(
 }
 
 /**
+ * What a failed attempt says about reachability: nothing listening (at a server reached before) closes the
+ * shared probe's gate; any answer from the server opens it.
+ */
+function reportReachability(context: RunnerContext, error: unknown): void {
+  if (isUnreachable(error)) {
+    if (context.reachedServer()) context.gate.unreachable(error as ConnectionError);
+  } else if (error instanceof HttpError || error instanceof RpcError || error instanceof SessionExpiredError) {
+    context.gate.reached();
+  }
+}
+
+/**
  * Sends one attempt; rethrows its failure for the retry loop after doing what the failure's class asks.
  *
  * @example
  * ```ts
- * const result = await attemptOnce(context, request, { refreshedTools: false, final: new WeakSet() }, signal, span);
+ * const result = await attemptOnce(context, request, { refreshedTools: false, finalError: undefined }, signal, span);
  * ```
  */
 export async function attemptOnce(
@@ -88,6 +102,9 @@ export async function attemptOnce(
   span: CallSpan,
 ): Promise<Record<string, unknown>> {
   context.breaker?.check();
+  context.assertNotDegraded();
+  // While the server is unreachable only the shared probe goes out; this attempt waits for it (not delivered).
+  if (!context.gate.admit()) throw context.gate.heldBack();
   // The retry loop does not race attempts with the scope (the HTTP attempt hangs on it), so a wait for a
   // shared connect or recovery is raced here; a ready client skips the race and its listener.
   const session = context.ready() ?? (await untilAborted(context.ensureReady(), scope.signal));
@@ -99,19 +116,23 @@ export async function attemptOnce(
   const id = session.nextId();
   span.sent(id);
   try {
-    return await session.request(request.method, request.params, { id, scope, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
+    const result = await session.request(request.method, request.params, { id, scope, timeoutMs, onProgress: request.onProgress, stream, headers: request.headers?.() });
+    context.gate.reached();
+    return result;
   } catch (error) {
-    if (context.options.retry.retries === 0) throw error;
+    reportReachability(context, error);
+    if ((request.retry ?? context.options.retry).retries === 0) throw error;
     const failureClass = classifyFailure(error);
     if (failureClass === 'session_lost') {
-      // The server refused the session or the era before running the request, so a resend is safe.
-      await context.recover(generation);
+      // The server refused the session or the era before running the request, so a resend is safe. The recovery
+      // may be paced (a session lost soon after its handshake): the wait ends with this call's scope.
+      await untilAborted(context.recover(generation, error), scope.signal);
       throw error;
     }
     if (failureClass === 'stale_tools') {
       // -32020 came before the server ran the request; re-list once (the headers are read again), then resend.
       if (call.refreshedTools || typeof error !== 'object' || error === null) {
-        if (typeof error === 'object' && error !== null) call.final.add(error);
+        call.finalError = error;
         throw error;
       }
       call.refreshedTools = true;
@@ -127,19 +148,22 @@ export async function attemptOnce(
       try {
         const result = await resumeStream(session, id, stream, request, scope, timeoutMs);
         context.stats.resumes++;
+        log(context.options.logger, 'info', { method: request.method, lastEventId: stream.lastEventId }, 'resumed a cut response stream with Last-Event-ID');
         return result;
       } catch (resumeError) {
         if (scope.aborted) throw resumeError;
         lost = resumeError;
-        if (classifyFailure(resumeError) === 'session_lost') await context.recover(generation).catch(() => {});
+        if (classifyFailure(resumeError) === 'session_lost') await context.recover(generation, resumeError).catch(() => {});
       }
     }
     if (await untilAborted(replaySafe(context, request), scope.signal)) throw error; // the loop resends
     context.stats.replaysRefused++;
     const toolName = toolNameOf(request);
+    const why = describeFailure(lost);
+    log(context.options.logger, 'warn', { method: request.method, toolName, error: why }, 'the answer was lost and the call is not replay-safe; not resending');
     throw new MaybeExecutedError(
-      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} was lost after the request reached the server, ` +
-        'and it is not safe to send it again',
+      `The answer to ${toolName === undefined ? request.method : `tool ${toolName}`} from ${redactUrl(context.options.url)} ` +
+        `was lost after the request reached the server (${why}), and it is not safe to send it again`,
       { method: request.method, toolName, cause: lost },
     );
   }

@@ -1,12 +1,13 @@
 /**
  * The connection core behind MCPClient: lazy single-flight connect with era negotiation, the state machine,
- * the app session header, single-flight recovery after session or era loss, the notification feed (GET or
- * listen stream), the request path (through `request-runner.ts`) and close(). The public facade
+ * the app session header, single-flight recovery after session or era loss (paced, with the circuit on session
+ * loss and the shared reachability probe: `recovery-pacing.ts`), the notification feed (GET or listen stream),
+ * the request path (through `request-runner.ts`) and close(). The public facade
  * (`mcp-client.ts`) adds the MCP surface.
  */
 import type { LoggingLevel } from '@modelcontextprotocol/client';
-import { ClosedError, TimeoutError } from '../errors';
-import { CircuitBreaker, computeDelay, retryAfterOf } from '../retry/index';
+import { ClosedError, TimeoutError, redactUrl } from '../errors';
+import { CircuitBreaker } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
@@ -21,6 +22,7 @@ import { negotiateEra } from './negotiate-era';
 import { type RunnerContext, runConnect, runRequest } from './request-runner';
 import { createRunnerContext } from './runner-context';
 import type { CoreHooks, CoreRequestOptions } from './core-hooks';
+import { type HandshakePhase, RecoveryPacing } from './recovery-pacing';
 
 export type { CoreHooks, CoreRequestOptions } from './core-hooks';
 import { createSession } from './session-factory';
@@ -55,7 +57,8 @@ export class ClientCore {
   #connecting: Promise<void> | undefined;
   #recovering: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #backgroundTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The pace of recovery: governor, reachability gate, background loop (`recovery-pacing.ts`). */
+  readonly #pacing: RecoveryPacing;
   /** Set by the first successful handshake: from then on a refused connection means a restart, not a wrong URL. */
   #reachedServer = false;
   /** Counts successful handshakes, so a loss reported by an attempt of an older one recovers nothing twice. */
@@ -65,13 +68,15 @@ export class ClientCore {
     this.options = options;
     this.#sessionId = options.sessionId;
     this.#hooks = hooks;
-    this.cache = options.cache ? new ResponseCache(options.url, options.headers, options.now) : undefined;
+    // With an authProvider the principal is not in `headers`: its partition keeps `private` results per principal.
+    const partition = options.auth === undefined ? options.headers : { ...options.headers, ' auth': options.auth.partition };
+    this.cache = options.cache ? new ResponseCache(options.url, partition, options.now) : undefined;
     this.#feed = new NotificationFeed({
       options,
       subscriptions: () => hooks.subscriptions(),
       onEvent: (event) => this.events.emit('stream', event),
-      onSessionLost: () => {
-        if (options.retry.retries > 0) this.#recoverInBackground(this.recover(this.#generation), 1);
+      onSessionLost: (error) => {
+        if (options.retry.retries > 0) void this.#pacing.driveInBackground(this.recover(this.#generation, error), () => this.#recover());
       },
       onGap: () => {
         this.cache?.invalidate();
@@ -80,6 +85,13 @@ export class ClientCore {
       mcpSessionId: () => this.mcpSessionId,
     });
     this.#breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...options.breaker, now: options.now });
+    this.#pacing = new RecoveryPacing(options, {
+      events: this.events,
+      state: () => this.#state,
+      setState: (to) => this.#setState(to),
+      era: () => this.era,
+      reachedServer: () => this.#reachedServer,
+    });
     this.#runner = createRunnerContext({
       options,
       stats: this.#stats,
@@ -94,8 +106,11 @@ export class ClientCore {
       generation: () => this.#generation,
       era: () => this.era,
       reachedServer: () => this.#reachedServer,
-      recover: (generation) => this.recover(generation),
+      recover: (generation, cause) => this.recover(generation, cause),
       scopes: this.#scopes,
+      gate: this.#pacing.gate,
+      assertNotDegraded: () => this.#pacing.assertNotDegraded(),
+      handshakeMethod: () => this.#session?.lastHandshake ?? (options.era === 'legacy' ? 'initialize' : 'server/discover'),
     });
   }
 
@@ -149,7 +164,7 @@ export class ClientCore {
   connect(): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#state === 'ready') return Promise.resolve();
-    if (this.#state === 'recovering') return this.#recover();
+    if (this.#state === 'recovering' || this.#state === 'degraded') return this.#recover();
     this.#connecting ??= this.#initialize('connecting').finally(() => {
       this.#connecting = undefined;
     });
@@ -164,13 +179,16 @@ export class ClientCore {
 
   /**
    * Re-initializes (legacy) or re-negotiates (modern) after the handshake of `generation` was lost, once for
-   * all callers; a no-op when that handshake was already replaced.
+   * all callers; a no-op when that handshake was already replaced. The loss is counted (`RecoveryGovernor`): a
+   * session lost soon after its handshake makes the next recovery wait the loop backoff, and too many such
+   * losses in the window make the client `degraded`.
    */
-  recover(generation: number): Promise<void> {
+  recover(generation: number, cause?: unknown): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError());
     if (this.#recovering) return this.#recovering;
     if (generation !== this.#generation) return Promise.resolve();
-    this.#setState('recovering');
+    // Only the loss of a live session counts: a failed recovery is already counted by the governor.
+    if (this.#state === 'ready') this.#pacing.sessionLost(cause);
     return this.#recover();
   }
 
@@ -182,9 +200,11 @@ export class ClientCore {
   }
 
   async #reinitialize(): Promise<void> {
+    // Paced: at once after the loss of a session that held, else the loop backoff since the last failure.
+    await this.#pacing.waitTurn();
     const started = this.options.now();
     await this.#feed.stop();
-    await this.#initialize('recovering');
+    await this.#initialize(this.#state === 'degraded' ? 'degraded' : 'recovering');
     const session = this.#session;
     // Modern subscriptions ride the listen stream, which re-arms itself with the current set.
     const resubscribe = session?.era === 'legacy' ? this.#hooks.subscriptions() : [];
@@ -202,7 +222,7 @@ export class ClientCore {
     this.events.emit('recovered', { reason: 'session_lost', mcpSessionId: this.mcpSessionId, durationMs });
   }
 
-  async #initialize(phase: 'connecting' | 'recovering'): Promise<void> {
+  async #initialize(phase: HandshakePhase): Promise<void> {
     this.#setState(phase);
     const session = this.#ensureSession();
     try {
@@ -212,19 +232,26 @@ export class ClientCore {
         legacyVersion: this.options.protocolVersion,
         timeoutMs: this.options.connectTimeoutMs,
         now: this.options.now,
-        recovering: phase === 'recovering',
+        recovering: phase !== 'connecting',
       });
     } catch (error) {
-      // A failed first connect leaves the client idle; a failed recovery stays 'recovering' until one succeeds.
+      // A failed first connect leaves the client idle; a failed recovery stays 'recovering' (or 'degraded') until one succeeds.
       if (this.#state === 'connecting') this.#setState('idle');
+      this.#pacing.handshakeFailed(error, phase);
       if (error instanceof TimeoutError && error.kind === 'attempt') {
-        throw new TimeoutError(`The handshake timed out after ${error.timeoutMs} ms`, { timeoutMs: error.timeoutMs, kind: 'connect', cause: error });
+        const method = session.lastHandshake ?? 'handshake';
+        throw new TimeoutError(`The handshake (${method}) with ${redactUrl(this.options.url)} timed out after ${error.timeoutMs} ms (\`connectTimeoutMs\`)`, {
+          timeoutMs: error.timeoutMs,
+          kind: 'connect',
+          cause: error,
+        });
       }
       throw error;
     }
     if (this.#state !== phase) throw new ClosedError();
     this.#reachedServer = true;
     this.#generation++;
+    this.#pacing.established();
     this.#setState('ready');
     log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
     // The GET stream (legacy) or the listen stream (modern); a modern client with subscriptions listens anyway.
@@ -256,22 +283,6 @@ export class ClientCore {
     this.#exchange.headers = { ...this.#exchange.headers, [headerName]: echoed };
     log(this.options.logger, 'info', { sessionId: echoed, previousSessionId }, 'adopted the application session id the server sent');
     this.events.emit('session', { sessionId: echoed, previousSessionId });
-  }
-
-  /**
-   * Keeps re-initializing while nobody calls, so the GET stream (and its notifications) comes back on its
-   * own after an outage; calls in the meantime share the same single-flight recovery.
-   */
-  #recoverInBackground(recovery: Promise<void>, round: number): void {
-    recovery.catch((error: unknown) => {
-      if (this.#state !== 'recovering') return;
-      const delayMs = computeDelay(Math.min(round, 64), this.options.retry, this.options.random, retryAfterOf(error, this.options.now()));
-      log(this.options.logger, 'warn', { error: String(error), round, delayMs }, 're-initializing in the background failed; trying again');
-      this.#backgroundTimer = setTimeout(() => {
-        this.#backgroundTimer = undefined;
-        if (this.#state === 'recovering') this.#recoverInBackground(this.connect(), round + 1);
-      }, delayMs);
-    });
   }
 
   /**
@@ -318,7 +329,7 @@ export class ClientCore {
 
   async #shutdown(): Promise<void> {
     this.#setState('closed');
-    if (this.#backgroundTimer !== undefined) clearTimeout(this.#backgroundTimer);
+    this.#pacing.close();
     for (const scope of this.#scopes) scope.cancel('closed');
     const session = this.#session;
     session?.cancelAll();

@@ -3,6 +3,7 @@
  * and what the core asks of the surface (notifications, subscriptions, tool annotations, cache refreshes).
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
+import type { ReplayPolicy, ResolvedRetryOptions } from '../retry/index';
 import type { JsonRpcNotification } from '../transport/json-rpc';
 
 /**
@@ -22,6 +23,10 @@ export interface CoreRequestOptions {
   readonly refresh?: boolean;
   /** Per-attempt extra headers (modern `Mcp-Param-*`). */
   readonly headers?: () => Readonly<Record<string, string>> | undefined;
+  /** This call's resolved retry policy (`resolvePerCallOptions`), instead of the client's. */
+  readonly retry?: ResolvedRetryOptions;
+  /** This call's replay policy, instead of the client's. */
+  readonly replay?: ReplayPolicy;
 }
 
 /**

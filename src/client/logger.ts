@@ -1,7 +1,11 @@
 /**
  * The logger seam: console- and pino-compatible (`logger.warn({ ...fields }, 'message')`). Nothing is
- * logged unless a logger is given (STYLE.md #15), and no header value is ever put in the fields.
+ * logged unless a logger is given or the environment asks for one (`ARCHON_MCP_LOG`, `DEBUG`; see
+ * `env-logger.ts`) (STYLE.md #15). No header value is ever put in the fields, and a `url` field is logged
+ * without credentials.
  */
+import { redactUrl } from '../errors/redact-url';
+import { environmentLogger } from './env-logger';
 
 /**
  * Any of `console`, a pino logger, or your own object with some of these methods.
@@ -30,7 +34,8 @@ export interface McpClientLogger {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * Writes one structured line if a logger is configured; a throwing logger never breaks the client.
+ * Writes one structured line if a logger is configured (or the environment's stderr logger when none is);
+ * a throwing logger never breaks the client.
  *
  * @example
  * ```ts
@@ -38,10 +43,14 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  * ```
  */
 export function log(logger: McpClientLogger | undefined, level: LogLevel, fields: Record<string, unknown>, message: string): void {
-  const write = logger?.[level];
+  const target = logger ?? environmentLogger();
+  const write = target?.[level];
   if (!write) return;
   try {
-    write.call(logger, fields, message);
+    // `https://user:token@host` must not reach a log file.
+    const url = fields.url;
+    const safe = typeof url === 'string' || url instanceof URL ? { ...fields, url: redactUrl(url) } : fields;
+    write.call(target, safe, message);
   } catch {
     // Logging is best effort.
   }

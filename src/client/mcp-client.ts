@@ -21,13 +21,17 @@ import type {
 import { ProtocolError } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import type { JsonRpcNotification } from '../transport/json-rpc';
-import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../typed/tool-map';
+import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolResultOrError } from '../typed/tool-map';
 import { ClientCore } from './client-core';
 import type { ClientState, MCPClientEvents } from './client-events';
 import type { ClientStats } from './client-stats';
 import { type MCPClientOptions, resolveClientOptions } from './options';
 import type { CallToolOptions, ListOptions, ListToolsOptions, ReadResourceOptions, RequestOptions } from './request-options';
 import { expectArray, listPages } from './pagination';
+import { assertCallToolInput } from './call-tool-input';
+import type { CoreRequestOptions } from './core-hooks';
+import { resolvePerCallOptions } from './per-call-options';
+import type { OptionScope } from './unknown-options';
 import { ResourceSubscriptions } from './resource-subscriptions';
 import { ToolDirectory } from './tool-directory';
 import { untilAborted } from './until-aborted';
@@ -178,11 +182,15 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { structuredContent } = await client.callTool('find_projects', { query: 'auth' }, { timeoutMs: 10_000 });
    * ```
    */
-  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N>> {
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options?: CallToolOptions & { throwOnError?: true }): Promise<ToolResult<Tools, N>>;
+  /** With `throwOnError: false` a tool error (`isError: true`) resolves too: narrow on `isError` before reading `structuredContent`. */
+  callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions): Promise<ToolResultOrError<Tools, N>>;
+  async callTool<N extends ToolName<Tools>>(name: N, args: ToolArgs<Tools, N>, options: CallToolOptions = {}): Promise<ToolResult<Tools, N> | ToolResultOrError<Tools, N>> {
+    const policy = assertCallToolInput(name, args, options, this.#core.options.retry);
     if (!this.#tools.known) await untilAborted(this.#tools.learn(), options.signal);
     this.#tools.catalog.assertKnown(name);
     const headers = (): Readonly<Record<string, string>> | undefined => (this.#core.era === 'modern' ? this.#tools.paramHeaders(name, args) : undefined);
-    const result = await this.#core.request('tools/call', { name, arguments: args }, { ...options, headers });
+    const result = await this.#core.request('tools/call', { name, arguments: args }, { ...options, ...policy, headers } as CoreRequestOptions);
     return (await this.#tools.checkResult(name, result, options.throwOnError ?? this.#core.options.throwOnToolError)) as ToolResult<Tools, N>;
   }
 
@@ -195,8 +203,8 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * const { tools } = await client.listTools();
    * ```
    */
-  listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
-    return this.#tools.list(options);
+  async listTools(options: ListToolsOptions = {}): Promise<ListToolsResult> {
+    return this.#tools.list(this.#perCall(options, 'list') as ListToolsOptions);
   }
 
   /**
@@ -220,7 +228,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listResources(options: ListOptions = {}): Promise<ListResourcesResult> {
-    return (await this.#list('resources/list', 'resources', options)) as ListResourcesResult;
+    return (await this.#list('resources/list', 'resources', this.#perCall(options, 'list') as ListOptions)) as ListResourcesResult;
   }
 
   /**
@@ -232,7 +240,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listResourceTemplates(options: ListOptions = {}): Promise<ListResourceTemplatesResult> {
-    return (await this.#list('resources/templates/list', 'resourceTemplates', options)) as ListResourceTemplatesResult;
+    return (await this.#list('resources/templates/list', 'resourceTemplates', this.#perCall(options, 'list') as ListOptions)) as ListResourceTemplatesResult;
   }
 
   /**
@@ -244,7 +252,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async readResource(uri: string, options: ReadResourceOptions = {}): Promise<ReadResourceResult> {
-    const result = await this.#core.request('resources/read', { uri }, options);
+    const result = await this.#core.request('resources/read', { uri }, this.#perCall(options, 'read'));
     return expectArray(result, 'contents', 'resources/read') as ReadResourceResult;
   }
 
@@ -258,8 +266,8 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * await client.subscribeResource('archon://status');
    * ```
    */
-  subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    return this.#subscriptions.subscribe(uri, options);
+  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.subscribe(uri, this.#perCall(options, 'request'));
   }
 
   /**
@@ -270,8 +278,8 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * await client.unsubscribeResource('archon://status');
    * ```
    */
-  unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    return this.#subscriptions.unsubscribe(uri, options);
+  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    return this.#subscriptions.unsubscribe(uri, this.#perCall(options, 'request'));
   }
 
   /**
@@ -283,7 +291,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async listPrompts(options: ListOptions = {}): Promise<ListPromptsResult> {
-    return (await this.#list('prompts/list', 'prompts', options)) as ListPromptsResult;
+    return (await this.#list('prompts/list', 'prompts', this.#perCall(options, 'list') as ListOptions)) as ListPromptsResult;
   }
 
   /**
@@ -297,7 +305,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   async getPrompt(name: string, args?: Record<string, string>, options: RequestOptions = {}): Promise<GetPromptResult> {
     const params: Record<string, unknown> = { name };
     if (args !== undefined) params.arguments = args;
-    const result = await this.#core.request('prompts/get', params, options);
+    const result = await this.#core.request('prompts/get', params, this.#perCall(options, 'request'));
     return expectArray(result, 'messages', 'prompts/get') as GetPromptResult;
   }
 
@@ -310,7 +318,7 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async complete(params: CompleteRequest['params'], options: RequestOptions = {}): Promise<CompleteResult> {
-    const result = await this.#core.request('completion/complete', params, options);
+    const result = await this.#core.request('completion/complete', params, this.#perCall(options, 'request'));
     if (typeof result.completion !== 'object' || result.completion === null) {
       throw new ProtocolError('completion/complete returned no completion object', { reason: 'invalid_message', cause: result });
     }
@@ -327,9 +335,10 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    * ```
    */
   async setLoggingLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
+    const resolved = this.#perCall(options, 'request');
     if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
     if (this.#core.era === 'modern') return this.#core.setLogLevel(level);
-    await this.#core.request('logging/setLevel', { level }, options);
+    await this.#core.request('logging/setLevel', { level }, resolved);
   }
 
   /**
@@ -342,9 +351,10 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
    */
   async ping(options: RequestOptions = {}): Promise<number> {
     const now = this.#core.options.now;
+    const resolved = this.#perCall(options, 'request');
     if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
     const started = now();
-    await this.#core.request(this.#core.era === 'modern' ? 'server/discover' : 'ping', undefined, options);
+    await this.#core.request(this.#core.era === 'modern' ? 'server/discover' : 'ping', undefined, resolved);
     return now() - started;
   }
 
@@ -360,6 +370,23 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   async notify(method: string, params?: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#core.state !== 'ready') await this.#core.connectWithRetry(options.signal);
     await this.#core.notify(method, params, options.signal);
+  }
+
+  /**
+   * Completes an authorization the user approved in the browser, after a call rejected with
+   * `AuthRequiredError` (`reason: 'redirect'`): pass the whole callback URL (or its query). Checks `state` and
+   * the RFC 9207 `iss`, exchanges the code (PKCE), stores the tokens; calls made afterwards continue with them.
+   * Rejects with `TypeError` when the client has no `OAuthClientProvider` as its `authProvider`.
+   *
+   * @example
+   * ```ts
+   * await client.finishAuth('http://127.0.0.1:8976/callback?code=abc&state=xyz&iss=https%3A%2F%2Fauth.example.com');
+   * ```
+   */
+  async finishAuth(callback: string | URL | URLSearchParams): Promise<void> {
+    const auth = this.#core.options.auth;
+    if (auth === undefined) throw new TypeError('finishAuth needs the `authProvider` option (an OAuthClientProvider)');
+    await auth.finishAuth(callback);
   }
 
   /**
@@ -385,6 +412,12 @@ export class MCPClient<Tools extends ToolMap = AnyToolMap> {
   }
 
   #list(method: string, key: string, options: ListOptions): Promise<Record<string, unknown>> {
-    return listPages((params) => this.#core.request(method, params, options), method, key, options.cursor, this.#core.options);
+    return listPages((params) => this.#core.request(method, params, options as CoreRequestOptions), method, key, options.cursor, this.#core.options);
+  }
+
+  /** The per-call options checked (unknown keys too) with `retry`/`replay` resolved, for the core. */
+  #perCall(options: RequestOptions, scope: OptionScope): CoreRequestOptions {
+    const policy = resolvePerCallOptions(options, scope, this.#core.options.retry);
+    return (policy.retry === undefined && policy.replay === undefined ? options : { ...options, ...policy }) as CoreRequestOptions;
   }
 }

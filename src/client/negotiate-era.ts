@@ -6,7 +6,7 @@
  * the other era is a typed `ProtocolError('era_mismatch')`. Outages, 401/403 and 5xx are never verdicts: they
  * propagate to the retry policy like any other failure.
  */
-import { ProtocolError } from '../errors';
+import { ProtocolError, describeFailure, redactUrl } from '../errors';
 import { type EraPreference, MODERN_PROTOCOL_VERSIONS, type ProtocolEra } from '../session/era';
 import { LEGACY_VERDICT_MAX_AGE_MS, cachedEraVerdict, rememberEraVerdict } from '../session/era-cache';
 import { decideAfterProbe, isModernEvidence, mutualModernVersion, supportedVersionsOf } from '../session/era-negotiation';
@@ -45,12 +45,14 @@ function firstEra(options: NegotiationOptions): { era: ProtocolEra; version: str
   return fresh ? { era: 'legacy', version: options.legacyVersion } : modern;
 }
 
-function mismatch(pinned: ProtocolEra, cause: unknown): ProtocolError {
+/** Era verdicts name the URL and what the server answered (issue 10: every message says where and why). */
+function mismatch(pinned: ProtocolEra, url: URL, cause: unknown): ProtocolError {
   const other = pinned === 'modern' ? 'legacy (2025-11-25 or earlier)' : 'modern (2026-07-28)';
-  return new ProtocolError(`The server speaks only the ${other} protocol era, but the client was pinned with era: '${pinned}'`, {
-    reason: 'era_mismatch',
-    cause,
-  });
+  return new ProtocolError(
+    `The server at ${redactUrl(url)} speaks only the ${other} protocol era, but the client was pinned with era: '${pinned}' ` +
+      `(the server answered: ${describeFailure(cause)})`,
+    { reason: 'era_mismatch', cause },
+  );
 }
 
 /**
@@ -82,7 +84,7 @@ export async function negotiateEra(session: McpSession, options: NegotiationOpti
           version = decision.protocolVersion;
           continue;
         }
-        if (options.preference === 'modern') throw mismatch('modern', error);
+        if (options.preference === 'modern') throw mismatch('modern', options.url, error);
         era = 'legacy';
         version = options.legacyVersion;
         continue;
@@ -95,11 +97,15 @@ export async function negotiateEra(session: McpSession, options: NegotiationOpti
     } catch (error) {
       // A modern-only server refuses initialize with a modern error: the cached legacy verdict is stale.
       if (!isModernEvidence(error)) throw error;
-      if (options.preference === 'legacy') throw mismatch('legacy', error);
+      if (options.preference === 'legacy') throw mismatch('legacy', options.url, error);
       lastError = error;
       era = 'modern';
       version = mutualModernVersion(supportedVersionsOf(error)) ?? (MODERN_PROTOCOL_VERSIONS[0] as string);
     }
   }
-  throw new ProtocolError('The protocol era could not be negotiated: the server kept refusing both eras', { reason: 'era_mismatch', cause: lastError });
+  throw new ProtocolError(
+    `The protocol era could not be negotiated with ${redactUrl(options.url)}: the server kept refusing both eras ` +
+      `(last answer: ${describeFailure(lastError)})`,
+    { reason: 'era_mismatch', cause: lastError },
+  );
 }

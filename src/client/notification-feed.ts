@@ -5,14 +5,14 @@
  * open, report `stream` events, hand a lost session to the core's recovery, and are re-armed after it.
  */
 import type { ServerCapabilities } from '@modelcontextprotocol/client';
-import { ClosedError, ProtocolError, type SessionExpiredError, TimeoutError } from '../errors';
+import { ClosedError, ProtocolError, type SessionExpiredError, createTimeoutError } from '../errors';
 import type { ProtocolEra } from '../session/era';
 import { type ListenFilter, ListenStream } from '../session/listen-stream';
 import type { McpSession } from '../session/mcp-session';
 import { NotificationStream, type StreamEvent } from '../session/notification-stream';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import type { ResolvedClientOptions } from './options';
-import { logStreamEvent, streamReconnectDelay } from './stream-policy';
+import { STABLE_STREAM_MS, logStreamEvent, streamReconnectDelay } from './stream-policy';
 
 /**
  * What the feed needs from the core.
@@ -96,18 +96,24 @@ export class NotificationFeed {
   async relisten(session: McpSession, timeoutMs: number, era: ProtocolEra | undefined): Promise<ListenFilter> {
     if (era !== 'modern') return {};
     const stream = this.#modernStream(session);
+    // The waiter is registered once the old stream has stopped: a late acknowledgement of the old filter must
+    // not pass for the new one.
+    await stream.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter: AckWaiter | undefined;
     const acknowledged = new Promise<ListenFilter>((resolve, reject) => {
       waiter = { resolve, reject };
       this.#waiters.add(waiter);
       timer = setTimeout(
-        () => reject(new TimeoutError(`The server did not acknowledge the subscription within ${timeoutMs} ms`, { timeoutMs, kind: 'attempt' })),
+        () =>
+          reject(
+            createTimeoutError({ method: 'subscriptions/listen', url: session.url, timeoutMs, kind: 'attempt', outcome: 'was not acknowledged by the server', limit: 'timeoutMs' }),
+          ),
         timeoutMs,
       );
     });
     try {
-      await stream.restart();
+      stream.start();
       return await acknowledged;
     } finally {
       clearTimeout(timer);
@@ -126,8 +132,10 @@ export class NotificationFeed {
     this.#legacy ??= new NotificationStream({
       exchange,
       dispatch: session.dispatch,
-      delayFor: (failures, error, state) => streamReconnectDelay(options, failures, error, state),
+      delayFor: (unstable, error, state) => streamReconnectDelay(options, unstable, error, state),
       onEvent: (event) => this.#report(event, 'legacy'),
+      stableAfterMs: STABLE_STREAM_MS,
+      now: options.now,
     });
     return this.#legacy;
   }
@@ -138,7 +146,9 @@ export class NotificationFeed {
       session,
       filter: () => listenFilterOf(session.serverCapabilities, [...this.#deps.subscriptions()]),
       dispatch: session.dispatch,
-      delayFor: (failures, error) => streamReconnectDelay(options, failures, error, {}),
+      delayFor: (unstable, error) => streamReconnectDelay(options, unstable, error, {}),
+      stableAfterMs: STABLE_STREAM_MS,
+      now: options.now,
       onAcknowledged: (acknowledged) => {
         for (const waiter of this.#waiters) waiter.resolve(acknowledged);
         this.#waiters.clear();

@@ -119,9 +119,11 @@ export function resolveBreaker(
   if (input === false) return false;
   const value: unknown = input ?? defaults;
   expect(typeof value === 'object' && value !== null, 'breaker', 'an object or false', value);
-  const { failureThreshold, coolDownMs } = { ...defaults, ...(value as Omit<CircuitBreakerOptions, 'now'>) };
+  const { failureThreshold, coolDownMs, sessionLossThreshold, sessionLossWindowMs } = { ...defaults, ...(value as Omit<CircuitBreakerOptions, 'now'>) };
   return {
     failureThreshold: positiveInteger('breaker.failureThreshold', failureThreshold),
     coolDownMs: positiveInteger('breaker.coolDownMs', coolDownMs),
+    sessionLossThreshold: positiveInteger('breaker.sessionLossThreshold', sessionLossThreshold),
+    sessionLossWindowMs: positiveInteger('breaker.sessionLossWindowMs', sessionLossWindowMs),
   };
 }

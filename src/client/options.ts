@@ -2,15 +2,19 @@
  * Every MCPClient option, its default (declared once, here) and its validation. The docs test checks
  * that each option in this file is documented, so all options live in this one file.
  */
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/client';
+import type { AuthProvider, ClientCapabilities, Implementation, OAuthClientProvider } from '@modelcontextprotocol/client';
+import { AUTH_COORDINATOR_DEFAULTS, type MCPClientAuthOptions, resolveAuthOptions } from '../auth/auth-options';
+import type { TokenStore } from '../auth/token-store';
 import type { Dispatcher } from 'undici';
 import { type CircuitBreakerOptions, type ReplayPolicy, type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/index';
 import type { EraPreference } from '../session/era';
 import type { OpenTelemetryTracer } from '../telemetry/index';
 import type { FetchLike } from '../transport/http-seam';
+import { ClientAuth } from './client-auth';
 import { type InputHandlers, capabilitiesWithHandlers } from './input-handlers';
 import type { McpClientLogger } from './logger';
 import { describe, envUrl, expect, positiveInteger, resolveBreaker, resolveHandlers, resolveInputHandlers, TOKEN } from './option-checks';
+import { assertKnownOptions } from './unknown-options';
 import { CLIENT_VERSION } from './version';
 
 /**
@@ -28,8 +32,24 @@ export interface MCPClientOptions {
   sessionId?: string;
   /** Header carrying the application session id. @default 'X-Archon-Session-Id' */
   sessionHeader?: string;
-  /** Extra headers on every request (e.g. `authorization`). Values are never logged. @default {} */
+  /** Extra headers on every request (e.g. a static `authorization`). Values are never logged. @default {} */
   headers?: Record<string, string>;
+  /**
+   * OAuth for servers that require it: the official SDK's `OAuthClientProvider` (its `ClientCredentialsProvider`,
+   * `PrivateKeyJwtProvider`, or your own for a user login), or the minimal `{ token(), onUnauthorized?() }`. Every
+   * request (handshake, calls, streams) carries its token; a 401 runs discovery, registration, PKCE or refresh once
+   * for all concurrent calls and resends the request without spending a retry; `403 insufficient_scope` steps up.
+   * When a user must act, calls reject with `AuthRequiredError` (`authorizationUrl`) until `finishAuth()`.
+   * @default undefined (no authorization: a 401 is a definite `HttpError`)
+   */
+  authProvider?: OAuthClientProvider | AuthProvider;
+  /**
+   * Where tokens and client registrations live instead of in the `OAuthClientProvider`: a `FileTokenStore`
+   * shares them, and one refresh, between processes. Needs `authProvider`. @default undefined (the provider's own storage)
+   */
+  tokenStore?: TokenStore;
+  /** Token lifecycle of the `authProvider`: refresh ahead of expiry, step-up bound, authorization-server limits. @default AUTH_COORDINATOR_DEFAULTS */
+  auth?: MCPClientAuthOptions;
   /** Sent in initialize. @default { name: 'archon-mcp-client', version: <package version> } */
   clientInfo?: Implementation;
   /** Client capabilities, sent in initialize (legacy) or in every request's `_meta` (modern). @default {} */
@@ -76,8 +96,11 @@ export interface MCPClientOptions {
   totalTimeoutMs?: number;
   /**
    * Circuit breaker: after `failureThreshold` consecutive calls that exhausted their retries, calls fail fast
-   * with ConnectionError('circuit_open') for `coolDownMs`, then one probe is let through; `false` disables.
-   * @default { failureThreshold: 5, coolDownMs: 10_000 }
+   * with ConnectionError('circuit_open') for `coolDownMs`, then one probe is let through. More than
+   * `sessionLossThreshold` sessions lost soon after their handshake within `sessionLossWindowMs` put the client in
+   * the `degraded` state (calls fail fast with ConnectionError('degraded') until a recovery holds). `false`
+   * disables both circuits (recoveries are still paced).
+   * @default { failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 }
    */
   breaker?: Omit<CircuitBreakerOptions, 'now'> | false;
   /**
@@ -144,7 +167,7 @@ export const MCP_CLIENT_DEFAULTS = {
   replay: 'safe',
   trustAnnotations: true,
   totalTimeoutMs: 120_000,
-  breaker: { failureThreshold: 5, coolDownMs: 10_000 },
+  breaker: { failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 },
   handlers: {},
   maxInputRounds: 8,
   cache: true,
@@ -152,7 +175,7 @@ export const MCP_CLIENT_DEFAULTS = {
   tracing: 'auto',
   random: Math.random,
   now: Date.now,
-} as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger' | 'tracer'>>;
+} as const satisfies Required<Omit<MCPClientOptions, 'sessionId' | 'fetch' | 'dispatcher' | 'logger' | 'tracer' | 'authProvider' | 'tokenStore' | 'auth'>>;
 
 /**
  * Options after defaults and validation.
@@ -168,6 +191,8 @@ export interface ResolvedClientOptions {
   readonly sessionHeader: string;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The client's authorization (from `authProvider`, `tokenStore`, `auth`); one per client, shared by every exchange. */
+  readonly auth: ClientAuth | undefined;
   readonly clientInfo: Implementation;
   readonly capabilities: ClientCapabilities;
   readonly era: EraPreference;
@@ -209,6 +234,7 @@ export interface ResolvedClientOptions {
  */
 export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedClientOptions {
   expect(typeof options === 'object' && options !== null, 'options', 'an object', options);
+  assertKnownOptions(options, 'client');
   const rawUrl = options.url ?? envUrl() ?? MCP_CLIENT_DEFAULTS.url;
   let url: URL | undefined;
   try {
@@ -262,6 +288,7 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     sessionId,
     sessionHeader,
     headers,
+    auth: resolveClientAuth(options, url as URL, headers),
     clientInfo,
     capabilities: capabilitiesWithHandlers(options.capabilities ?? MCP_CLIENT_DEFAULTS.capabilities, handlers),
     era,
@@ -292,4 +319,33 @@ export function resolveClientOptions(options: MCPClientOptions = {}): ResolvedCl
     random: options.random ?? MCP_CLIENT_DEFAULTS.random,
     now: options.now ?? MCP_CLIENT_DEFAULTS.now,
   };
+}
+
+/**
+ * The `authProvider`, `tokenStore` and `auth` options as one `ClientAuth`, validated now (the coordinator itself
+ * is loaded on the first request).
+ */
+function resolveClientAuth(options: MCPClientOptions, url: URL, headers: Readonly<Record<string, string>>): ClientAuth | undefined {
+  const { authProvider, tokenStore, auth = {} } = options;
+  if (authProvider === undefined) {
+    expect(tokenStore === undefined, 'tokenStore', 'used with `authProvider` (it stores that provider\'s tokens)', tokenStore);
+    expect(options.auth === undefined, 'auth', 'used with `authProvider`', options.auth);
+    return undefined;
+  }
+  expect(headers.authorization === undefined, 'headers.authorization', 'absent when `authProvider` supplies the credentials', headers.authorization);
+  expect(typeof auth === 'object' && auth !== null && !Array.isArray(auth), 'auth', 'an object', auth);
+  for (const name of Object.keys(auth)) expect(name in AUTH_COORDINATOR_DEFAULTS, 'auth', `an object with only ${Object.keys(AUTH_COORDINATOR_DEFAULTS).join(', ')}`, name);
+  const coordinatorOptions = {
+    ...auth,
+    serverUrl: url,
+    authProvider,
+    ...(tokenStore === undefined ? {} : { tokenStore }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  };
+  // Throws TypeError for a wrong provider shape, store or number, naming the option as the coordinator knows it.
+  resolveAuthOptions(coordinatorOptions);
+  return new ClientAuth(coordinatorOptions);
 }

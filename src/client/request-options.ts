@@ -2,6 +2,7 @@
  * Per-call option types of the MCPClient surface.
  */
 import type { Progress } from '@modelcontextprotocol/client';
+import type { ReplayPolicy, RetryOptions } from '../retry/index';
 
 /**
  * Options every request method accepts.
@@ -16,6 +17,13 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Time limit of one attempt, in ms. @default the client's `timeoutMs` */
   timeoutMs?: number;
+  /**
+   * This call's retry policy instead of the client's `retry`: fields you omit take `RETRY_DEFAULTS` (not the
+   * client's values); `false` turns retrying and recovery off for this call. @default the client's `retry`
+   */
+  retry?: RetryOptions | false;
+  /** When this call may be resent after its answer was lost: 'safe', 'never', 'always'. @default the client's `replay` */
+  replay?: ReplayPolicy;
 }
 
 /**

@@ -9,8 +9,8 @@
  * - definite: reject.
  */
 import type { Progress, ToolAnnotations } from '@modelcontextprotocol/client';
-import { RetryExhaustedError } from '../errors';
-import { type CircuitBreaker, classifyFailure, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
+import { RetryExhaustedError, describeTarget } from '../errors';
+import { type CircuitBreaker, type ReplayPolicy, type ResolvedRetryOptions, classifyFailure, isUnreachable, retryAfterOf, runWithRetry } from '../retry/index';
 import { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
@@ -18,6 +18,7 @@ import { type CallTracer, callOutcome, withTraceContext } from '../telemetry/ind
 import { type CallState, attemptOnce } from './attempt-once';
 import type { StatsCounter } from './client-stats';
 import { runInputRounds } from './input-rounds';
+import type { ReachabilityGate } from './reachability-gate';
 import type { ResponseCache } from './response-cache';
 import type { ResolvedClientOptions } from './options';
 
@@ -46,7 +47,16 @@ export interface RunnerContext {
   /** Whether any handshake ever succeeded (see `probesRestart`). */
   reachedServer(): boolean;
   /** Re-initializes or re-negotiates once for everyone (a no-op when handshake `generation` was already replaced). */
-  recover(generation: number): Promise<void>;
+  recover(generation: number, cause?: unknown): Promise<void>;
+  /**
+   * The client's one reachability probe during an outage: attempts are held back while it is closed, and wait
+   * on it instead of probing on their own.
+   */
+  readonly gate: ReachabilityGate;
+  /** Throws ConnectionError `degraded` while the circuit on session loss is open (calls fail fast). */
+  assertNotDegraded(): void;
+  /** What the handshake is in the era being negotiated: `server/discover` (modern) or `initialize` (legacy). */
+  handshakeMethod(): string;
   /** Fetches the tool list again (shared by concurrent callers), after the server said the headers were stale. */
   refreshTools(): Promise<void>;
   /** The response cache (2026-07-28 `ttlMs`), unless the `cache` option turned it off. */
@@ -81,6 +91,10 @@ export interface RunnerRequest {
   readonly headers?: () => Readonly<Record<string, string>> | undefined;
   /** Skip a cached result (it is still stored afresh). */
   readonly refresh?: boolean;
+  /** This call's retry policy (resolved and validated), instead of the client's. */
+  readonly retry?: ResolvedRetryOptions;
+  /** This call's replay policy, instead of the client's. */
+  readonly replay?: ReplayPolicy;
 }
 
 /**
@@ -90,6 +104,33 @@ export interface RunnerRequest {
  */
 function probesRestart(context: RunnerContext): (error: unknown) => boolean {
   return (error) => context.reachedServer() && isUnreachable(error);
+}
+
+/** The retry-loop hooks that depend on the client only: built once per client, not once per call. */
+interface LoopHooks {
+  readonly retryAfterMs: (error: unknown) => number | undefined;
+  readonly unreachable: (error: unknown) => boolean;
+  readonly waitUnreachable: (signal: AbortSignal | undefined, maxMs: number) => Promise<void>;
+}
+
+const loopHooks = new WeakMap<RunnerContext, LoopHooks>();
+
+function loopHooksOf(context: RunnerContext): LoopHooks {
+  let hooks = loopHooks.get(context);
+  if (hooks === undefined) {
+    const { now } = context.options;
+    hooks = {
+      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
+      retryAfterMs: (error) => {
+        const failureClass = classifyFailure(error);
+        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, now());
+      },
+      unreachable: probesRestart(context),
+      waitUnreachable: (signal, maxMs) => context.gate.wait(signal, maxMs),
+    };
+    loopHooks.set(context, hooks);
+  }
+  return hooks;
 }
 
 /**
@@ -111,12 +152,15 @@ function recordGiveUp(context: RunnerContext, error: unknown): void {
  */
 export async function runConnect(context: RunnerContext, signal: AbortSignal | undefined): Promise<void> {
   const { options } = context;
-  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  // The handshake is `server/discover` or `initialize`, whichever the negotiation sent last: messages say which.
+  const scope = new Attempt({ signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: context.handshakeMethod });
   const untrack = context.track(scope);
   try {
     await runWithRetry(
       async () => {
         context.breaker?.check();
+        context.assertNotDegraded();
+        if (!context.gate.admit()) throw context.gate.heldBack();
         await context.ensureReady();
       },
       {
@@ -127,9 +171,11 @@ export async function runConnect(context: RunnerContext, signal: AbortSignal | u
         shouldRetry: (error) => classifyFailure(error) === 'not_delivered',
         retryAfterMs: (error) => retryAfterOf(error, options.now()),
         unreachable: probesRestart(context),
+        waitUnreachable: (waitSignal, maxMs) => context.gate.wait(waitSignal, maxMs),
+        operation: () => describeTarget(`the handshake (${context.handshakeMethod()})`, options.url),
         onRetry: ({ attempt, delayMs, error }) => {
           context.stats.retries++;
-          context.onRetry({ method: 'initialize', attempt, delayMs, cause: error });
+          context.onRetry({ method: context.handshakeMethod(), attempt, delayMs, cause: error });
         },
       },
     );
@@ -165,27 +211,27 @@ export async function runRequest(context: RunnerContext, request: RunnerRequest)
   // One traceparent for every attempt: the server's spans hang under this call's span, whichever attempt
   // reached it (OTel MCP semantic conventions, "Context propagation").
   const sent = span.traceparent === undefined ? request : { ...request, params: withTraceContext(request.params, span) };
-  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total' });
+  const scope = new Attempt({ signal: request.signal, timeoutMs: options.totalTimeoutMs, kind: 'total', url: options.url, method: request.method });
   const untrack = context.track(scope);
-  const call: CallState = { refreshedTools: false, final: new WeakSet() };
+  const call: CallState = { refreshedTools: false, finalError: undefined };
+  const retry = request.retry ?? options.retry;
+  const hooks = loopHooksOf(context);
   // One round of a multi-round call: a request under the retry policy (its own new id per attempt).
   const sendRound = (params: Record<string, unknown> | undefined): Promise<Record<string, unknown>> =>
     runWithRetry((attemptNumber) => {
       span.attempt(attemptNumber);
       return attemptOnce(context, params === sent.params ? sent : { ...sent, params }, call, scope, span);
     }, {
-      retry: options.retry,
+      retry,
       scope,
       raceAttempts: false,
       random: options.random,
       now: options.now,
-      shouldRetry: (error) => classifyFailure(error) !== 'definite' && !(typeof error === 'object' && error !== null && call.final.has(error)),
-      // After a re-initialize or a re-listing the resend goes out at once; otherwise the server's hint or backoff.
-      retryAfterMs: (error) => {
-        const failureClass = classifyFailure(error);
-        return failureClass === 'session_lost' || failureClass === 'stale_tools' ? 0 : retryAfterOf(error, options.now());
-      },
-      unreachable: probesRestart(context),
+      shouldRetry: (error) => error !== call.finalError && classifyFailure(error) !== 'definite',
+      retryAfterMs: hooks.retryAfterMs,
+      unreachable: hooks.unreachable,
+      waitUnreachable: hooks.waitUnreachable,
+      operation: () => describeTarget(request.method, options.url),
       onRetry: ({ attempt, delayMs, error }) => {
         context.stats.retries++;
         context.onRetry({ method: request.method, attempt, delayMs, cause: error });

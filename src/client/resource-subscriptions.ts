@@ -5,7 +5,7 @@
  * and waits for the server's acknowledgement.
  */
 import type { ClientCore } from './client-core';
-import type { RequestOptions } from './request-options';
+import type { CoreRequestOptions } from './core-hooks';
 
 /**
  * The subscribed URIs of one client.
@@ -24,7 +24,7 @@ export class ResourceSubscriptions {
     this.#core = core;
   }
 
-  async subscribe(uri: string, options: RequestOptions): Promise<void> {
+  async subscribe(uri: string, options: CoreRequestOptions): Promise<void> {
     const core = this.#core;
     if (core.state !== 'ready') await core.connectWithRetry(options.signal);
     if (core.era !== 'modern') {
@@ -44,7 +44,7 @@ export class ResourceSubscriptions {
     }
   }
 
-  async unsubscribe(uri: string, options: RequestOptions): Promise<void> {
+  async unsubscribe(uri: string, options: CoreRequestOptions): Promise<void> {
     this.uris.delete(uri);
     if (this.#core.era === 'modern') return this.#core.relisten(options.timeoutMs ?? this.#core.options.timeoutMs);
     await this.#core.request('resources/unsubscribe', { uri }, options);

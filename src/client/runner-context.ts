@@ -6,6 +6,7 @@ import type { CircuitBreaker } from '../retry/index';
 import type { Attempt } from '../session/attempt';
 import type { ProtocolEra } from '../session/era';
 import type { McpSession } from '../session/mcp-session';
+import { describeFailure } from '../errors/describe-failure';
 import { createCallTracer } from '../telemetry/index';
 import type { CoreHooks } from './client-core';
 import type { MCPClientEvents } from './client-events';
@@ -14,6 +15,7 @@ import type { TypedEmitter } from './events';
 import { log } from './logger';
 import type { ResolvedClientOptions } from './options';
 import type { RunnerContext } from './request-runner';
+import type { ReachabilityGate } from './reachability-gate';
 import type { ResponseCache } from './response-cache';
 
 /**
@@ -40,7 +42,13 @@ export interface RunnerContextParts {
   generation(): number;
   era(): ProtocolEra | undefined;
   reachedServer(): boolean;
-  recover(generation: number): Promise<void>;
+  recover(generation: number, cause?: unknown): Promise<void>;
+  /** The client's shared reachability probe. */
+  readonly gate: ReachabilityGate;
+  /** Throws ConnectionError `degraded` while the circuit on session loss is open. */
+  assertNotDegraded(): void;
+  /** The handshake method of the era being negotiated (`server/discover` or `initialize`), for messages and events. */
+  handshakeMethod(): string;
 }
 
 /**
@@ -74,12 +82,20 @@ export function createRunnerContext(parts: RunnerContextParts): RunnerContext {
     era: parts.era,
     reachedServer: parts.reachedServer,
     recover: parts.recover,
+    gate: parts.gate,
+    assertNotDegraded: parts.assertNotDegraded,
+    handshakeMethod: parts.handshakeMethod,
     track: (scope) => {
       scopes.add(scope);
       return () => scopes.delete(scope);
     },
     onRetry: (info) => {
-      log(options.logger, 'debug', { method: info.method, attempt: info.attempt, delayMs: info.delayMs }, 'retrying an MCP request');
+      log(
+        options.logger,
+        'debug',
+        { method: info.method, attempt: info.attempt, delayMs: info.delayMs, error: describeFailure(info.cause) },
+        'retrying an MCP request',
+      );
       events.emit('retry', info);
     },
     annotationsOf: (name) => hooks.annotationsOf(name),

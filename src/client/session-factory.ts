@@ -39,6 +39,8 @@ export function createSession(
     maxResponseBytes: options.maxResponseBytes,
     headers: { ...options.headers, [options.sessionHeader.toLowerCase()]: appSessionId },
     onResponse: hooks.onResponse,
+    // One ClientAuth per client: every exchange, re-initialize and era of the client shares its credentials.
+    ...(options.auth === undefined ? {} : { authorizer: options.auth }),
   });
   const session = new McpSession({
     exchange,

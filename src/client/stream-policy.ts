@@ -1,8 +1,9 @@
 /**
- * How the GET notification stream waits before reconnecting, and how its events are logged. It
- * reconnects for as long as the client is open (TS-SDK #2098: the SDK's stream dies after 2 tries).
+ * How the notification streams (legacy GET, modern listen) wait before reconnecting, and how their events are
+ * logged. They reconnect for as long as the client is open (TS-SDK #2098: the SDK's stream dies after 2 tries),
+ * at a bounded rate: a stream that fails or ends soon after opening backs off like a failure (issue 9).
  */
-import { computeDelay, retryAfterOf } from '../retry/index';
+import { computeLoopDelay, retryAfterOf } from '../retry/index';
 import type { ProtocolEra } from '../session/era';
 import type { StreamEvent } from '../session/notification-stream';
 import type { SseStreamState } from '../transport/sse-reader';
@@ -13,18 +14,31 @@ import type { ResolvedClientOptions } from './options';
 const AFTER_END_MS = 1_000;
 
 /**
- * Delay before reconnect: the server's `retry:` is a floor (spec 2025-11-25: the client MUST honour it),
- * over capped jittered backoff or the Retry-After of a 503/429.
+ * How long a stream must stay open (legacy: 2xx headers; modern: acknowledged) for its end to count as a clean
+ * end rather than a failure. A server that answers `retry: 0` and ends at once got 62 GETs in 500 ms before.
+ *
+ * @example
+ * ```ts
+ * new NotificationStream({ exchange, dispatch, delayFor, onEvent, stableAfterMs: STABLE_STREAM_MS });
+ * ```
+ */
+export const STABLE_STREAM_MS = 1_000;
+
+/**
+ * Delay before reconnect number `unstable` (see `nextUnstableCount`). The floor is the server's `retry:` (spec
+ * 2025-11-25: the client MUST wait at least that long), or 1 s after a clean end without one. A stream that
+ * stayed open and ended cleanly waits just that; one that failed or ended early waits at least the loop backoff
+ * (`computeLoopDelay`: equal jitter, floored) or the Retry-After of a 503/429, so `retry: 0` cannot make a loop.
  *
  * @example
  * ```ts
  * const delayMs = streamReconnectDelay(options, 3, error, { retryMs: 500 });
  * ```
  */
-export function streamReconnectDelay(options: ResolvedClientOptions, failures: number, error: unknown, state: SseStreamState): number {
-  if (failures === 0) return state.retryMs ?? AFTER_END_MS;
-  const backoff = computeDelay(Math.min(failures, 64), options.retry, options.random, retryAfterOf(error, options.now()));
-  return Math.max(state.retryMs ?? 0, backoff);
+export function streamReconnectDelay(options: ResolvedClientOptions, unstable: number, error: unknown, state: SseStreamState): number {
+  const floor = state.retryMs ?? (error === undefined ? AFTER_END_MS : 0);
+  if (unstable === 0) return floor;
+  return Math.max(floor, computeLoopDelay(Math.min(unstable, 64), options.retry, options.random, retryAfterOf(error, options.now())));
 }
 
 /**

@@ -4,9 +4,9 @@
  * "Structured Content": clients SHOULD validate), and to read replay-safety annotations.
  */
 import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/client';
-import { OutputValidationError, UnknownToolError } from '../errors';
+import { OutputValidationError } from '../errors';
 import type { ParamHeader } from '../transport/mcp-headers';
-import { suggestToolNames } from '../typed/suggest';
+import { createUnknownToolError } from '../typed/tool-errors';
 import { type OutputValidator, createOutputValidator } from '../typed/validate-output';
 
 /**
@@ -62,9 +62,7 @@ export class ToolCatalog {
   /** Throws UnknownToolError (with suggestions) when the list is cached and lacks `name`. */
   assertKnown(name: string): void {
     if (!this.#byName || this.#byName.has(name)) return;
-    const suggestions = suggestToolNames(name, [...this.#byName.keys()]);
-    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '';
-    throw new UnknownToolError(`The server has no tool named ${name}${hint}`, { toolName: name, suggestions });
+    throw createUnknownToolError(name, [...this.#byName.keys()]);
   }
 
   /** Throws OutputValidationError when the tool declares an outputSchema and the result breaks it. */

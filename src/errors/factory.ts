@@ -3,6 +3,8 @@
  * undici/system error codes. Shaped after openai-node's `APIError.generate`.
  */
 import { isModernErrorCode } from '../session/era';
+import { describeConnectionFailure, describeFailure, summarizeBody } from './describe-failure';
+import { describeTarget, redactUrl } from './redact-url';
 import {
   AbortError,
   ConnectionError,
@@ -13,11 +15,16 @@ import {
   RpcError,
   SessionExpiredError,
   type SessionLossReason,
+  TimeoutError,
+  type TimeoutKind,
   isMcpClientError,
 } from './tree';
 
-/** A failure as seen on the wire, before it has a class. */
-export type WireFailure =
+/**
+ * A failure as seen on the wire, before it has a class. `url` is the endpoint the request went to: every
+ * message names it (credentials removed, see `redactUrl`), so a log line says where as well as what.
+ */
+export type WireFailure = (
   | {
       readonly kind: 'http';
       readonly status: number;
@@ -34,7 +41,8 @@ export type WireFailure =
       readonly error: unknown;
       /** Whether the request had been handed to the socket (headers written) when it failed. */
       readonly requestSent: boolean;
-    };
+    }
+) & { readonly url?: URL | string };
 
 const BODY_EXCERPT_CHARS = 1024;
 
@@ -130,8 +138,9 @@ function isAbort(error: unknown): boolean {
   return name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** "from http://host/mcp" or, when the caller did not say, "from the MCP server". */
+function fromWhere(url: URL | string | undefined): string {
+  return url === undefined ? 'from the MCP server' : `from ${redactUrl(url)}`;
 }
 
 /**
@@ -139,9 +148,10 @@ function messageOf(error: unknown): string {
  *
  * @example
  * ```ts
- * createErrorFromFailure({ kind: 'http', status: 404, mcpSessionId: 'abc' }); // SessionExpiredError
- * createErrorFromFailure({ kind: 'rpc', error: { code: -32601, message: 'Method not found' } }); // RpcError
- * createErrorFromFailure({ kind: 'network', error: refusedError, requestSent: false }); // ConnectionError
+ * createErrorFromFailure({ kind: 'http', status: 404, mcpSessionId: 'abc', url }); // SessionExpiredError
+ * createErrorFromFailure({ kind: 'rpc', error: { code: -32601, message: 'Method not found' }, url }); // RpcError
+ * createErrorFromFailure({ kind: 'network', error: refusedError, requestSent: false, url });
+ * // ConnectionError: Could not connect to http://127.0.0.1:8051/mcp: connection refused (ECONNREFUSED)
  * ```
  */
 export function createErrorFromFailure(failure: WireFailure): McpClientError {
@@ -150,9 +160,10 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       const body = (failure.body ?? '').slice(0, BODY_EXCERPT_CHARS);
       const { status, mcpSessionId } = failure;
       const modern = failure.era === 'modern';
+      const server = failure.url === undefined ? 'The server' : `The server at ${redactUrl(failure.url)}`;
       const lost = modern ? undefined : sessionLossOf(status, body, mcpSessionId);
       if (lost !== undefined) {
-        return new SessionExpiredError(`The server no longer knows MCP session ${mcpSessionId ?? '(none)'} (HTTP ${status})`, {
+        return new SessionExpiredError(`${server} no longer knows MCP session ${mcpSessionId ?? '(none)'} (HTTP ${status})`, {
           mcpSessionId,
           status,
           reason: lost,
@@ -161,20 +172,25 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       }
       const rpc = ERA_STATUSES.has(status) ? jsonRpcErrorIn(body) : undefined;
       if (modern && refusesModern(status, rpc)) {
-        return new SessionExpiredError(`The server refused a 2026-07-28 request with HTTP ${status}: it no longer speaks that era`, {
-          status,
-          reason: 'era_changed',
-          cause: body || undefined,
-        });
+        const detail = body ? `: ${summarizeBody(body)}` : '';
+        return new SessionExpiredError(
+          `${server} refused a 2026-07-28 request with HTTP ${status}: it no longer speaks that era${detail}`,
+          { status, reason: 'era_changed', cause: body || undefined },
+        );
       }
       // A modern error (any era: a legacy session answered by a server upgraded to modern-only), or in the
       // modern era any JSON-RPC error in a 400/404/405 body, is the server's JSON-RPC answer. 401/403/429/5xx
       // stay HttpError whatever their body: auth and load are never era evidence.
       if (rpc !== undefined && (modern || isModernErrorCode(rpc.code))) {
-        return new RpcError(`${rpc.message} (JSON-RPC ${rpc.code}, HTTP ${status})`, { rpcCode: rpc.code, data: rpc.data, status, cause: rpc });
+        return new RpcError(`${rpc.message} (JSON-RPC ${rpc.code}, HTTP ${status} ${fromWhere(failure.url)})`, {
+          rpcCode: rpc.code,
+          data: rpc.data,
+          status,
+          cause: rpc,
+        });
       }
-      const detail = body ? `: ${body.slice(0, 200)}` : '';
-      return new HttpError(`HTTP ${status} from the MCP server${detail}`, {
+      const detail = body ? `: ${summarizeBody(body)}` : '';
+      return new HttpError(`HTTP ${status} ${fromWhere(failure.url)}${detail}`, {
         status,
         headers: failure.headers,
         body,
@@ -188,7 +204,7 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
           cause: failure.error,
         });
       }
-      return new RpcError(`${message} (JSON-RPC ${code})`, { rpcCode: code, data, cause: failure.error });
+      return new RpcError(`${message} (JSON-RPC ${code} ${fromWhere(failure.url)})`, { rpcCode: code, data, cause: failure.error });
     }
     case 'network': {
       if (isMcpClientError(failure.error)) return failure.error;
@@ -198,12 +214,61 @@ export function createErrorFromFailure(failure: WireFailure): McpClientError {
       const reason = known?.reason ?? 'unknown';
       // A connect-phase code proves nothing was sent, whatever the caller believed.
       const requestSent = known?.beforeSend ? false : failure.requestSent;
-      return new ConnectionError(`Connection to the MCP server failed (${errorCode ?? messageOf(failure.error)})`, {
-        reason,
-        requestSent,
-        errorCode,
-        cause: failure.error,
-      });
+      const where = failure.url === undefined ? 'the MCP server' : redactUrl(failure.url);
+      // The same phrase RetryExhaustedError quotes for its last attempt.
+      const what = describeConnectionFailure(reason, errorCode, failure.error);
+      const message = requestSent
+        ? `Connection to ${where} failed after the request was sent: ${what}`
+        : `Could not connect to ${where}: ${what}`;
+      return new ConnectionError(message, { reason, requestSent, errorCode, cause: failure.error });
     }
   }
+}
+
+/**
+ * A stream the client keeps open was refused with a JSON-RPC answer that means the negotiated version or era is
+ * gone (the modern listen stream answered -32022): a session loss, named with the URL and the server's answer.
+ *
+ * @example
+ * ```ts
+ * const lost = createVersionRefusedError(rpcError, url, 'subscriptions/listen');
+ * // The server at http://127.0.0.1:8051/mcp refused subscriptions/listen at the negotiated protocol version: ...
+ * ```
+ */
+export function createVersionRefusedError(cause: unknown, url: URL | string, method: string): SessionExpiredError {
+  const status = typeof cause === 'object' && cause !== null && typeof (cause as { status?: unknown }).status === 'number' ? (cause as { status: number }).status : 400;
+  return new SessionExpiredError(`The server at ${redactUrl(url)} refused ${method} at the negotiated protocol version: ${describeFailure(cause)}`, {
+    status,
+    reason: 'era_changed',
+    cause,
+  });
+}
+
+/**
+ * A wait of the client's own that ran out (an acknowledgement that never came), named with the URL and the
+ * limit, as every other TimeoutError is.
+ *
+ * @example
+ * ```ts
+ * createTimeoutError({ what: 'the acknowledgement of subscriptions/listen', url, timeoutMs: 10_000, kind: 'attempt', limit: 'timeoutMs' });
+ * // TimeoutError: subscriptions/listen to http://…/mcp was not acknowledged ... within 10000 ms (`timeoutMs`)
+ * ```
+ */
+export function createTimeoutError(options: {
+  readonly method: string;
+  readonly url: URL | string;
+  readonly timeoutMs: number;
+  readonly kind: TimeoutKind;
+  /** What did not happen in time, e.g. "was not acknowledged". @default 'timed out' */
+  readonly outcome?: string;
+  /** The option that set the limit, e.g. `timeoutMs`. */
+  readonly limit: string;
+  readonly cause?: unknown;
+}): TimeoutError {
+  const outcome = options.outcome ?? 'timed out';
+  return new TimeoutError(`${describeTarget(options.method, options.url)} ${outcome} within ${options.timeoutMs} ms (\`${options.limit}\`)`, {
+    timeoutMs: options.timeoutMs,
+    kind: options.kind,
+    cause: options.cause,
+  });
 }

@@ -1,2 +1,4 @@
 export * from './tree';
-export { createErrorFromFailure, type WireFailure } from './factory';
+export { createErrorFromFailure, createTimeoutError, createVersionRefusedError, type WireFailure } from './factory';
+export { describeConnectionFailure, describeFailure, summarizeBody } from './describe-failure';
+export { describeTarget, redactUrl } from './redact-url';

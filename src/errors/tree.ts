@@ -21,6 +21,7 @@ export type McpClientErrorCode =
   | 'PROTOCOL_ERROR'
   | 'OUTPUT_VALIDATION'
   | 'UNKNOWN_TOOL'
+  | 'INVALID_ARGUMENT'
   | 'INPUT_ROUND_FAILED'
   | 'ABORTED'
   | 'AUTH_REQUIRED';
@@ -98,12 +99,21 @@ export class HttpError extends McpClientError {
   readonly headers: Readonly<Record<string, string>>;
   /** The first bytes of the response body (at most 1 KiB), for diagnosis. */
   readonly body: string;
+  /**
+   * Who answered: the MCP server, or the OAuth authorization server the client asked for a token after the MCP
+   * server answered 401/403 (then the MCP request was not executed, and a 429/5xx is only "try later").
+   */
+  readonly source: 'server' | 'authorization_server';
 
-  constructor(message: string, options: { status: number; headers?: Record<string, string>; body?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { status: number; headers?: Record<string, string>; body?: string; source?: 'server' | 'authorization_server'; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.status = options.status;
     this.headers = options.headers ?? {};
     this.body = options.body ?? '';
+    this.source = options.source ?? 'server';
   }
 }
 
@@ -118,10 +128,12 @@ export type ConnectionFailureReason =
   | 'headers_timeout'
   | 'body_timeout'
   | 'circuit_open'
+  | 'degraded'
   | 'unknown';
 
 /**
- * The HTTP exchange failed below HTTP: refused, reset, DNS, socket closed, or the circuit breaker is open.
+ * The HTTP exchange failed below HTTP: refused, reset, DNS, socket closed; or the client failed the call fast
+ * because the circuit breaker is open (`circuit_open`) or the server keeps losing sessions (`degraded`).
  * `requestSent` says whether the request may have reached the server.
  *
  * @example
@@ -368,11 +380,38 @@ export class UnknownToolError extends McpClientError {
   readonly code = 'UNKNOWN_TOOL' as const;
   readonly toolName: string;
   readonly suggestions: readonly string[];
+  /** Every tool the server lists (the message quotes the first few). */
+  readonly availableTools: readonly string[];
 
-  constructor(message: string, options: { toolName: string; suggestions: readonly string[]; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { toolName: string; suggestions: readonly string[]; availableTools?: readonly string[]; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.toolName = options.toolName;
     this.suggestions = options.suggestions;
+    this.availableTools = options.availableTools ?? [];
+  }
+}
+
+/**
+ * A method was called with an argument of the wrong shape (a tool name that is not a string, tool arguments
+ * that are not a plain object). Raised before anything is sent; a bug in the calling code, never retried.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InvalidArgumentError) console.error(`bad ${error.argument}:`, error.message);
+ * ```
+ */
+export class InvalidArgumentError extends McpClientError {
+  override readonly name = 'InvalidArgumentError' as const;
+  readonly code = 'INVALID_ARGUMENT' as const;
+  /** Which argument was wrong, e.g. `name` or `args`. */
+  readonly argument: string;
+
+  constructor(message: string, options: { argument: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.argument = options.argument;
   }
 }
 

@@ -4,7 +4,9 @@
  */
 import { MCPClient } from '../client/mcp-client';
 import { type MCPClientOptions, resolveClientOptions } from '../client/options';
-import { HttpError } from '../errors/tree';
+import { assertKnownOptions } from '../client/unknown-options';
+import { redactUrl } from '../errors/redact-url';
+import { AuthRequiredError, HttpError } from '../errors/tree';
 
 /**
  * Options of {@link checkMcpHealth}: the client's options, except that `retry` and `breaker` default to
@@ -34,7 +36,10 @@ export interface HealthCheck {
   readonly ok: boolean;
   readonly ms: number;
   readonly error?: string;
-  /** The HTTP status when the step failed with an HTTP error (401/403 tell an auth problem from an outage). */
+  /**
+   * The HTTP status when the step failed with an HTTP error (401/403 tell an auth problem from an outage); an
+   * `AuthRequiredError` from the `authProvider` counts as the 401 (or 403) the server answered.
+   */
   readonly status?: number;
 }
 
@@ -48,6 +53,7 @@ export interface HealthCheck {
  */
 export interface HealthReport {
   readonly healthy: boolean;
+  /** The probed URL, without credentials (userinfo and secret-looking query values removed). */
   readonly url: string;
   /** Wall time of the whole probe, in ms. */
   readonly latencyMs: number;
@@ -57,10 +63,15 @@ export interface HealthReport {
   readonly checks: readonly HealthCheck[];
 }
 
-/** The HTTP status behind a failure, through `cause` chains (a retry wrapper around an HttpError). */
+/**
+ * The HTTP status behind a failure, through `cause` chains (a retry wrapper around an HttpError). An
+ * `AuthRequiredError` (the `authProvider` could not authorize) stands for the 401, or the 403 of a scope the
+ * step-up could not get, that the server answered.
+ */
 function httpStatusOf(error: unknown): number | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof HttpError) return current.status;
+    if (current instanceof HttpError && current.source === 'server') return current.status;
+    if (current instanceof AuthRequiredError) return current.reason === 'insufficient_scope' ? 403 : 401;
   }
   return undefined;
 }
@@ -83,6 +94,7 @@ function describeError(error: unknown): string {
  * ```
  */
 export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promise<HealthReport> {
+  assertKnownOptions(options, 'client', ['tool', 'signal']);
   const { tool, signal, ...clientOptions } = options;
   if (tool !== undefined && (typeof tool !== 'object' || tool === null || typeof tool.name !== 'string' || tool.name === '')) {
     throw new TypeError(`Expected \`tool\` to be { name: string, args?: object }, got ${JSON.stringify(tool)}`);
@@ -131,7 +143,7 @@ export async function checkMcpHealth(options: CheckMcpHealthOptions = {}): Promi
   const serverInfo = client.serverInfo;
   return {
     healthy: checks.every((check) => check.ok),
-    url: resolved.url.href,
+    url: redactUrl(resolved.url),
     latencyMs: now() - started,
     serverInfo: serverInfo ? { name: serverInfo.name, version: serverInfo.version } : undefined,
     protocolVersion: client.protocolVersion,

@@ -26,6 +26,18 @@ export interface CircuitBreakerOptions {
    */
   coolDownMs?: number;
   /**
+   * The circuit on session loss: more than this many sessions (legacy) or negotiations (modern) lost within
+   * `sessionLossWindowMs`, each less than 5 s after the handshake that made it, put the client in the `degraded`
+   * state, where calls fail fast with `ConnectionError` reason `degraded` until a recovery holds (issue 9).
+   * @default 3
+   */
+  sessionLossThreshold?: number;
+  /**
+   * The window in which `sessionLossThreshold` counts session losses.
+   * @default 60_000
+   */
+  sessionLossWindowMs?: number;
+  /**
    * Clock in ms, injectable for tests.
    * @default Date.now
    */
@@ -45,6 +57,8 @@ export interface CircuitBreakerOptions {
 export const CIRCUIT_BREAKER_DEFAULTS = {
   failureThreshold: 5,
   coolDownMs: 10_000,
+  sessionLossThreshold: 3,
+  sessionLossWindowMs: 60_000,
   now: Date.now,
 } as const satisfies Required<CircuitBreakerOptions>;
 

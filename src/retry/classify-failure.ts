@@ -40,7 +40,11 @@ const NOT_DELIVERED_STATUSES: ReadonlySet<number> = new Set([408, 429, 503]);
  */
 const RESPONSE_LOST_STATUSES: ReadonlySet<number> = new Set([502, 504]);
 
-function classifyHttpStatus(status: number): FailureClass {
+function classifyHttp(error: HttpError): FailureClass {
+  // The MCP server answered 401/403 (not executed) and the authorization server, asked for a token, could not
+  // serve it now: nothing ran anywhere, whatever the status (a 502 there says nothing about the MCP request).
+  if (error.source === 'authorization_server') return error.status === 429 || error.status >= 500 ? 'not_delivered' : 'definite';
+  const { status } = error;
   if (NOT_DELIVERED_STATUSES.has(status)) return 'not_delivered';
   if (RESPONSE_LOST_STATUSES.has(status)) return 'response_lost';
   return 'definite';
@@ -58,8 +62,8 @@ function classifyRpc(error: RpcError): FailureClass {
 }
 
 function classifyConnection(error: ConnectionError): FailureClass {
-  // An open breaker exists to fail fast; retrying against it would only wait out the cool-down.
-  if (error.reason === 'circuit_open') return 'definite';
+  // An open breaker (or a degraded client) exists to fail fast; retrying would only wait out the cool-down.
+  if (error.reason === 'circuit_open' || error.reason === 'degraded') return 'definite';
   return error.requestSent ? 'response_lost' : 'not_delivered';
 }
 
@@ -82,14 +86,16 @@ function classifyTimeout(error: TimeoutError): FailureClass {
  *
  * | error | class |
  * |---|---|
- * | `ConnectionError` with `requestSent: false` (refused, DNS, connect timeout) | `not_delivered` |
+ * | `ConnectionError` with `requestSent: false` (refused, DNS, connect timeout; the authorization server unreachable) | `not_delivered` |
  * | `HttpError` 408, 429, 503 | `not_delivered` |
+ * | `HttpError` 429, 5xx with `source: 'authorization_server'` (the MCP server answered 401/403 first) | `not_delivered` |
  * | `SessionExpiredError`: 404 with session id, 400 "Server not initialized", 400 "No valid session ID" with a session id, a modern request refused without a modern error (`era_changed`) | `session_lost` |
  * | `RpcError` -32022 UnsupportedProtocolVersion (either era) | `session_lost` |
  * | `RpcError` -32020 HeaderMismatch | `stale_tools` |
  * | `ConnectionError` with `requestSent: true` (reset, socket closed, `terminated`) | `response_lost` |
  * | `HttpError` 502, 504; `TimeoutError` kind `attempt`; `ProtocolError` `stream_ended` | `response_lost` |
- * | everything else, including other `RpcError`s, `circuit_open` and unknown errors | `definite` |
+ * | `HttpError` 401, 403 (no `authProvider`, or past its bounds); `AuthRequiredError` | `definite` (never era or session evidence) |
+ * | everything else, including other `RpcError`s, `circuit_open`, `degraded` and unknown errors | `definite` |
  *
  * @example
  * ```ts
@@ -102,11 +108,11 @@ export function classifyFailure(error: unknown): FailureClass {
   if (error instanceof ConnectionError) return classifyConnection(error);
   if (error instanceof SessionExpiredError) return 'session_lost';
   if (error instanceof RpcError) return classifyRpc(error);
-  if (error instanceof HttpError) return classifyHttpStatus(error.status);
+  if (error instanceof HttpError) return classifyHttp(error);
   if (error instanceof TimeoutError) return classifyTimeout(error);
   if (error instanceof ProtocolError) return error.reason === 'stream_ended' ? 'response_lost' : 'definite';
-  // ToolCallError, AbortError, ClosedError, OutputValidationError, UnknownToolError,
-  // MaybeExecutedError, RetryExhaustedError are final answers; anything else is not understood.
+  // ToolCallError, AbortError, ClosedError, OutputValidationError, UnknownToolError, MaybeExecutedError,
+  // RetryExhaustedError and AuthRequiredError (a user must act) are final answers; anything else is not understood.
   return 'definite';
 }
 

@@ -9,7 +9,7 @@ export {
   type ResolvedRetryOptions,
   type RetryOptions,
 } from './retry-options';
-export { computeDelay } from './compute-delay';
+export { LOOP_FLOOR_MS, computeDelay, computeLoopDelay } from './compute-delay';
 export { parseRetryAfter, retryAfterOf } from './retry-after';
 export { sleep } from './sleep';
 export { classifyFailure, isUnreachable, type FailureClass } from './classify-failure';

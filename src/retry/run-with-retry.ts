@@ -12,6 +12,7 @@
  *   `performance.now()` rather than an injectable clock;
  * - an attempt in flight is not raced with the signal, and abort rejects with the bare `signal.reason`.
  */
+import { describeFailure } from '../errors/describe-failure';
 import { AbortError, RetryExhaustedError } from '../errors/tree';
 import { computeDelay } from './compute-delay';
 import type { ResolvedRetryOptions } from './retry-options';
@@ -71,6 +72,16 @@ export interface RunWithRetryOptions {
    * `retry.reconnectDelayMs` and the attempt does not use up `retry.retries`, only the budget.
    */
   readonly unreachable?: ((error: unknown) => boolean) | undefined;
+  /**
+   * Instead of the jittered wait after an `unreachable` failure: wait here, at most `maxMs` (what is left of the
+   * budget), e.g. on a probe shared by every waiting call (the client's reachability gate). Rejects on abort.
+   */
+  readonly waitUnreachable?: ((signal: AbortSignal | undefined, maxMs: number) => Promise<void>) | undefined;
+  /**
+   * What is being retried, for the `RetryExhaustedError` message (called only then): `() => 'tools/call to http://host/mcp'` gives
+   * "Gave up on tools/call to http://host/mcp after 7 attempts in 2593 ms (...): connection refused (ECONNREFUSED)".
+   */
+  readonly operation?: (() => string) | undefined;
 }
 
 function abortError(signal: AbortSignal): AbortError {
@@ -121,7 +132,7 @@ export async function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RunWithRetryOptions,
 ): Promise<T> {
-  const { retry, scope, shouldRetry, retryAfterMs, onRetry, unreachable } = options;
+  const { retry, scope, shouldRetry, retryAfterMs, onRetry, unreachable, waitUnreachable } = options;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const raceAttempts = options.raceAttempts ?? true;
@@ -147,20 +158,34 @@ export async function runWithRetry<T>(
     if (retry.retries === 0) throw error;
 
     const elapsedMs = now() - startedAt;
+    // The message says where, how long, why the loop stopped, and what the last attempt saw (its cause).
     const exhausted = (why: string): RetryExhaustedError =>
-      new RetryExhaustedError(`Gave up after ${attemptNumber} attempts in ${elapsedMs} ms: ${why}`, {
-        attempts: attemptNumber,
-        elapsedMs,
-        cause: error,
-      });
+      new RetryExhaustedError(
+        `Gave up${options.operation === undefined ? '' : ` on ${options.operation()}`} after ${attemptNumber} attempts in ${elapsedMs} ms ` +
+          `(${why}): ${describeFailure(error)}`,
+        { attempts: attemptNumber, elapsedMs, cause: error },
+      );
     const probing = unreachable?.(error) === true;
-    if (!probing && ++retriesUsed > retry.retries) throw exhausted(`${retry.retries} retries used`);
+    if (!probing && ++retriesUsed > retry.retries) throw exhausted(`all ${retry.retries} retries used`);
+    if (probing && waitUnreachable !== undefined) {
+      // A shared probe decides when to look again; this call only keeps its own budget and signal.
+      const leftMs = retry.maxElapsedMs - elapsedMs;
+      if (leftMs <= 0) throw exhausted(`the ${retry.maxElapsedMs} ms budget \`retry.maxElapsedMs\` ran out`);
+      onRetry?.({ attempt: attemptNumber, delayMs: Math.min(leftMs, retry.reconnectDelayMs), error });
+      const signal = signalOf();
+      try {
+        await waitUnreachable(signal, leftMs);
+      } catch (waitError) {
+        throw signal?.aborted ? abortError(signal) : waitError;
+      }
+      continue;
+    }
     // Full jitter under a flat cap while probing: nothing listens, so there is no load to back off from.
     const delayMs = probing
       ? Math.floor(random() * retry.reconnectDelayMs)
       : computeDelay(retriesUsed, retry, random, retryAfterMs?.(error));
     if (elapsedMs + delayMs > retry.maxElapsedMs) {
-      throw exhausted(`waiting ${delayMs} ms more would exceed the ${retry.maxElapsedMs} ms budget`);
+      throw exhausted(`waiting ${delayMs} ms more would pass the ${retry.maxElapsedMs} ms budget \`retry.maxElapsedMs\``);
     }
 
     onRetry?.({ attempt: attemptNumber, delayMs, error });

@@ -6,7 +6,8 @@ import { MAX_TIMER_DELAY_MS } from './retry-options';
 
 /**
  * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as `signal` aborts (at once if it
- * already has). Either way the timer is cleared and the abort listener removed.
+ * already has). Either way the timer is cleared and the abort listener removed. `unref: true` lets the process
+ * exit during the wait.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import { MAX_TIMER_DELAY_MS } from './retry-options';
  * await sleep(1_000, controller.signal).catch((reason) => console.log(reason.message)); // "stop"
  * ```
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal, options?: { readonly unref?: boolean }): Promise<void> {
   if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_TIMER_DELAY_MS)) {
     return Promise.reject(new TypeError(`Expected \`ms\` to be a number from 0 to ${MAX_TIMER_DELAY_MS}, got ${ms}`));
   }
@@ -32,6 +33,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    // A background wait (a paced recovery) must not keep the process alive by itself (issue 10).
+    if (options?.unref === true) timer.unref?.();
     // `once` removes the listener on the abort path; the timer path removes it explicitly above.
     signal?.addEventListener('abort', onAbort, { once: true });
   });

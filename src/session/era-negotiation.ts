@@ -84,6 +84,7 @@ export function isDiscoverResult(result: Record<string, unknown>): boolean {
  * | other JSON-RPC error (e.g. 200 + -32601, 400 + -32600) | `legacy` |
  * | 2xx that is not JSON / not a JSON-RPC answer | `legacy` |
  * | 401, 403, 429, 5xx, refused, reset, timeout, abort, anything else | `fail` (not era evidence) |
+ * | `AuthRequiredError`; any answer of the authorization server | `fail` (auth is never era evidence) |
  *
  * @example
  * ```ts
@@ -101,7 +102,11 @@ export function decideAfterProbe(error: unknown, attempts: number): ProbeDecisio
     return isModernErrorCode(error.rpcCode) ? { kind: 'fail', error } : { kind: 'legacy' };
   }
   if (error instanceof SessionExpiredError) return { kind: 'legacy' };
-  if (error instanceof HttpError) return error.status === 400 || error.status === 404 || error.status === 405 ? { kind: 'legacy' } : { kind: 'fail', error };
+  if (error instanceof HttpError) {
+    // Only the MCP server's own answer says anything about its era; the authorization server's never does.
+    const fromServer = error.source === 'server';
+    return fromServer && (error.status === 400 || error.status === 404 || error.status === 405) ? { kind: 'legacy' } : { kind: 'fail', error };
+  }
   if (error instanceof ProtocolError) {
     const notAnAnswer = error.reason === 'invalid_json' || error.reason === 'invalid_message' || error.reason === 'invalid_content_type';
     return notAnAnswer ? { kind: 'legacy' } : { kind: 'fail', error };

@@ -5,11 +5,11 @@
  * re-lists what it caches, since notifications sent meanwhile are gone. The stream reports the same
  * `StreamEvent`s as the GET stream.
  */
-import { SessionExpiredError } from '../errors';
+import { SessionExpiredError, createVersionRefusedError } from '../errors';
 import { classifyFailure } from '../retry/index';
 import type { JsonRpcMessage } from '../transport/json-rpc';
 import type { McpSession } from './mcp-session';
-import type { StreamEvent } from './notification-stream';
+import { type StreamEvent, nextUnstableCount } from './notification-stream';
 
 /** The opt-in filter of `subscriptions/listen`. */
 export interface ListenFilter {
@@ -35,8 +35,15 @@ export interface ListenStreamOptions {
   readonly filter: () => ListenFilter | undefined;
   /** Every notification but the acknowledgement. */
   readonly dispatch: (message: JsonRpcMessage) => void;
-  /** Delay before reconnect number `failures` (1-based after errors, 0 after the server ended the stream). */
-  readonly delayFor: (failures: number, error: unknown) => number;
+  /**
+   * Delay before listening again. `unstable` counts the streams in a row that failed or ended within
+   * `stableAfterMs` of the acknowledgement (1-based); 0 after one that stayed open that long and then ended.
+   */
+  readonly delayFor: (unstable: number, error: unknown) => number;
+  /** How long a stream must stay acknowledged for its end to reset the backoff. */
+  readonly stableAfterMs: number;
+  /** Clock in ms. @default Date.now */
+  readonly now?: () => number;
   /** `open` is reported when the server acknowledged the subscription, not when headers arrived. */
   readonly onEvent: (event: StreamEvent) => void;
   /** The filter the server agreed to honour, on each acknowledgement. */
@@ -94,12 +101,14 @@ export class ListenStream {
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
-    const { session, onEvent } = this.#options;
-    let failures = 0;
+    const { session, onEvent, stableAfterMs } = this.#options;
+    const now = this.#options.now ?? Date.now;
+    let unstable = 0;
     while (!signal.aborted) {
       const filter = this.#options.filter();
       if (filter === undefined) return;
       let error: unknown;
+      let openedAt: number | undefined;
       try {
         await session.listen(filter as Record<string, unknown>, {
           signal,
@@ -108,7 +117,7 @@ export class ListenStream {
               this.#options.dispatch(message);
               return;
             }
-            failures = 0;
+            openedAt = now();
             onEvent({ type: 'open' });
             const acknowledged = message.params?.notifications;
             this.#options.onAcknowledged?.(typeof acknowledged === 'object' && acknowledged !== null ? (acknowledged as ListenFilter) : {});
@@ -120,7 +129,7 @@ export class ListenStream {
         if (signal.aborted) return;
         const failureClass = classifyFailure(caught);
         if (failureClass === 'session_lost') {
-          const lost = caught instanceof SessionExpiredError ? caught : new SessionExpiredError('The server refused the listen stream\'s protocol version', { status: 400, reason: 'era_changed', cause: caught });
+          const lost = caught instanceof SessionExpiredError ? caught : createVersionRefusedError(caught, session.url, 'subscriptions/listen');
           onEvent({ type: 'session_lost', error: lost });
           return;
         }
@@ -130,10 +139,10 @@ export class ListenStream {
           return;
         }
         error = caught;
-        failures++;
       }
-      const delayMs = this.#options.delayFor(failures, error);
-      if (error !== undefined) onEvent({ type: 'error', error, failures, delayMs });
+      unstable = nextUnstableCount(unstable, { openedAt, endedAt: now(), failed: error !== undefined, stableAfterMs });
+      const delayMs = this.#options.delayFor(unstable, error);
+      if (error !== undefined) onEvent({ type: 'error', error, failures: unstable, delayMs });
       await this.#sleep(delayMs, signal);
     }
   }
@@ -141,7 +150,9 @@ export class ListenStream {
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve();
+      // Unref'd: a client waiting to listen again must not keep the process alive (issue 10).
       const timer = setTimeout(done, ms);
+      timer.unref?.();
       function done(): void {
         clearTimeout(timer);
         resolve();

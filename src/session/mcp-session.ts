@@ -8,6 +8,7 @@ import type { ClientCapabilities, Implementation, LoggingLevel, Progress, Server
 import { ClosedError, createErrorFromFailure } from '../errors';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../transport/json-rpc';
 import { isJsonRpcRequest, isJsonRpcResponse } from '../transport/json-rpc';
+import type { AbortSignalLike } from '../transport/http-seam';
 import type { SseStreamState } from '../transport/sse-reader';
 import type { StreamableHttpExchange } from '../transport/streamable-http';
 import { Attempt } from './attempt';
@@ -80,10 +81,21 @@ export class McpSession {
   /** The modern `_meta` envelope, built once per handshake (not per request). */
   #envelope: Readonly<Record<string, unknown>> | undefined;
   #logLevel: LoggingLevel | undefined;
+  #lastHandshake: 'initialize' | 'server/discover' | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#exchange = options.exchange;
+  }
+
+  /** The handshake method sent last (`server/discover` or `initialize`), so messages say what actually ran. */
+  get lastHandshake(): 'initialize' | 'server/discover' | undefined {
+    return this.#lastHandshake;
+  }
+
+  /** The endpoint (for error messages). */
+  get url(): URL {
+    return this.#exchange.url;
   }
 
   /** The era of the last successful handshake; undefined before one. */
@@ -158,6 +170,7 @@ export class McpSession {
   async initialize(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
     this.#envelope = undefined;
+    this.#lastHandshake = 'initialize';
     this.#exchange.era = 'legacy';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = undefined;
@@ -181,6 +194,7 @@ export class McpSession {
    */
   async discover(options: { signal?: AbortSignal; timeoutMs: number; protocolVersion: string }): Promise<ServerIdentity> {
     this.#identity = undefined;
+    this.#lastHandshake = 'server/discover';
     this.#exchange.era = 'modern';
     this.#exchange.mcpSessionId = undefined;
     this.#exchange.protocolVersion = options.protocolVersion;
@@ -215,7 +229,7 @@ export class McpSession {
     if (sentParams !== undefined) message.params = sentParams;
     return this.#run(id, options, (signal) =>
       this.#exchange.post(message, { signal, onMessage: this.dispatch, stream: options.stream, headers: options.headers }),
-    );
+    method);
   }
 
   /**
@@ -245,14 +259,16 @@ export class McpSession {
   async #run(
     id: JsonRpcId,
     options: SessionRequestOptions & { cancelOnAbort?: boolean },
-    exchange: (signal: AbortSignal) => Promise<JsonRpcResponse>,
+    exchange: (signal: AbortSignalLike) => Promise<JsonRpcResponse>,
+    method?: string,
   ): Promise<Record<string, unknown>> {
     if (options.onProgress) this.#progress.set(id, options.onProgress);
-    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs });
+    const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs, url: this.#exchange.url, method });
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
     try {
-      response = await exchange(attempt.signal);
+      // The attempt is the request's signal itself: no AbortController per request (issue 8 profile).
+      response = await exchange(attempt);
     } catch (error) {
       const explained = attempt.explain(error);
       // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
@@ -270,7 +286,7 @@ export class McpSession {
       this.#attempts.delete(attempt);
       if (options.onProgress) this.#progress.delete(id);
     }
-    if ('error' in response) throw createErrorFromFailure({ kind: 'rpc', error: response.error });
+    if ('error' in response) throw createErrorFromFailure({ kind: 'rpc', error: response.error, url: this.#exchange.url });
     return response.result;
   }
 
@@ -305,10 +321,10 @@ export class McpSession {
   }
 
   async #post(message: JsonRpcNotification | JsonRpcResponse, signal?: AbortSignal, timeoutMs = this.#options.notifyTimeoutMs): Promise<void> {
-    const attempt = new Attempt({ signal, timeoutMs });
+    const attempt = new Attempt({ signal, timeoutMs, url: this.#exchange.url });
     this.#attempts.add(attempt);
     try {
-      await this.#exchange.notify(message, { signal: attempt.signal });
+      await this.#exchange.notify(message, { signal: attempt });
     } catch (error) {
       throw attempt.explain(error);
     } finally {

@@ -34,9 +34,35 @@ export type StreamEvent =
 export interface NotificationStreamOptions {
   readonly exchange: StreamableHttpExchange;
   readonly dispatch: (message: JsonRpcMessage) => void;
-  /** Delay before reconnect number `failures` (1-based after errors, 0 after a clean end). */
-  readonly delayFor: (failures: number, error: unknown, state: SseStreamState) => number;
+  /**
+   * Delay before the next connection. `unstable` counts the connections in a row that failed or ended within
+   * `stableAfterMs` of opening (1-based); 0 after a stream that stayed open that long and then ended cleanly.
+   */
+  readonly delayFor: (unstable: number, error: unknown, state: SseStreamState) => number;
   readonly onEvent: (event: StreamEvent) => void;
+  /** How long a stream must stay open for its end to reset the backoff. */
+  readonly stableAfterMs: number;
+  /** Clock in ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * How many connections in a row were unstable after this one: a stream that stayed open `stableAfterMs` starts
+ * the count again (at 1 when it then failed: the next wait is the first step of the backoff), one that failed or
+ * ended sooner adds to it. Without this a server answering `retry: 0` and ending at once got 62 GETs in 500 ms.
+ *
+ * @example
+ * ```ts
+ * unstable = nextUnstableCount(unstable, { openedAt, endedAt: now(), failed: error !== undefined, stableAfterMs: 1_000 });
+ * ```
+ */
+export function nextUnstableCount(
+  previous: number,
+  connection: { readonly openedAt: number | undefined; readonly endedAt: number; readonly failed: boolean; readonly stableAfterMs: number },
+): number {
+  const stable = connection.openedAt !== undefined && connection.endedAt - connection.openedAt >= connection.stableAfterMs;
+  if (stable) return connection.failed ? 1 : 0;
+  return Math.min(previous + 1, 1_000);
 }
 
 /**
@@ -89,17 +115,19 @@ export class NotificationStream {
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
-    const { exchange, dispatch, onEvent, delayFor } = this.#options;
-    let failures = 0;
+    const { exchange, dispatch, onEvent, delayFor, stableAfterMs } = this.#options;
+    const now = this.#options.now ?? Date.now;
+    let unstable = 0;
     while (!signal.aborted) {
       let error: unknown;
+      let openedAt: number | undefined;
       try {
         const outcome = await exchange.listen({
           signal,
           stream: this.#state,
           onMessage: dispatch,
           onOpen: () => {
-            failures = 0;
+            openedAt = now();
             onEvent({ type: 'open' });
           },
         });
@@ -116,10 +144,10 @@ export class NotificationStream {
           return;
         }
         error = caught;
-        failures++;
       }
-      const delayMs = delayFor(failures, error, this.#state);
-      if (error !== undefined) onEvent({ type: 'error', error, failures, delayMs });
+      unstable = nextUnstableCount(unstable, { openedAt, endedAt: now(), failed: error !== undefined, stableAfterMs });
+      const delayMs = delayFor(unstable, error, this.#state);
+      if (error !== undefined) onEvent({ type: 'error', error, failures: unstable, delayMs });
       await this.#sleep(delayMs);
     }
   }
@@ -132,7 +160,9 @@ export class NotificationStream {
         resolve();
       };
       this.#wake = done;
+      // Unref'd: a client waiting to reconnect its notification stream must not keep the process alive (issue 10).
       this.#timer = setTimeout(done, ms);
+      this.#timer.unref?.();
     });
   }
 }

@@ -20,6 +20,9 @@ const DECODERS: Readonly<Record<string, 'createGunzip' | 'createInflate' | 'crea
   br: 'createBrotliDecompress',
 };
 
+/** The codings of every uncompressed response: shared, so the hot path allocates nothing. */
+const NO_CODINGS: readonly string[] = Object.freeze([]);
+
 /**
  * The codings of a `Content-Encoding` value, in the order they were applied, without `identity`.
  * Throws `ProtocolError('invalid_content_type')` for a coding we cannot undo or a chain that is too long.
@@ -30,8 +33,10 @@ const DECODERS: Readonly<Record<string, 'createGunzip' | 'createInflate' | 'crea
  * contentCodings(undefined); // []
  * ```
  */
-export function contentCodings(header: string | undefined): string[] {
-  const codings = (header ?? '')
+export function contentCodings(header: string | undefined): readonly string[] {
+  // Every uncompressed response (the hot path): no split, no arrays.
+  if (header === undefined || header === '') return NO_CODINGS;
+  const codings = header
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');

@@ -3,7 +3,16 @@
  * `Content-Encoding` itself; the readers above count the decoded chunks against their caps.
  */
 import { decodingFailed, isDecodingFailure } from './content-decoding';
-import type { FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
+import type { AbortSignalLike, FetchLike, HttpRequest, HttpResponse, HttpStack } from './http-seam';
+
+/** fetch wants a real AbortSignal: a light one (the client's call scope) is bridged to one, for this request. */
+function toAbortSignal(signal: AbortSignalLike | undefined): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
 
 class FetchResponse implements HttpResponse {
   readonly status: number;
@@ -87,7 +96,7 @@ export function createFetchStack(fetchImpl: FetchLike): HttpStack {
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal: request.signal,
+        signal: toAbortSignal(request.signal),
         // Never follow a redirect (issue 9 case 7: a 307 to another origin was followed with the session
         // ids). The 3xx comes back as is and becomes an HttpError, as on the undici stack, which never
         // follows one. In browsers a manual redirect is an opaque response with status 0.

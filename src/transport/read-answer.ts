@@ -23,6 +23,8 @@ export interface ReadOptions {
   readonly onMessage?: ((message: JsonRpcMessage) => void) | undefined;
   /** Receives the SSE stream's last event id and `retry:` hint. */
   readonly stream?: SseStreamState | undefined;
+  /** The endpoint, named in the message of a body-read failure. */
+  readonly url?: URL | undefined;
 }
 
 /**
@@ -46,15 +48,15 @@ export function expectEventStream(response: HttpResponse): void {
  *
  * @example
  * ```ts
- * const text = await guardBody(() => readBodyText(response, limit));
+ * const text = await guardBody(() => readBodyText(response, limit), url);
  * ```
  */
-export async function guardBody<T>(read: () => Promise<T>): Promise<T> {
+export async function guardBody<T>(read: () => Promise<T>, url?: URL): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (isMcpClientError(error)) throw error;
-    throw createErrorFromFailure({ kind: 'network', error, requestSent: true });
+    throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url });
   }
 }
 
@@ -70,19 +72,21 @@ export async function readEventsUntil(response: HttpResponse, id: JsonRpcId | un
   expectEventStream(response);
   let answer: JsonRpcResponse | undefined;
   const onMessage = options.onMessage;
-  await guardBody(() =>
-    readSseStream(response, {
-      state: options.stream ?? {},
-      maxEventChars: options.maxResponseBytes,
-      onMessage: (message) => {
-        if (id !== undefined && isJsonRpcResponse(message) && message.id === id) {
-          answer = message;
-          return true;
-        }
-        onMessage?.(message);
-        return false;
-      },
-    }),
+  await guardBody(
+    () =>
+      readSseStream(response, {
+        state: options.stream ?? {},
+        maxEventChars: options.maxResponseBytes,
+        onMessage: (message) => {
+          if (id !== undefined && isJsonRpcResponse(message) && message.id === id) {
+            answer = message;
+            return true;
+          }
+          onMessage?.(message);
+          return false;
+        },
+      }),
+    options.url,
   );
   return answer;
 }
@@ -100,7 +104,7 @@ export async function readEventsUntil(response: HttpResponse, id: JsonRpcId | un
 export async function readAnswer(response: HttpResponse, id: JsonRpcId, options: ReadOptions): Promise<JsonRpcResponse> {
   const type = response.header('content-type') ?? '';
   if (type.startsWith('application/json')) {
-    const text = await guardBody(() => readBodyText(response, options.maxResponseBytes));
+    const text = await guardBody(() => readBodyText(response, options.maxResponseBytes), options.url);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -115,7 +119,28 @@ export async function readAnswer(response: HttpResponse, id: JsonRpcId, options:
     if (answer) return answer;
     throw new ProtocolError(`The server's JSON body holds no response to request ${String(id)}`, { reason: 'invalid_message' });
   }
-  const answer = await readEventsUntil(response, id, options);
+  // The SSE answer (every legacy SDK server's default), read here without the two async frames of
+  // readEventsUntil and guardBody: the issue 8 profile put the legacy era's extra cost on this path.
+  expectEventStream(response);
+  const onMessage = options.onMessage;
+  let answer: JsonRpcResponse | undefined;
+  try {
+    await readSseStream(response, {
+      state: options.stream ?? {},
+      maxEventChars: options.maxResponseBytes,
+      onMessage: (message) => {
+        if (isJsonRpcResponse(message) && message.id === id) {
+          answer = message;
+          return true;
+        }
+        onMessage?.(message);
+        return false;
+      },
+    });
+  } catch (error) {
+    if (isMcpClientError(error)) throw error;
+    throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: options.url });
+  }
   if (answer) return answer;
   throw new ProtocolError(`The SSE stream ended before the response to request ${String(id)}`, { reason: 'stream_ended' });
 }

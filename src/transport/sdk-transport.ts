@@ -132,7 +132,10 @@ export class ArchonStreamableHttpTransport implements Transport {
     this.#stream ??= new NotificationStream({
       exchange: this.#exchange,
       dispatch: this.#deliver,
-      delayFor: (failures, _error, state) => state.retryMs ?? Math.min(30_000, 1_000 * 2 ** Math.max(0, failures - 1)),
+      // A stream that failed or ended early waits at least the backoff, `retry: 0` or not (issue 9).
+      delayFor: (unstable, _error, state) =>
+        unstable === 0 ? (state.retryMs ?? 1_000) : Math.max(state.retryMs ?? 0, Math.min(30_000, 1_000 * 2 ** (unstable - 1))),
+      stableAfterMs: 1_000,
       onEvent: (event) => {
         if (event.type === 'error') this.onerror?.(event.error instanceof Error ? event.error : new Error(String(event.error)));
       },

@@ -4,13 +4,39 @@
  * a second socket for back-to-back requests, so one Agent per client put an idle connected client at
  * ~50 KB (issue 2 target: 40 KB). Sharing lets idle clients of one server share their pooled sockets.
  * The last release destroys the Agent, so no socket outlives the last client.
+ *
+ * Background streams (the legacy GET stream, the modern listen stream) get an Agent of their own whose sockets
+ * never hold the event loop (issue 10: a script that forgot `close()` never exited, while undici and
+ * openai-node let it). undici refs a socket for as long as it carries a request (`resumeH1` in
+ * client-h1.js), and a notification stream is a request that never ends; so these sockets are unref'd at
+ * connect and their `ref()` is made a no-op. Only background streams use that Agent: a pending call's
+ * socket stays ref'd, so a process with a call in flight stays alive.
  */
-import type { Agent } from 'undici';
+import type { Socket } from 'node:net';
+import type { Agent, buildConnector } from 'undici';
 
 /** Agent settings that must match for two clients to share an Agent. */
 export interface SharedAgentKey {
   readonly headersTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** For background streams: sockets that never keep the process alive. @default false */
+  readonly background?: boolean;
+}
+
+/** A socket of a background stream: unref'd now and whenever undici would ref it again. */
+function keepUnref(socket: Socket): void {
+  socket.unref();
+  socket.ref = () => socket;
+}
+
+/** undici's own connector (TLS, timeouts, happy eyeballs), with every socket it makes unref'd. */
+function unrefConnector(build: typeof buildConnector, connectTimeoutMs: number): buildConnector.connector {
+  const connect = build({ timeout: connectTimeoutMs });
+  return (options, callback) =>
+    connect(options, (error, socket) => {
+      if (error === null) keepUnref(socket as Socket);
+      (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+    });
 }
 
 /**
@@ -46,8 +72,9 @@ let undiciModule: Promise<typeof import('undici')> | undefined;
  */
 export async function acquireSharedAgent(key: SharedAgentKey): Promise<AgentLease> {
   undiciModule ??= import('undici');
-  const { Agent } = await undiciModule;
-  const id = `${key.headersTimeoutMs}/${key.connectTimeoutMs}`;
+  const { Agent, buildConnector: build } = await undiciModule;
+  const background = key.background === true;
+  const id = `${key.headersTimeoutMs}/${key.connectTimeoutMs}${background ? '/background' : ''}`;
   let entry = agents.get(id);
   if (!entry) {
     const agent = new Agent({
@@ -56,6 +83,7 @@ export async function acquireSharedAgent(key: SharedAgentKey): Promise<AgentLeas
       headersTimeout: key.headersTimeoutMs,
       connectTimeout: key.connectTimeoutMs,
       keepAliveTimeout: 30_000,
+      ...(background ? { connect: unrefConnector(build, key.connectTimeoutMs) } : {}),
     });
     entry = { agent, refs: 0 };
     agents.set(id, entry);

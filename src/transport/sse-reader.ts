@@ -66,6 +66,40 @@ export interface ReadSseOptions {
   readonly onMessage: (message: JsonRpcMessage) => boolean;
 }
 
+/**
+ * One decoder for the chunks that end on a character boundary (an SSE chunk almost always ends with a line
+ * feed): a `TextDecoder` per stream cost ~2.5 us per call in the issue 8 profile (ICU converter set-up). It
+ * keeps a BOM (`ignoreBOM`): only the stream's first character may be one, and that one is dropped below.
+ */
+const SHARED_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Decodes a stream's chunks: on the shared decoder while every chunk ends on a character boundary. */
+class ChunkDecoder {
+  #streaming: TextDecoder | undefined;
+  #first = true;
+
+  decode(bytes: Uint8Array): string {
+    let text: string;
+    // A last byte below 0x80 is ASCII: the chunk cannot end inside a multi-byte character.
+    if (this.#streaming === undefined && (bytes.length === 0 || (bytes[bytes.length - 1] as number) < 0x80)) {
+      text = SHARED_DECODER.decode(bytes);
+    } else {
+      this.#streaming ??= new TextDecoder('utf-8', { ignoreBOM: true });
+      text = this.#streaming.decode(bytes, { stream: true });
+    }
+    if (this.#first && text !== '') {
+      this.#first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    return text;
+  }
+
+  /** What a split character at the very end leaves (U+FFFD), as TextDecoder's final call does. */
+  end(): string {
+    return this.#streaming?.decode() ?? '';
+  }
+}
+
 /** True when the body ends within one event-loop turn (setImmediate: no timer allocated per call). */
 function endsWithinOneTurn(chunks: AsyncIterator<Uint8Array>): Promise<boolean> {
   const tail = chunks.next().then(
@@ -136,7 +170,7 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
     maxBufferSize: options.maxEventChars,
   });
 
-  const decoder = new TextDecoder();
+  const decoder = new ChunkDecoder();
   let outcome: 'stopped' | 'ended' | undefined;
   let endsWithCr = false;
   try {
@@ -146,7 +180,7 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
     for (;;) {
       const next = await chunks.next();
       if (next.done) break;
-      const text = decoder.decode(next.value, { stream: true });
+      const text = decoder.decode(next.value);
       if (text !== '') endsWithCr = text.endsWith('\r');
       parser.feed(text);
       if (failure) throw failure;
@@ -158,7 +192,7 @@ export async function readSseStream(response: HttpResponse, options: ReadSseOpti
         return 'stopped';
       }
     }
-    parser.feed(decoder.decode());
+    parser.feed(decoder.end());
     // A CR is a whole line ending (SSE), but the parser holds a final one back in case an LF follows; at
     // the end of the body none will, so complete it (found by fuzzing: `data: x\r\r` then EOF was lost).
     if (endsWithCr) parser.feed('\n');

@@ -9,11 +9,12 @@
  */
 import { createErrorFromFailure } from '../errors';
 import type { ProtocolEra } from '../session/era';
+import { type RequestAuthorizer, sendAuthorized } from './authorized-send';
 import { readBodyExcerpt, readBodyText } from './body-reader';
-import type { HttpResponse, HttpStack } from './http-seam';
+import type { AbortSignalLike, HttpResponse, HttpStack } from './http-seam';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './json-rpc';
 import { mcpNameOf } from './mcp-headers';
-import { expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
+import { type ReadOptions, expectEventStream, guardBody, readAnswer, readEventsUntil } from './read-answer';
 import type { SseStreamState } from './sse-reader';
 
 const ERROR_BODY_BYTES = 1024;
@@ -36,6 +37,8 @@ export interface ExchangeOptions {
   readonly headers?: Record<string, string>;
   /** Sees every response before its body is read (e.g. to adopt an echoed app session header). */
   readonly onResponse?: (response: HttpResponse) => void;
+  /** Authorizes every request and answers 401/403 challenges below the retry loop (the `authProvider` option). */
+  readonly authorizer?: RequestAuthorizer;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface ExchangeOptions {
  * ```
  */
 export interface ExchangeCallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   /** Messages on the stream other than the awaited response: notifications, server requests. */
   readonly onMessage?: (message: JsonRpcMessage) => void;
   /** Receives the stream's last event id and `retry:` hint (for resumption). */
@@ -160,26 +163,44 @@ export class StreamableHttpExchange {
     return extra === undefined ? headers : { ...headers, ...extra };
   }
 
-  async #send(
+  #send(
     method: 'GET' | 'POST' | 'DELETE',
     headers: Readonly<Record<string, string>>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
+    background?: true,
+  ): Promise<HttpResponse> {
+    const authorizer = this.#options.authorizer;
+    if (authorizer === undefined) return this.#sendOnce(method, headers, body, signal, background);
+    // Every request of every era (initialize, server/discover, GET and listen streams, DELETE) carries the credentials.
+    return sendAuthorized(authorizer, { method, url: this.#options.url }, signal, (auth) =>
+      this.#sendOnce(method, { ...headers, ...auth }, body, signal, background),
+    );
+  }
+
+  async #sendOnce(
+    method: 'GET' | 'POST' | 'DELETE',
+    headers: Readonly<Record<string, string>>,
+    body: string | undefined,
+    signal: AbortSignalLike | undefined,
+    background?: true,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
-      response = await this.#options.stack.send({ method, url: this.#options.url, headers, body, signal });
+      response = await this.#options.stack.send(
+        background === undefined ? { method, url: this.#options.url, headers, body, signal } : { method, url: this.#options.url, headers, body, signal, background },
+      );
     } catch (error) {
       // Without a lower-level hook we cannot prove the bytes never left; the factory downgrades
       // connect-phase codes (ECONNREFUSED, DNS, connect timeout) to requestSent: false.
-      throw createErrorFromFailure({ kind: 'network', error, requestSent: true });
+      throw createErrorFromFailure({ kind: 'network', error, requestSent: true, url: this.#options.url });
     }
     this.#options.onResponse?.(response);
     return response;
   }
 
-  #readOptions(options: ExchangeCallOptions): { maxResponseBytes: number; onMessage: ExchangeCallOptions['onMessage']; stream: SseStreamState | undefined } {
-    return { maxResponseBytes: this.#options.maxResponseBytes, onMessage: options.onMessage, stream: options.stream };
+  #readOptions(options: ExchangeCallOptions): ReadOptions {
+    return { maxResponseBytes: this.#options.maxResponseBytes, onMessage: options.onMessage, stream: options.stream, url: this.#options.url };
   }
 
   async #httpFailure(response: HttpResponse, sentSessionId: string | undefined): Promise<never> {
@@ -191,6 +212,7 @@ export class StreamableHttpExchange {
       body,
       mcpSessionId: sentSessionId,
       era: this.#era,
+      url: this.#options.url,
     });
   }
 
@@ -213,7 +235,7 @@ export class StreamableHttpExchange {
   /**
    * POSTs a notification or a response; the server answers 202 Accepted with no body.
    */
-  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async notify(message: JsonRpcNotification | JsonRpcResponse, options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.#era === 'legacy' ? this.#mcpSessionId : undefined;
     // A response (legacy answers to server requests) carries no method, so only the state headers.
     const headers = 'method' in message ? this.#postHeadersFor(message, undefined) : this.#stateHeaders();
@@ -221,7 +243,7 @@ export class StreamableHttpExchange {
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, sentSessionId);
     if (response.status === 202) {
       // An empty (often chunked) body: read it to its end so the connection goes back to the pool whole.
-      await guardBody(() => readBodyText(response, ERROR_BODY_BYTES));
+      await guardBody(() => readBodyText(response, ERROR_BODY_BYTES), this.#options.url);
       return;
     }
     response.discard();
@@ -246,7 +268,7 @@ export class StreamableHttpExchange {
   async listen(options: ExchangeCallOptions & { stream: SseStreamState }): Promise<'unsupported' | 'ended'> {
     const sentSessionId = this.mcpSessionId;
     const extra = options.stream.lastEventId === undefined ? undefined : { 'last-event-id': options.stream.lastEventId };
-    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal);
+    const response = await this.#send('GET', this.#requestHeaders('text/event-stream', extra), undefined, options.signal, true);
     if (response.status === 405) {
       response.cancel();
       return 'unsupported';
@@ -265,7 +287,7 @@ export class StreamableHttpExchange {
    * notification goes to `onMessage`; an error answer rejects typed.
    */
   async subscribe(message: JsonRpcRequest, options: ExchangeCallOptions = {}): Promise<'closed' | 'ended'> {
-    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal);
+    const response = await this.#send('POST', this.#postHeadersFor(message, options.headers), JSON.stringify(message), options.signal, true);
     if (response.status < 200 || response.status >= 300) return this.#httpFailure(response, undefined);
     let answer: JsonRpcResponse | undefined;
     if ((response.header('content-type') ?? '').startsWith('application/json')) {
@@ -275,21 +297,21 @@ export class StreamableHttpExchange {
       options.onOpen?.();
       answer = await readEventsUntil(response, message.id, this.#readOptions(options));
     }
-    if (answer !== undefined && 'error' in answer) throw createErrorFromFailure({ kind: 'rpc', error: answer.error });
+    if (answer !== undefined && 'error' in answer) throw createErrorFromFailure({ kind: 'rpc', error: answer.error, url: this.#options.url });
     return answer === undefined ? 'ended' : 'closed';
   }
 
   /**
    * Ends the protocol session with DELETE (spec: client SHOULD). 404 and 405 count as done.
    */
-  async terminate(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async terminate(options: { signal?: AbortSignalLike } = {}): Promise<void> {
     const sentSessionId = this.mcpSessionId;
     if (sentSessionId === undefined) return;
     const response = await this.#send('DELETE', this.#requestHeaders(ACCEPT_BOTH), undefined, options.signal);
     response.discard();
     if (response.status === 404 || response.status === 405) return;
     if (response.status < 200 || response.status >= 300) {
-      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId });
+      throw createErrorFromFailure({ kind: 'http', status: response.status, headers: response.headers(), mcpSessionId: sentSessionId, url: this.#options.url });
     }
   }
 

@@ -177,19 +177,27 @@ class UndiciResponse implements HttpResponse {
  */
 export function createUndiciStack(options: UndiciStackOptions): HttpStack {
   let lease: Promise<AgentLease> | undefined;
+  /** The Agent of background streams (sockets unref'd), acquired on the first one. */
+  let backgroundLease: Promise<AgentLease> | undefined;
   let closed = false;
   const drains: DrainScope = { timeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS, active: new Set() };
+  const agentKey = { headersTimeoutMs: options.headersTimeoutMs, connectTimeoutMs: options.connectTimeoutMs };
 
-  function dispatcher(): Promise<Dispatcher> | Dispatcher {
+  function dispatcher(background: boolean | undefined): Promise<Dispatcher> | Dispatcher {
     if (closed) throw new ClosedError('The HTTP stack is closed');
+    // A caller's own dispatcher carries everything: its sockets are the caller's to manage.
     if (options.dispatcher) return options.dispatcher;
-    lease ??= acquireSharedAgent(options);
+    if (background === true) {
+      backgroundLease ??= acquireSharedAgent({ ...agentKey, background: true });
+      return backgroundLease.then((held) => held.dispatcher);
+    }
+    lease ??= acquireSharedAgent(agentKey);
     return lease.then((held) => held.dispatcher);
   }
 
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
-      const target = await dispatcher();
+      const target = await dispatcher(request.background);
       const data = await target.request({
         origin: request.url.origin,
         path: request.url.pathname + request.url.search,
@@ -205,9 +213,10 @@ export function createUndiciStack(options: UndiciStackOptions): HttpStack {
       closed = true;
       // Ends background drains of this client's bodies; its open streams were aborted by their signals.
       for (const stop of drains.active) stop();
-      const held = lease;
+      const held = [lease, backgroundLease];
       lease = undefined;
-      if (held) await (await held).release();
+      backgroundLease = undefined;
+      await Promise.all(held.map(async (pending) => (pending === undefined ? undefined : (await pending).release())));
     },
   };
 }

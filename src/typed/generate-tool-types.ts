@@ -75,17 +75,22 @@ export async function generateToolTypes(tools: readonly Tool[], options: Generat
 
   const entries: string[] = [];
   const declarations: string[] = [];
+  // Arguments of a tool that takes none get a type whose excess-property error names the tool's type
+  // ("'verbose' does not exist in type 'HealthCheckArgs'") instead of "not assignable to type 'never'".
+  const noArguments = names.claim(NO_ARGUMENTS);
   for (const root of roots) {
     entries.push(renderMapEntry(root.tool, root.args, root.result));
-    declarations.push(await compileSchema(compile, root.tool.inputSchema, root.args, root.base, names));
+    declarations.push(await compileSchema(compile, root.tool.inputSchema, root.args, root.base, names, noArguments));
     if (root.result !== undefined && root.tool.outputSchema !== undefined) {
       declarations.push(await compileSchema(compile, root.tool.outputSchema, root.result, root.base, names));
     }
   }
+  const usesNoArguments = declarations.some((declaration) => declaration.includes(`= ${noArguments};`));
 
   return [
     renderHeader(source, typeName),
     `export type ${typeName} = {\n${entries.join('\n')}\n};\n`,
+    ...(usesNoArguments ? [renderNoArguments(noArguments)] : []),
     ...declarations,
   ].join('\n');
 }
@@ -116,12 +121,30 @@ async function loadCompiler(): Promise<Compile> {
   }
 }
 
+const NO_ARGUMENTS = 'NoArguments';
+
+/** A module-local symbol key: the type admits `{}` only, and TypeScript's error for extras is readable. */
+function renderNoArguments(name: string): string {
+  return [
+    `declare const ${toCamelCase(name)}: unique symbol;`,
+    '',
+    `/** Arguments of a tool whose inputSchema declares none: pass \`{}\`. */`,
+    `export type ${name} = { readonly [${toCamelCase(name)}]?: never };`,
+    '',
+  ].join('\n');
+}
+
+function toCamelCase(name: string): string {
+  return `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+}
+
 async function compileSchema(
   compile: Compile,
   schema: JsonSchema,
   rootName: string,
   prefix: string,
   names: NameRegistry,
+  emptyObjectType?: string,
 ): Promise<string> {
   const root = prepareSchemaForTypes(schema);
   const named = new WeakMap<object, string>();
@@ -144,7 +167,7 @@ async function compileSchema(
     },
   });
   // One blank line between declarations, as in the rest of the module (the converter packs nested ones).
-  return interfacesToTypeAliases(compiled).replaceAll(';\nexport ', ';\n\nexport ');
+  return interfacesToTypeAliases(compiled, emptyObjectType).replaceAll(';\nexport ', ';\n\nexport ');
 }
 
 /** The label of a sub-schema that json-schema-to-typescript will declare separately, or undefined if inline. */
@@ -163,7 +186,7 @@ function renderHeader(source: string, typeName: string): string {
     ' * Do not edit by hand: regenerate with the same command (`--check` reports a stale file).',
     ' *',
     ` * Usage: \`new MCPClient<${typeName}>({ url })\`, then \`callTool\` checks argument names and types and`,
-    ' * types `structuredContent`.',
+    ' * types `structuredContent` (present on every result of a tool with an outputSchema).',
     ' */',
     '',
   ].join('\n');

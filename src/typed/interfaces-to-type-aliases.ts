@@ -16,9 +16,10 @@
  * ```ts
  * interfacesToTypeAliases('export interface A {\n  x: string;\n}\n'); // 'export type A = {\n  x: string;\n};\n'
  * interfacesToTypeAliases('export interface Empty {}\n');             // 'export type Empty = Record<string, never>;\n'
+ * interfacesToTypeAliases('export interface Empty {}\n', 'NoArguments'); // 'export type Empty = NoArguments;\n'
  * ```
  */
-export function interfacesToTypeAliases(source: string): string {
+export function interfacesToTypeAliases(source: string, emptyObjectType = 'Record<string, never>'): string {
   const output: string[] = [];
   let insideInterface = false;
   for (const line of source.split('\n')) {
@@ -31,8 +32,8 @@ export function interfacesToTypeAliases(source: string): string {
         insideInterface = true;
       } else {
         // An empty object schema without additional properties admits exactly `{}`; `{}` as a TypeScript type
-        // would admit any non-nullish value, `Record<string, never>` admits only the empty object.
-        output.push(bases === '' ? `export type ${name} = Record<string, never>;` : `export type ${name} = ${bases.slice(0, -3)};`);
+        // would admit any non-nullish value, `Record<string, never>` (or the caller's type) only the empty object.
+        output.push(bases === '' ? `export type ${name} = ${emptyObjectType};` : `export type ${name} = ${bases.slice(0, -3)};`);
       }
       continue;
     }

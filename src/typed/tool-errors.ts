@@ -41,21 +41,30 @@ export async function checkToolOutput(
   });
 }
 
+/** Names quoted in the message before "... and N more": the whole list of a small server, a taste of a big one. */
+const NAMES_IN_MESSAGE = 10;
+
 /**
- * The error for a tool name the server does not list, with "did you mean" suggestions.
+ * The error for a tool name the server does not list, with "did you mean" suggestions and the tools that
+ * do exist (all of them when there are few, the first ten and a count when there are many).
  *
  * @example
  * ```ts
  * const known = (await client.listTools()).tools.map((tool) => tool.name);
  * if (!known.includes(name)) throw createUnknownToolError(name, known);
- * // UnknownToolError: Unknown tool "find_project"; did you mean "find_projects"?
+ * // UnknownToolError: Unknown tool "find_project"; did you mean "find_projects"? The server lists: echo, find_projects
  * ```
  */
 export function createUnknownToolError(name: string, knownNames: readonly string[]): UnknownToolError {
   const suggestions = suggestToolNames(name, knownNames);
-  const hint =
-    suggestions.length > 0
-      ? `; did you mean ${suggestions.map((suggestion) => JSON.stringify(suggestion)).join(' or ')}?`
-      : ` (the server lists ${knownNames.length} tool${knownNames.length === 1 ? '' : 's'})`;
-  return new UnknownToolError(`Unknown tool ${JSON.stringify(name)}${hint}`, { toolName: name, suggestions });
+  const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((suggestion) => JSON.stringify(suggestion)).join(' or ')}?` : '.';
+  const available = [...new Set(knownNames)].sort();
+  const listed = available.slice(0, NAMES_IN_MESSAGE).join(', ');
+  const more = available.length > NAMES_IN_MESSAGE ? ` and ${available.length - NAMES_IN_MESSAGE} more` : '';
+  const list = available.length === 0 ? ' The server lists no tools.' : ` The server lists: ${listed}${more}.`;
+  return new UnknownToolError(`Unknown tool ${JSON.stringify(name)}${hint}${list}`, {
+    toolName: name,
+    suggestions,
+    availableTools: available,
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * The CLI against an MCP server behind OAuth (the reference server behind the jose-verifying resource
  * stand-in, tokens from oauth2-mock-server): `login` with the loopback redirect (the browser step driven by
- * the test, no browser opened), `tools`/`call`/`health` with the stored tokens, `--token`/`ARCHON_MCP_TOKEN`,
+ * the test, no browser opened), `tools`/`call`/`health` with the stored tokens (through MCPClient's
+ * `authProvider`: refreshed ahead of expiry, and on a 401 in the middle of a command), `--token`/`ARCHON_MCP_TOKEN`,
  * `logout`, and `health`'s auth verdict with its exit codes.
  */
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -154,6 +155,17 @@ describe('commands with the stored tokens', () => {
     expect(healthJson(result.stdout)).toMatchObject({ healthy: true, auth: 'ok' });
     expect(as.tokenRequests.map((request) => [request.grantType, request.status])).toEqual([['refresh_token', 200]]);
   });
+
+  test('a token the server rejects in the middle of a command is refreshed there, and the command succeeds', async () => {
+    // Only the servers' clock moves: the stored expiry still looks fine to the CLI, so the first request is a 401.
+    clock.advance((TTL_SECONDS + 60) * 1000);
+    as.tokenRequests.length = 0;
+    const unauthorized = rs.counts.unauthorized;
+    const result = await cli(['call', 'echo', 'text=after-a-401', '--url', rs.url]);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('after-a-401') });
+    expect(as.tokenRequests.map((request) => [request.grantType, request.status])).toEqual([['refresh_token', 200]]);
+    expect(rs.counts.unauthorized - unauthorized).toBe(1);
+  });
 });
 
 describe('health tells CI which auth problem it is', () => {
@@ -173,6 +185,18 @@ describe('health tells CI which auth problem it is', () => {
     const result = await cli(['health', rs.url, '--json', ...flags], extraEnv);
     expect(result.code).toBe(4);
     expect(healthJson(result.stdout)).toMatchObject({ healthy: false, auth: 'expired' });
+  });
+
+  test('a revoked refresh token: auth expired, exit 4, after one refused refresh', async () => {
+    // The last test that needs the login: logout below only removes it.
+    const record = await new FileTokenStore({ directory: tokens.path }).read(rs.url);
+    await as.revoke(record?.tokens?.refresh_token ?? '');
+    clock.advance((TTL_SECONDS + 60) * 1000);
+    as.tokenRequests.length = 0;
+    const result = await cli(['health', rs.url, '--json']);
+    expect(result.code).toBe(4);
+    expect(healthJson(result.stdout)).toMatchObject({ healthy: false, auth: 'expired' });
+    expect(as.tokenRequests.map((request) => [request.grantType, request.status])).toEqual([['refresh_token', 400]]);
   });
 
   test('a server that is down: unhealthy, exit 1, auth unknown (null)', async () => {

@@ -1,6 +1,7 @@
 /**
- * MCPClient today, before the client-core integration: the coordinator plugged in through the `fetch` option
- * (what examples/headless-agent.ts does), against the reference server behind the OAuth resource stand-in.
+ * `authorizedFetch` (archon-mcp-client/auth), the coordinator as a `fetch` for code outside MCPClient, here
+ * plugged into MCPClient's `fetch` option (the `authProvider` option does the same below the retry loop, see
+ * mcp-client-auth.test.ts), against the reference server behind the OAuth resource stand-in.
  * The 401 on the first request (`initialize`, or the 2026-07-28 `server/discover` probe) is answered by one token
  * request, the session is established once, and an expiry mid-session costs one refresh and no re-initialize. In
  * both eras: the legacy session is the protocol session, the modern one the app session (`X-Archon-Session-Id`).

@@ -37,10 +37,10 @@ describe('createAuthCoordinator options', () => {
   const authProvider = { token: async () => 'x' };
   test.each([
     [{ serverUrl: 'ftp://x', authProvider }, 'Expected `serverUrl` to be an http(s) URL, got "ftp://x"'],
-    [{ serverUrl: 'http://x/mcp', authProvider: {} }, 'Expected `authProvider` to be an OAuthClientProvider or { token(), onUnauthorized?() }, got [object Object]'],
+    [{ serverUrl: 'http://x/mcp', authProvider: {} }, 'Expected `authProvider` to be an OAuthClientProvider or { token(), onUnauthorized?() }, got an object'],
     [{ serverUrl: 'http://x/mcp', authProvider, maxStepUps: -1 }, 'Expected `maxStepUps` to be an integer from 0 to 10, got -1'],
     [{ serverUrl: 'http://x/mcp', authProvider, refreshAheadMs: 1.5 }, 'Expected `refreshAheadMs` to be an integer from 0 to 2147483647, got 1.5'],
-    [{ serverUrl: 'http://x/mcp', authProvider, tokenStore: {} }, 'Expected `tokenStore` to be a TokenStore (read, write, remove), got [object Object]'],
+    [{ serverUrl: 'http://x/mcp', authProvider, tokenStore: {} }, 'Expected `tokenStore` to be a TokenStore (read, write, remove), got an object'],
     [{ serverUrl: 'http://x/mcp', authProvider, now: 5 }, 'Expected `now` to be a function, got 5'],
   ])('%j', (options, message) => {
     expect(() => createAuthCoordinator(options as never)).toThrow(new TypeError(message));

@@ -13,6 +13,11 @@ import { startChaosServer } from '../support/chaos-server';
 const MAX_ELAPSED_MS = 3_000;
 /** "About" the budget: no wait starts that would end past it, so the give-up lands within one backoff of it. */
 const MAX_DELAY_MS = 400;
+/**
+ * Past the budget, the last refused attempt and the event loop's lag on a busy machine (issue #10 item 13):
+ * generous, and still far from "long after" (with 10,000 retries and no budget the call would go on).
+ */
+const LATE_MARGIN_MS = 1_500;
 
 describe('retry budget exhausted', () => {
   test.for(['legacy', 'modern'] as const)(
@@ -36,7 +41,7 @@ describe('retry budget exhausted', () => {
       expect(error, describeError(error)).toBeInstanceOf(RetryExhaustedError);
       const exhausted = error as RetryExhaustedError;
       expect(outcome.at - startedAt).toBeGreaterThanOrEqual(MAX_ELAPSED_MS - MAX_DELAY_MS - 100);
-      expect(outcome.at - startedAt).toBeLessThanOrEqual(MAX_ELAPSED_MS + 300);
+      expect(outcome.at - startedAt).toBeLessThanOrEqual(MAX_ELAPSED_MS + LATE_MARGIN_MS);
       // Refusals every <=400 ms for ~3 s: many attempts, and the count matches the retry events.
       expect(exhausted.attempts).toBeGreaterThanOrEqual(5);
       expect(exhausted.attempts).toBe(caller.events.retry.length + 1);

@@ -15,8 +15,12 @@ import { pollUntil } from '../support/chaos-poll';
 import { trackResources } from '../support/chaos-resource-tracker';
 import { startChaosServer } from '../support/chaos-server';
 
-/** "At once": the tool still has seconds to run; the rejection must not wait for it nor for the DELETE. */
-const AT_ONCE_MS = 100;
+/**
+ * "At once": the tool still has about 5 s to run. The rejection must come before close() resolves (so it did
+ * not wait for the DELETE) and long before the tool ends; the bound is wide for a busy machine (issue #10
+ * item 13), the ordering is what proves "at once".
+ */
+const AT_ONCE_MS = 1_000;
 
 /** Code whose timers and sockets belong to the client: its sources and its HTTP stack. */
 const CLIENT_CODE = [fileURLToPath(new URL('../../src/', import.meta.url)), '/node_modules/undici/'];
@@ -35,13 +39,15 @@ describe('close() during a call', () => {
         await pollUntil(async () => (await chaos.stats()).toolRuns['slow'] === 1, { what: 'slow to start' });
 
         const closeAt = Date.now();
-        const closed = caller.client.close();
+        const closed = caller.client.close().then(() => Date.now());
         const outcome = await call;
-        await closed;
-        await annotate(`call rejected ${outcome.at - closeAt} ms after close(); close() took ${Date.now() - closeAt} ms`);
+        const closedAt = await closed;
+        await annotate(`call rejected ${outcome.at - closeAt} ms after close(); close() took ${closedAt - closeAt} ms`);
 
         expect(outcome.ok ? 'resolved' : outcome.error, outcome.ok ? '' : describeError(outcome.error)).toBeInstanceOf(ClosedError);
+        expect(outcome.at).toBeLessThanOrEqual(closedAt);
         expect(outcome.at - closeAt).toBeLessThan(AT_ONCE_MS);
+        expect((await chaos.stats()).toolRuns['slow']).toBe(1); // not resent, and (5 s of work) not finished either
         expect((await chaos.stats()).deleteCount).toBe(era === 'legacy' ? 1 : 0);
         await pollUntil(() => proxy.stats.open === 0, { what: 'every client connection to close', timeoutMs: 2_000 });
         // Destroy hooks run asynchronously, and undici's shared timer wheel ticks every 500 ms or so; the

@@ -19,8 +19,17 @@ import { soakCounterKey, tallySoak, type SoakCall, type SoakCallKind } from '../
 
 const TOTAL_CALLS = 2_000;
 const CONCURRENCY = 8;
-/** Past this, unsettled calls are counted as lost rather than awaited (the suite must stay bounded). */
-const SOAK_DEADLINE_MS = 60_000;
+/**
+ * No call starts after this (the suite must stay bounded). Issue #10 item 13: it used to be the deadline by
+ * which every planned call had to have settled, so a busy machine that got through 623 of 2,000 calls in 60 s
+ * "lost" the other 1,392, none of which had started. Now it only stops new calls; each started call is bounded
+ * by the client's own `totalTimeoutMs` and is lost only if it outlives that.
+ */
+const ISSUE_CALLS_FOR_MS = 60_000;
+/** The client's `totalTimeoutMs`: every started call settles within it, or it is lost. */
+const TOTAL_TIMEOUT_MS = 20_000;
+/** Enough calls, whatever the machine's load, for the counts to mean something (a quiet one runs 2,000+). */
+const MIN_CALLS = 200;
 
 function pickCallKind(random: Random): SoakCallKind {
   const roll = random();
@@ -29,8 +38,8 @@ function pickCallKind(random: Random): SoakCallKind {
 
 describe('soak under random faults', () => {
   test.for(['legacy', 'modern'] as const)(
-    '%s era: 2,000+ calls at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection',
-    { timeout: 120_000 },
+    '%s era: 2,000+ calls (as many as start within 60 s) at concurrency 8: none lost, none untyped, no duplicate counter execution, no unhandled rejection',
+    { timeout: 150_000 },
     async (era, { annotate }) => {
       const seed = chaosSeed();
       await using chaos = await startChaosServer({ proxy: true });
@@ -39,7 +48,7 @@ describe('soak under random faults', () => {
         era,
         url: chaos.url,
         timeoutMs: 5_000,
-        totalTimeoutMs: 20_000,
+        totalTimeoutMs: TOTAL_TIMEOUT_MS,
         retry: { retries: 10_000, maxElapsedMs: 15_000, maxDelayMs: 250 },
       });
       // Connected before the first fault: the soak is about keeping a working client working.
@@ -71,9 +80,13 @@ describe('soak under random faults', () => {
        * The next call: the 2,000 planned ones, then more of the same mix until the injector has met every
        * fault kind once (on a fast runtime 2,000 calls can finish before a restart has even happened).
        */
+      let issuing = true;
       function nextCall(): SoakCall | undefined {
+        if (!issuing) return undefined;
         if (next >= calls.length && faultKindsMet() < 4) calls.push({ index: calls.length, kind: pickCallKind(pickKind) });
-        return calls[next++];
+        const call = calls[next];
+        if (call !== undefined) next++;
+        return call;
       }
       async function worker(): Promise<void> {
         for (let call = nextCall(); call !== undefined; call = nextCall()) {
@@ -88,26 +101,31 @@ describe('soak under random faults', () => {
         }
       }
       const startedAt = Date.now();
+      const stopIssuing = setTimeout(() => (issuing = false), ISSUE_CALLS_FOR_MS);
       let deadlineTimer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           Promise.all(Array.from({ length: CONCURRENCY }, () => worker())),
-          new Promise<void>((resolve) => (deadlineTimer = setTimeout(resolve, SOAK_DEADLINE_MS))),
+          // Calls still unsettled after their own total timeout (and some slack) are lost: stop waiting for them.
+          new Promise<void>((resolve) => (deadlineTimer = setTimeout(resolve, ISSUE_CALLS_FOR_MS + TOTAL_TIMEOUT_MS + 10_000))),
         ]);
       } finally {
+        clearTimeout(stopIssuing);
         clearTimeout(deadlineTimer);
         await injector.stop();
         process.off('unhandledRejection', onUnhandled);
       }
       const elapsedMs = Date.now() - startedAt;
+      const started = calls.slice(0, next);
 
-      const tally = tallySoak(calls, await chaos.counterRunsByKey());
+      const tally = tallySoak(started, await chaos.counterRunsByKey());
       await annotate(
-        `seed ${seed}; ${calls.length} calls in ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
+        `seed ${seed}; ${started.length} of ${calls.length} planned calls started, in ${elapsedMs} ms; faults ${injector.log.map(({ kind }) => kind).join(',')}; ` +
           `failures ${JSON.stringify(tally.failuresByKindAndCode)}; counter: ${tally.counterSucceeded} ok, ` +
           `${tally.counterMaybeExecuted} maybe-executed, ${tally.counterExecutions} executions; client ${JSON.stringify(caller.client.stats())}`,
       );
       const context = `${era} era, seed ${seed}`;
+      expect(started.length, context).toBeGreaterThanOrEqual(MIN_CALLS);
       expect(actionErrors, context).toEqual([]);
       expect(new Set(injector.log.map(({ kind }) => kind)), `${context}: the soak must meet every kind of fault`).toEqual(
         new Set(['restart', 'cut', 'reset', '503']),

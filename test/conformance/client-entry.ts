@@ -20,10 +20,13 @@
  * - `json-schema-ref-no-deref` (2026): listing a tool whose schema has a network `$ref` fetches nothing.
  * - `json-schema-2020-12-preservation` (2025 and 2026): a listed inputSchema keeps every 2020-12 keyword.
  * - `elicitation-sep1034-client-defaults` (2025): an accepted elicitation gets the schema's defaults filled in.
+ * - `auth/*` (2025-11-25, 2026-07-28, and the client-credentials extensions): MCPClient's `authProvider`; see
+ *   `conformance-auth.ts` for the provider (the browser step done programmatically, then `finishAuth`).
  * Exit code 0 means the client did its part; the harness judges the wire.
  */
 import type { Tool } from '@modelcontextprotocol/client';
 import { MCPClient, type MCPClientOptions } from '../../src/index';
+import { authOptionsFor, authorized, isAuthScenario } from './conformance-auth';
 
 type ScenarioRun = (client: MCPClient) => Promise<unknown>;
 
@@ -81,9 +84,22 @@ const SCENARIOS: Readonly<Record<string, ScenarioRun>> = {
   'elicitation-sep1034-client-defaults': (client) => client.callTool('test_client_elicitation_defaults', {}),
 };
 
+/**
+ * Every auth scenario: connect, list the tools, call `test-tool` when the server lists it (the
+ * client-credentials mocks list none). A login the provider completed is finished with `finishAuth`, then the
+ * same operation goes on (`authorized`).
+ */
+async function runAuthScenario(client: MCPClient): Promise<string[]> {
+  await authorized(client, () => client.connect());
+  const { tools } = await authorized(client, () => client.listTools());
+  if (tools.some((tool) => tool.name === 'test-tool')) await authorized(client, () => client.callTool('test-tool', {}));
+  return tools.map((tool) => tool.name);
+}
+
 /** Scenario-specific client options: the input handlers a scenario's server asks for. */
 function optionsFor(scenario: string, url: string, self: () => MCPClient): MCPClientOptions {
   const base: MCPClientOptions = { url, clientInfo: { name: 'archon-mcp-client-conformance', version: '1.0.0' } };
+  if (isAuthScenario(scenario)) return { ...base, ...authOptionsFor(scenario) };
   if (scenario === 'sep-2322-client-request-state') {
     let unrelatedCalled = false;
     const elicitation = async (): Promise<{ action: 'accept'; content: Record<string, boolean> }> => {
@@ -106,7 +122,7 @@ function optionsFor(scenario: string, url: string, self: () => MCPClient): MCPCl
 async function main(): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
   const url = process.argv.at(-1);
-  const run = SCENARIOS[scenario];
+  const run = isAuthScenario(scenario) ? runAuthScenario : SCENARIOS[scenario];
   if (run === undefined || url === undefined || !/^https?:\/\//.test(url)) {
     console.error(`usage: MCP_CONFORMANCE_SCENARIO=<${Object.keys(SCENARIOS).join('|')}> client-entry.ts URL`);
     return 2;

@@ -126,7 +126,7 @@ describe('archon-mcp call', () => {
     const { code, stdout, stderr } = await run(['call', 'find_project', 'query=auth', '--url', server.url]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe('archon-mcp: Unknown tool "find_project"; did you mean "find_projects"?\n');
+    expect(stderr).toMatch(/^archon-mcp: Unknown tool "find_project"; did you mean "find_projects"\? The server lists: counter, echo, .*find_projects.*\.\n$/);
     expect(server.stats().byRpcMethod['tools/call'] ?? 0).toBe(before);
   });
 

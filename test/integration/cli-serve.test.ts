@@ -38,3 +38,45 @@ test('serve starts the reference server, answers health, and exits 0 when aborte
   expect(await serving).toBe(0);
   expect(stderr).toBe('');
 });
+
+test('serve prints one line on shutdown, without --log', async () => {
+  let stdout = '';
+  const controller = new AbortController();
+  let announced: () => void = () => {};
+  const listening = new Promise<void>((resolve) => (announced = resolve));
+  const io: CliIo = {
+    stdout: {
+      write: (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('listening on')) announced();
+      },
+    },
+    stderr: { write: () => true },
+    env: {},
+    signal: controller.signal,
+  };
+  const serving = runCli(['serve', '--port', '0', '--store', 'memory'], io);
+  await listening;
+  controller.abort();
+  expect(await serving).toBe(0);
+  const url = /listening on (\S+)/.exec(stdout)?.[1];
+  expect(stdout.split('\n')).toEqual([`Archon MCP server listening on ${url}`, `Archon MCP server on ${url} stopped`, '']);
+});
+
+test.each([
+  [['--session-ttl', '0'], {}, 'archon-mcp: Expected `--session-ttl` to be a positive integer, got 0'],
+  [[], { MCP_SESSION_TTL_MS: '0' }, 'archon-mcp: Expected `MCP_SESSION_TTL_MS` to be a positive integer, got 0'],
+  [['--port', '70000'], {}, 'archon-mcp: Expected `--port` to be an integer from 0 to 65535, got 70000'],
+  [['--path', 'mcp'], {}, 'archon-mcp: Expected `--path` to start with "/", got "mcp"'],
+])('serve %j %j: a usage error naming the flag or variable, exit 2, nothing started', async (argv, env, line) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['serve', '--store', 'memory', ...argv], {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env,
+  });
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr.split('\n')).toEqual([line, 'Run `archon-mcp serve --help` for usage.', '']);
+});

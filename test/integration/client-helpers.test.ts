@@ -81,7 +81,9 @@ describe('checkMcpHealth', () => {
     await dead.close();
     const started = performance.now();
     const report = await checkMcpHealth({ url, timeoutMs: 1_000 });
-    expect(performance.now() - started).toBeLessThan(500); // no retries by default in a probe
+    // No retries by default in a probe: the check failed with the refusal itself, not RetryExhaustedError.
+    expect(report.checks[0]?.error).toMatch(/^CONNECTION_ERROR: .*ECONNREFUSED/);
+    expect(performance.now() - started).toBeLessThan(5_000); // a wide bound for a busy machine (issue #10 item 13)
     expect(report.healthy).toBe(false);
     expect(report.checks).toHaveLength(1);
     expect(report.checks[0]).toMatchObject({ name: 'initialize', ok: false, error: expect.stringContaining('CONNECTION_ERROR') });

@@ -282,11 +282,13 @@ describe('budgets, breaker and close', () => {
     expect(client.stats().breakerTrips).toBe(0);
     expect(await failure(client.ping())).toMatchObject({ name: 'RetryExhaustedError' });
     expect(client.stats().breakerTrips).toBe(1);
-    const started = performance.now();
+    const retriesBefore = client.stats().retries;
     const error = await failure(client.ping());
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ reason: 'circuit_open', requestSent: false });
-    expect(performance.now() - started).toBeLessThan(250); // no connect attempt: fails before any I/O
+    // No connect attempt, so nothing to retry: it fails before any I/O (no cause from the network either).
+    expect(client.stats().retries).toBe(retriesBefore);
+    expect((error as ConnectionError).cause).toBeUndefined();
   });
 
   test('a read-only tool whose answer was lost is resent even if the caller never listed tools', async () => {
@@ -313,7 +315,8 @@ describe('budgets, breaker and close', () => {
     const started = performance.now();
     await client.close();
     expect(await call).toBeInstanceOf(ClosedError);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The wait was 5 s; half of it is a bound a busy machine meets (issue #10 item 13).
+    expect(performance.now() - started).toBeLessThan(2_500);
   });
 });
 

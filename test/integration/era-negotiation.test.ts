@@ -116,6 +116,8 @@ describe('pinned eras never fall back', () => {
     const error = await client.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).reason).toBe('era_mismatch');
+    // Where, and what the server answered (issue 10: every message names the URL and the root cause).
+    expect((error as ProtocolError).message).toMatch(new RegExp(`^The server at ${strict.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} speaks only the modern \\(2026-07-28\\) protocol era, .*\\(the server answered: .+\\)$`));
   });
 
   test("era: 'legacy' speaks initialize to the reference server, which serves the 2025 era beside 2026-07-28", async () => {
@@ -133,6 +135,8 @@ describe('pinned eras never fall back', () => {
     const error = await client.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).reason).toBe('era_mismatch');
+    expect((error as ProtocolError).message).toContain(`The server at ${server.url} speaks only the legacy (2025-11-25 or earlier) protocol era`);
+    expect((error as ProtocolError).message).toMatch(/\(the server answered: .*HTTP \d{3}.*\)$/);
     expect(server.stats().initializeCount).toBe(0);
   });
 });

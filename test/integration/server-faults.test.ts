@@ -78,7 +78,10 @@ describe('reference server fault injection', () => {
 
     expect(timedOut).toBe(false);
     const messages = events.filter((event) => event.data.trim() !== '');
-    expect(messages).toHaveLength(2);
+    // 2 left the server; a slow reader may lose the last (fetch drops queued chunks when the body errors),
+    // never gets a third: the 5-step call would otherwise send 5 progress events and a result.
+    expect(messages.length).toBeGreaterThanOrEqual(1);
+    expect(messages.length).toBeLessThanOrEqual(2);
     expect(messages.every((event) => event.data.includes('notifications/progress'))).toBe(true);
     expect(server.stats().streamsCut).toBe(1);
   });

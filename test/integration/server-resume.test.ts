@@ -8,6 +8,12 @@ function messagesOf(events: { data: string }[]): Record<string, unknown>[] {
   return events.filter((event) => event.data.trim() !== '').map((event) => JSON.parse(event.data) as Record<string, unknown>);
 }
 
+function progressOf(messages: Record<string, unknown>[]): number[] {
+  return messages
+    .filter((message) => message['method'] === 'notifications/progress')
+    .map((message) => (message['params'] as { progress: number }).progress);
+}
+
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -38,7 +44,13 @@ describe('reference server SSE resumption (event store)', () => {
     const replay = await readEvents(resumed, (events) => messagesOf(events).some((message) => message['id'] === 41), 3_000);
     const messages = messagesOf(replay.events);
 
-    expect(messages.filter((message) => message['method'] === 'notifications/progress').map((message) => (message['params'] as { progress: number }).progress)).toEqual([3, 4]);
+    // The server lets 2 progress events out before the cut, but a client that reads slowly may lose the last
+    // one: fetch drops chunks still queued in the body stream when it errors. Whatever the client saw last is
+    // where the replay starts, so together they are every progress event exactly once.
+    const seen = progressOf(messagesOf(cut.events));
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBeLessThanOrEqual(2);
+    expect([...seen, ...progressOf(messages)]).toEqual([1, 2, 3, 4]);
     expect(messages.at(-1)).toMatchObject({ id: 41, result: { structuredContent: { steps: 4 } } });
     expect(server.stats().toolRuns).toEqual({ slow: 1 });
     expect(server.stats().byHttpMethod['GET']).toBe(1);

@@ -60,6 +60,27 @@ console.log(JSON.stringify({
 }));
 `;
 
+/**
+ * The auth coordinator is a chunk the root entry loads with import() on a client's first request (issue #11):
+ * it must load from an install in both module systems, and its errors must be the entry's own classes.
+ */
+const AUTH_CONSUMER = (kind: 'cjs' | 'esm'): string => `
+${kind === 'cjs' ? "const root = require('archon-mcp-client'); const auth = require('archon-mcp-client/auth'); const { startReferenceServer } = require('archon-mcp-client/server');" : "import * as root from 'archon-mcp-client'; import * as auth from 'archon-mcp-client/auth'; import { startReferenceServer } from 'archon-mcp-client/server';"}
+(async () => {
+  const server = await startReferenceServer({ port: 0, store: 'memory', authToken: 'secret' });
+  const ok = new root.MCPClient({ url: server.url, listen: false, authProvider: { token: async () => 'secret' } });
+  const tools = (await ok.listTools()).tools.length;
+  await ok.close();
+  const refused = new root.MCPClient({ url: server.url, listen: false, authProvider: { token: async () => 'wrong' } });
+  // A call, not listTools(): the server marks its tool list public with a ttlMs (2026-07-28 caching), so the
+  // process-wide response cache may answer a list without asking the server, whoever asks.
+  const error = await refused.callTool('echo', { text: 'hi' }).then(() => undefined, (failure) => failure);
+  await refused.close();
+  await server.close();
+  console.log(JSON.stringify({ tools, code: error && error.code, sameClass: error instanceof root.AuthRequiredError, fileStore: typeof auth.FileTokenStore }));
+})();
+`;
+
 /** TypeScript consumers under node16 resolution: the published .d.ts/.d.cts must compile as users import them. */
 const TS_ESM_CONSUMER = `
 import { MCPClient, callMcpTool, isMcpClientError, type HealthReport, type ToolMap } from 'archon-mcp-client';
@@ -121,6 +142,8 @@ beforeAll(async () => {
   writeFileSync(join(consumerDir, 'consumer.cjs'), CJS_CONSUMER);
   writeFileSync(join(consumerDir, 'consumer.mjs'), ESM_CONSUMER);
   writeFileSync(join(consumerDir, 'dual-copy.mjs'), DUAL_COPY_CONSUMER);
+  writeFileSync(join(consumerDir, 'auth-consumer.cjs'), AUTH_CONSUMER('cjs'));
+  writeFileSync(join(consumerDir, 'auth-consumer.mjs'), AUTH_CONSUMER('esm'));
   writeFileSync(join(consumerDir, 'consumer-types.mts'), TS_ESM_CONSUMER);
   writeFileSync(join(consumerDir, 'consumer-types.cts'), TS_CJS_CONSUMER);
   writeFileSync(join(consumerDir, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
@@ -171,6 +194,13 @@ test('TypeScript ESM and CJS consumers type-check against the published declarat
   );
   expect(result).toBe('');
 }, 90_000);
+
+test.each([['CommonJS', 'auth-consumer.cjs'], ['ESM', 'auth-consumer.mjs']])(
+  'a %s client with an authProvider loads the coordinator chunk from the install, and its errors are the entry\'s classes',
+  async (_label, file) => {
+    expect(JSON.parse(await runNode(file))).toEqual({ tools: expect.any(Number), code: 'AUTH_REQUIRED', sameClass: true, fileStore: 'function' });
+  },
+);
 
 test('isMcpClientError recognises an error from the other module system copy', async () => {
   const report = JSON.parse(await runNode('dual-copy.mjs')) as Record<string, unknown>;

@@ -12,9 +12,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SERVER_DEFAULTS } from '../../server/index';
+import { OAUTH_RESOURCE_DEFAULTS, SERVER_DEFAULTS } from '../../server/index';
 import { MCP_CLIENT_DEFAULTS } from '../../src/index';
 import { RETRY_DEFAULTS } from '../../src/retry/index';
+import { AUTH_COORDINATOR_DEFAULTS } from '../../src/auth/index';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README_MCP_CLIENT.md'), 'utf8');
@@ -179,8 +180,20 @@ describe('README_MCP_CLIENT.md states the declared defaults', () => {
     expect(wrongDefaults('### retry', RETRY_DEFAULTS, 'retry.')).toEqual([]);
   });
 
+  test('AUTH_COORDINATOR_DEFAULTS in the "auth" table', () => {
+    expect(wrongDefaults('### auth', AUTH_COORDINATOR_DEFAULTS, 'auth.')).toEqual([]);
+  });
+
   test('SERVER_DEFAULTS in the "Server options" table', () => {
     expect(wrongDefaults('### Server options', SERVER_DEFAULTS)).toEqual([]);
+  });
+
+  test('OAUTH_RESOURCE_DEFAULTS in the "OAuth resource server" table', () => {
+    // The algorithm list is long; the cell names the families, and the values are checked against them.
+    const { algorithms, ...rest } = OAUTH_RESOURCE_DEFAULTS;
+    expect(wrongDefaults('### OAuth resource server', rest, 'oauth.')).toEqual([]);
+    expect(tableAfter('### OAuth resource server').get('oauth.algorithms')?.['Default']).toBe('every RS, PS, ES and EdDSA algorithm');
+    expect(algorithms.every((alg) => /^(RS|PS|ES)\d{3}$|^EdDSA$|^Ed25519$/.test(alg))).toBe(true);
   });
 
   test('a documented default that disagrees with the code is reported', () => {

@@ -23,11 +23,19 @@ const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[
  * being bundled into dist/ (before `skipNodeModulesBundle` the tarball was 3.1 MB packed, with prettier and
  * typescript inlined into the CLI), not to police every kilobyte: the root entry has its own tight budget
  * (size-budget.test.ts). Raised to 320 KB on 2026-12-04 for the second protocol era (issue 8), the embedded file
- * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles. Measured 360 KiB packed
- * (1.43 MB unpacked, 15 files) once `server` merged `main` (the session layer as a library, both eras served, the
- * store buses and app sessions, the conformance fixtures: issue 12): the budget is that + 10%.
+ * store (issue 12) and the auth layer (issue 11), each in the ESM, CJS and CLI bundles.
+ * Raised to 360 KB when issue 10 merged (2026-12-04): main packed 317,519 B, the merge 335,486 B (error messages
+ * naming the URL and cause, unknown-option and argument checks, the env logger, `archon-mcp sessions`, .env
+ * reading, and the longer READMEs); 360 KB is that + ~10%.
+ * Raised to 400 KB when issue 11's client integration merged (2026-12-04): the OAuth coordinator ships in the library
+ * as a lazily loaded chunk in ESM and CJS, plus the `archon-mcp-client/auth` entry and its .d.ts/.d.cts (~28 KB
+ * packed on top of the 335 KB above).
+ * Raised to 468 KiB when `server` (issue 12) merged that `main`: main packed 382,249 B, the merge 434,241 B
+ * (1.67 MB unpacked, 29 files). The difference is the session layer as a library on the v2 server packages (both
+ * eras served, app sessions, the store buses, the conformance fixtures): server.js and server.cjs grow from 170 to
+ * 252 KB each, README_MCP_CLIENT.md by 12 KB for its Session layer section. 468 KiB is the merge + ~10%.
  */
-const PACKED_BUDGET_BYTES = 396 * 1024;
+const PACKED_BUDGET_BYTES = 468 * 1024;
 
 let pack: PackSummary;
 let paths: string[];

@@ -14,12 +14,21 @@ describe('generated reference tool types with MCPClient', () => {
 
   test('callTool infers arguments and structured results per tool', async () => {
     const found = await client.callTool('find_projects', { query: 'auth', limit: 2 });
-    expectTypeOf(found.structuredContent?.projects[0]?.id).toEqualTypeOf<string | undefined>();
-    expectTypeOf(found.structuredContent?.total).toEqualTypeOf<number | undefined>();
+    expectTypeOf(found.structuredContent.projects[0]?.id).toEqualTypeOf<string | undefined>();
+    expectTypeOf(found.structuredContent.total).toEqualTypeOf<number>();
     const health = await client.callTool('health_check', {});
-    expectTypeOf(health.structuredContent?.status).toEqualTypeOf<'ok' | undefined>();
+    expectTypeOf(health.structuredContent.status).toEqualTypeOf<'ok'>();
     const failed = await client.callTool('fail', {});
     expectTypeOf(failed.structuredContent).toEqualTypeOf<undefined>();
+  });
+
+  test('structuredContent needs no ?. for a tool with an outputSchema; with throwOnError: false, narrow on isError first', async () => {
+    const echoed = await client.callTool('echo', { text: 'hi' });
+    expectTypeOf(echoed.structuredContent.text).toEqualTypeOf<string>();
+    const outcome = await client.callTool('echo', { text: 'hi' }, { throwOnError: false });
+    // @ts-expect-error an error result may lack structuredContent
+    void outcome.structuredContent.text;
+    if (!outcome.isError) expectTypeOf(outcome.structuredContent.text).toEqualTypeOf<string>();
   });
 
   test('wrong tool names, arguments and result fields do not compile', async () => {
@@ -35,6 +44,6 @@ describe('generated reference tool types with MCPClient', () => {
     void client.callTool('notify', { text: 'x', level: 'loud' });
     const echoed = await client.callTool('echo', { text: 'hi' });
     // @ts-expect-error undeclared result field
-    void echoed.structuredContent?.message;
+    void echoed.structuredContent.message;
   });
 });

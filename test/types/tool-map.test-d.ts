@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from 'vitest';
-import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult } from '../../src/typed/tool-map';
+import type { AnyToolMap, ToolArgs, ToolMap, ToolName, ToolResult, ToolResultOrError } from '../../src/typed/tool-map';
 
 type Tools = {
   echo: { args: { text: string }; result: { text: string } };
@@ -28,13 +28,28 @@ describe('ToolMap', () => {
 
   test('arguments and structured results are inferred from the tool name', async () => {
     const found = await call('find_projects', { query: 'auth' });
-    expectTypeOf(found.structuredContent).toEqualTypeOf<Tools['find_projects']['result'] | undefined>();
+    expectTypeOf(found.structuredContent).toEqualTypeOf<Tools['find_projects']['result']>();
     expectTypeOf(found.content).toExtend<unknown[]>();
     expectTypeOf(found.isError).toEqualTypeOf<boolean | undefined>();
     const echoed = await call('echo', { text: 'hi' });
-    expectTypeOf(echoed.structuredContent?.text).toEqualTypeOf<string | undefined>();
+    expectTypeOf(echoed.structuredContent.text).toEqualTypeOf<string>();
     const health = await call('health_check', {});
     expectTypeOf(health.structuredContent).toEqualTypeOf<undefined>();
+  });
+
+  test('structuredContent is required when the map declares a result, optional when the result admits undefined', () => {
+    expectTypeOf<ToolResult<Tools, 'echo'>>().toHaveProperty('structuredContent').toEqualTypeOf<{ text: string }>();
+    expectTypeOf<{ structuredContent: { text: string } }>().toExtend<Pick<ToolResult<Tools, 'echo'>, 'structuredContent'>>();
+    expectTypeOf<{ structuredContent?: { text: string } }>().not.toExtend<Pick<ToolResult<Tools, 'echo'>, 'structuredContent'>>();
+    // No outputSchema (`result: undefined`) or the untyped map: nothing to promise.
+    expectTypeOf<{}>().toExtend<Pick<ToolResult<Tools, 'health_check'>, 'structuredContent'>>();
+    expectTypeOf<{}>().toExtend<Pick<ToolResult<AnyToolMap, 'any'>, 'structuredContent'>>();
+  });
+
+  test('with throwOnError: false the result narrows on isError', () => {
+    const outcome = {} as ToolResultOrError<Tools, 'echo'>;
+    if (outcome.isError) expectTypeOf(outcome.structuredContent).toEqualTypeOf<{ text: string } | undefined>();
+    else expectTypeOf(outcome.structuredContent).toEqualTypeOf<{ text: string }>();
   });
 
   test('a wrong tool name, argument name, argument type or result field does not compile', async () => {
@@ -50,9 +65,9 @@ describe('ToolMap', () => {
     void call('health_check', { verbose: true });
     const found = await call('find_projects', { query: 'auth' });
     // @ts-expect-error undeclared result field
-    void found.structuredContent?.count;
+    void found.structuredContent.count;
     // @ts-expect-error wrong result field type
-    const total: string | undefined = found.structuredContent?.total;
+    const total: string = found.structuredContent.total;
     void total;
   });
 

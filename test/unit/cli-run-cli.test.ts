@@ -9,7 +9,7 @@ describe('runCli: help and version', () => {
     const { code, stdout, stderr } = await run(['--help']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    for (const command of ['health', 'call', 'tools', 'types', 'serve']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['health', 'call', 'tools', 'types', 'serve', 'sessions']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   test('no command prints the help on stderr and exits 2', async () => {
@@ -24,7 +24,7 @@ describe('runCli: help and version', () => {
     expect((await run(['-v'])).stdout).toBe(`${CLIENT_VERSION}\n`);
   });
 
-  test.each(['health', 'call', 'tools', 'types'])('%s --help prints its own usage and exits 0 without connecting', async (command) => {
+  test.each(['health', 'call', 'tools', 'types', 'sessions'])('%s --help prints its own usage and exits 0 without connecting', async (command) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: archon-mcp ${command} `));
@@ -40,7 +40,7 @@ describe('runCli: help and version', () => {
 
 describe('runCli: usage errors exit 2 with one clear line and a pointer to --help', () => {
   test.each([
-    [['deploy'], 'archon-mcp: Unknown command "deploy" (expected one of: health, call, tools, types, serve, login, logout)', '--help'],
+    [['deploy'], 'archon-mcp: Unknown command "deploy" (expected one of: health, call, tools, types, serve, sessions, login, logout)', '--help'],
     [['health', '--bogus'], "archon-mcp: Unknown option '--bogus'", 'health --help'],
     [['health', '--timeout', 'soon'], 'archon-mcp: Expected `--timeout` to be a positive integer, got "soon"', 'health --help'],
     [['health', '--timeout', '0'], 'archon-mcp: Expected `--timeout` to be a positive integer, got "0"', 'health --help'],

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, expect, test, vi } from 'vitest';
-import { AbortError, ClosedError, TimeoutError } from '../../src/errors';
+import { AbortError, ClosedError, ConnectionError, TimeoutError } from '../../src/errors';
 import { Attempt } from '../../src/session/attempt';
 
 afterEach(() => {
@@ -18,6 +18,23 @@ test('times out with TimeoutError kind attempt', async () => {
   expect(error).toBeInstanceOf(TimeoutError);
   expect(error).toMatchObject({ kind: 'attempt', timeoutMs: 1_000 });
   attempt.dispose();
+});
+
+test('a timeout that struck before the request was sent (waiting for authorization) is a connect-phase timeout', () => {
+  const attempt = new Attempt({ timeoutMs: 60_000 });
+  attempt.cancel('timeout');
+  const notSent = new ConnectionError('abandoned while authorizing', { reason: 'unknown', requestSent: false });
+  expect(attempt.explain(notSent)).toMatchObject({ code: 'TIMEOUT', kind: 'connect', cause: notSent });
+  // After the send the same timeout is a lost answer, as before.
+  expect(attempt.explain(new ConnectionError('reset', { reason: 'reset', requestSent: true }))).toMatchObject({ kind: 'attempt' });
+  attempt.dispose();
+});
+
+test('a total budget that ran out stays a total timeout, sent or not', () => {
+  const scope = new Attempt({ timeoutMs: 60_000, kind: 'total' });
+  scope.cancel('timeout');
+  expect(scope.explain(new ConnectionError('x', { reason: 'unknown', requestSent: false }))).toMatchObject({ kind: 'total' });
+  scope.dispose();
 });
 
 test("a caller's abort becomes AbortError with the signal's reason as cause", () => {

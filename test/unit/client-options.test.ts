@@ -29,7 +29,7 @@ describe('resolveClientOptions', () => {
     expect(resolved.replay).toBe('safe');
     expect(resolved.trustAnnotations).toBe(true);
     expect(resolved.totalTimeoutMs).toBe(120_000);
-    expect(resolved.breaker).toEqual({ failureThreshold: 5, coolDownMs: 10_000 });
+    expect(resolved.breaker).toEqual({ failureThreshold: 5, coolDownMs: 10_000, sessionLossThreshold: 3, sessionLossWindowMs: 60_000 });
   });
 
   test('generates a different app session id per client', () => {
@@ -70,6 +70,38 @@ describe('resolveClientOptions', () => {
     [{ requestHandlers: { 'roots/list': 'nope' } }, 'Expected `requestHandlers.roots/list` to be a function, got "nope"'],
   ])('rejects %o', (options, message) => {
     expect(() => resolveClientOptions(options as never)).toThrow(new TypeError(message));
+  });
+});
+
+describe('the auth options', () => {
+  const token = { token: async () => 't' };
+
+  test.each([
+    [
+      { tokenStore: { id: 'x', read: async () => undefined, write: async () => {}, remove: async () => 0 } },
+      "Expected `tokenStore` to be used with `authProvider` (it stores that provider's tokens), got an object",
+    ],
+    [{ auth: { maxStepUps: 2 } }, 'Expected `auth` to be used with `authProvider`, got an object'],
+    [{ authProvider: { tokens: () => undefined } }, 'Expected `authProvider` to be an OAuthClientProvider or { token(), onUnauthorized?() }, got an object'],
+    [{ authProvider: token, headers: { Authorization: 'Bearer static' } }, 'Expected `headers.authorization` to be absent when `authProvider` supplies the credentials, got "Bearer static"'],
+    [{ authProvider: token, auth: { refreshAhead: 1 } }, 'Expected `auth` to be an object with only refreshAheadMs, refreshJitterMs, refreshRetryDelayMs, maxStepUps, requestTimeoutMs, maxResponseBytes, got "refreshAhead"'],
+    [{ authProvider: token, auth: { maxStepUps: 11 } }, 'Expected `maxStepUps` to be an integer from 0 to 10, got 11'],
+    [{ authProvider: token, tokenStore: { read: 1 } }, 'Expected `tokenStore` to be a TokenStore (read, write, remove), got an object'],
+  ])('rejects %o', (options, message) => {
+    expect(() => resolveClientOptions(options as never)).toThrow(new TypeError(message));
+  });
+
+  test('without authProvider there is no auth; with one, a ClientAuth that loads nothing yet', () => {
+    expect(resolveClientOptions().auth).toBeUndefined();
+    const auth = resolveClientOptions({ authProvider: token }).auth;
+    expect(auth?.partition).toMatch(/^provider \d+$/);
+  });
+
+  test('two clients with one provider share the cache partition; another provider gets its own', () => {
+    const other = { token: async () => 'u' };
+    const partitionOf = (authProvider: typeof token) => resolveClientOptions({ authProvider }).auth?.partition;
+    expect(partitionOf(token)).toBe(partitionOf(token));
+    expect(partitionOf(other)).not.toBe(partitionOf(token));
   });
 });
 

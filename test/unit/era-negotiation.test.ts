@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { createErrorFromFailure } from '../../src/errors/factory';
-import { AbortError, ConnectionError, ProtocolError, TimeoutError } from '../../src/errors/tree';
+import { AbortError, AuthRequiredError, ConnectionError, HttpError, ProtocolError, TimeoutError } from '../../src/errors/tree';
 import { cachedEraVerdict, clearEraVerdicts, rememberEraVerdict } from '../../src/session/era-cache';
 import { type ProbeDecision, decideAfterProbe, isDiscoverResult } from '../../src/session/era-negotiation';
 
@@ -41,6 +41,11 @@ const rows: Array<[string, unknown, number, ProbeDecision['kind'], string?]> = [
   ['2xx with a wrong content type', new ProtocolError('x', { reason: 'invalid_content_type' }), 1, 'legacy'],
   ['401 is never era evidence', answer(401, { code: -32000 }), 1, 'fail'],
   ['403 is never era evidence', answer(403, ''), 1, 'fail'],
+  ['401 with a WWW-Authenticate challenge and an empty body', answer(401, ''), 1, 'fail'],
+  ['403 insufficient_scope', answer(403, '{"error":"insufficient_scope"}'), 1, 'fail'],
+  ['AuthRequiredError (the authProvider could not authorize) is never era evidence', new AuthRequiredError('x', { reason: 'redirect', serverUrl: 'http://127.0.0.1/mcp' }), 1, 'fail'],
+  ['the authorization server answered 400', new HttpError('x', { status: 400, source: 'authorization_server' }), 1, 'fail'],
+  ['the authorization server answered 404', new HttpError('x', { status: 404, source: 'authorization_server' }), 1, 'fail'],
   ['429 is load, not an era', answer(429, ''), 1, 'fail'],
   ['500', answer(500, { code: -32603 }), 1, 'fail'],
   ['503', answer(503, ''), 1, 'fail'],

@@ -98,7 +98,8 @@ describe('readSseStream under fuzzing', () => {
           const { outcome, error } = await read(bodyOf(split(encoder.encode(text), cuts)), state, seen);
           expect(error).toBeUndefined();
           expect(outcome).toBe('ended');
-          expect(seen).toEqual(events.map(([payload]) => payload));
+          // What the wire carries: JSON has no -0 (fast-check's jsonValue makes one, JSON.stringify writes 0).
+          expect(seen).toEqual(events.map(([payload]) => JSON.parse(JSON.stringify(payload)) as unknown));
         },
       ),
       { numRuns: 200 },

@@ -3,8 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { type WireFailure, createErrorFromFailure } from '../../src/errors/factory';
 import {
   AbortError,
+  AuthRequiredError,
   ClosedError,
   ConnectionError,
+  HttpError,
   MaybeExecutedError,
   OutputValidationError,
   ProtocolError,
@@ -103,6 +105,23 @@ const rows: Array<[string, unknown, FailureClass]> = [
   ['modern 503 with a JSON-RPC body is still refused work', modern(503, { code: -32000 }), 'not_delivered'],
   ['modern 500', modern(500, { code: -32603 }), 'definite'],
   ['modern stream cut after send (no resumption in this era)', network('UND_ERR_SOCKET', true), 'response_lost'],
+
+  // Authorization (issue #11): the MCP server answered 401/403, so nothing ran there. What the authorization
+  // server answered decides: "try later" is not delivered; a refusal or a user to send to the browser is final.
+  ...([429, 500, 502, 503, 504] as const).map((status): [string, unknown, FailureClass] => [
+    `authorization server HTTP ${status} (the MCP request was answered 401 first)`,
+    new HttpError(`HTTP ${status} from the authorization server`, { status, source: 'authorization_server' }),
+    'not_delivered',
+  ]),
+  ['authorization server HTTP 400', new HttpError('x', { status: 400, source: 'authorization_server' }), 'definite'],
+  ['authorization server unreachable', new ConnectionError('x', { reason: 'refused', requestSent: false }), 'not_delivered'],
+  ...(['redirect', 'rejected', 'insufficient_scope', 'failed'] as const).map((reason): [string, unknown, FailureClass] => [
+    `AuthRequiredError ${reason}`,
+    new AuthRequiredError('a', { reason, serverUrl: 'http://127.0.0.1/mcp', authorizationUrl: 'http://127.0.0.1/authorize' }),
+    'definite',
+  ]),
+  ['HTTP 401 with Mcp-Session-Id is not a lost session', http(401, { mcpSessionId: 'abc' }), 'definite'],
+  ['HTTP 403 insufficient_scope with Mcp-Session-Id is not a lost session', http(403, { mcpSessionId: 'abc', body: '{"error":"insufficient_scope"}' }), 'definite'],
 
   ['JSON-RPC -32601 method not found', rpc(-32601), 'definite'],
   ['JSON-RPC -32602 invalid params', rpc(-32602), 'definite'],

@@ -3,6 +3,7 @@ import type { Tool } from '@modelcontextprotocol/client';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 import { generateToolTypes } from '../../src/typed/generate-tool-types';
+import { typeCheck } from '../support/type-check';
 
 const FIND_PROJECTS: Tool = {
   name: 'find_projects',
@@ -66,10 +67,17 @@ describe('generateToolTypes', () => {
     expect(keys).toEqual(['echo', 'find_projects', '"health-check"']);
   });
 
-  test('types a tool without outputSchema as result: undefined and an empty input as Record<string, never>', async () => {
+  test('types a tool without outputSchema as result: undefined and an empty input as NoArguments', async () => {
     const source = await generateToolTypes([HEALTH_CHECK]);
     expect(source).toContain('  "health-check": {\n    args: HealthCheckArgs;\n    result: undefined;\n  };');
-    expect(source).toContain('export type HealthCheckArgs = Record<string, never>;');
+    expect(source).toContain('export type HealthCheckArgs = NoArguments;');
+    // Declared once, with a module-local symbol key: only `{}` is accepted, and extras get a readable error.
+    expect(source.match(/declare const noArguments: unique symbol;/g)).toHaveLength(1);
+    expect(source).toContain('export type NoArguments = { readonly [noArguments]?: never };');
+  });
+
+  test('declares NoArguments only when a tool takes no arguments', async () => {
+    expect(await generateToolTypes([ECHO])).not.toContain('NoArguments');
   });
 
   test('writes closed object types: no index signature unless the schema allows extra properties', async () => {
@@ -92,8 +100,8 @@ describe('generateToolTypes', () => {
       { name: 'get_user', inputSchema: { type: 'object' } },
       { name: 'get-user', inputSchema: { type: 'object' } },
     ]);
-    expect(source).toContain('export type GetUserArgs = Record<string, never>;');
-    expect(source).toContain('export type GetUser2Args = Record<string, never>;');
+    expect(source).toContain('export type GetUserArgs = NoArguments;');
+    expect(source).toContain('export type GetUser2Args = NoArguments;');
   });
 
   test('puts title, description and annotations in the doc comment, escaping "*/"', async () => {
@@ -176,7 +184,7 @@ describe('generateToolTypes', () => {
       export const good: ToolArgs<ServerTools, 'find_projects'> = { query: 'auth', limit: 2 };
       export const empty: ToolArgs<ServerTools, 'health-check'> = {};
       declare const result: ToolResult<ServerTools, 'find_projects'>;
-      export const status: 'active' | 'archived' | undefined = result.structuredContent?.projects[0]?.status;
+      export const status: 'active' | 'archived' | undefined = result.structuredContent.projects[0]?.status;
       // @ts-expect-error misspelt argument
       export const misspelt: ToolArgs<ServerTools, 'find_projects'> = { qury: 'auth' };
       // @ts-expect-error wrong argument type
@@ -184,37 +192,9 @@ describe('generateToolTypes', () => {
       // @ts-expect-error no arguments accepted
       export const extra: ToolArgs<ServerTools, 'health-check'> = { any: 1 };
       // @ts-expect-error undeclared result field
-      export const missing = result.structuredContent?.count;
+      export const missing = result.structuredContent.count;
     `;
-    expect(typeCheck({ 'virtual-generated.ts': generated, 'virtual-usage.ts': usage })).toEqual([]);
-  }, 20_000);
+    expect(typeCheck(import.meta.dirname, { 'virtual-generated.ts': generated, 'virtual-usage.ts': usage })).toEqual([]);
+  }, 120_000); // a whole type-check program: seconds alone, tens of seconds on a loaded 2-core machine
 });
 
-/** Type-checks in-memory files that pose as siblings of this test, so module resolution works as usual. */
-function typeCheck(files: Record<string, string>): string[] {
-  const directory = import.meta.dirname;
-  const virtual = new Map(Object.entries(files).map(([name, text]) => [path.join(directory, name), text]));
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.Preserve,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    types: [],
-    noUnusedLocals: false,
-  };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (name) => virtual.has(name) || ts.sys.fileExists(name);
-  host.readFile = (name) => virtual.get(name) ?? readFile(name);
-  host.getSourceFile = (name, language) => {
-    const text = virtual.get(name);
-    return text === undefined ? getSourceFile(name, language) : ts.createSourceFile(name, text, language);
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-}

@@ -50,17 +50,29 @@ describe('checkToolOutput', () => {
 });
 
 describe('createUnknownToolError', () => {
-  test('suggests close names', () => {
+  test('suggests close names and lists the tools', () => {
     const error = createUnknownToolError('find_project', ['echo', 'find_projects']);
     expect(error).toBeInstanceOf(UnknownToolError);
-    expect(error.message).toBe('Unknown tool "find_project"; did you mean "find_projects"?');
+    expect(error.message).toBe('Unknown tool "find_project"; did you mean "find_projects"? The server lists: echo, find_projects.');
     expect(error.suggestions).toEqual(['find_projects']);
+    expect(error.availableTools).toEqual(['echo', 'find_projects']);
     expect(error.toolName).toBe('find_project');
   });
 
-  test('says how many tools exist when nothing is close', () => {
-    const error = createUnknownToolError('deploy', ['echo', 'find_projects']);
-    expect(error.message).toBe('Unknown tool "deploy" (the server lists 2 tools)');
+  test('lists every tool when nothing is close', () => {
+    const error = createUnknownToolError('deploy', ['find_projects', 'echo']);
+    expect(error.message).toBe('Unknown tool "deploy". The server lists: echo, find_projects.');
     expect(error.suggestions).toEqual([]);
+  });
+
+  test('quotes the first ten of many tools and counts the rest; keeps them all on the error', () => {
+    const names = Array.from({ length: 25 }, (_, index) => `tool_${String(index).padStart(2, '0')}`);
+    const error = createUnknownToolError('deploy', names);
+    expect(error.message).toBe(`Unknown tool "deploy". The server lists: ${names.slice(0, 10).join(', ')} and 15 more.`);
+    expect(error.availableTools).toHaveLength(25);
+  });
+
+  test('says so when the server lists no tools', () => {
+    expect(createUnknownToolError('echo', []).message).toBe('Unknown tool "echo". The server lists no tools.');
   });
 });

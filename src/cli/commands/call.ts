@@ -57,8 +57,8 @@ export const callCommand: CliCommand = {
     const url = resolveServerUrl(values.url, io.env, 'call');
     const timeoutMs = values.timeout === undefined ? CLI_TIMEOUT_DEFAULT_MS : parsePositiveInteger('--timeout', values.timeout, 'call');
 
-    const { headers } = await resolveCliAuthorization(url, values.token, io, 'call');
-    await using client = openCliClient(url, timeoutMs, headers);
+    const { options } = await resolveCliAuthorization(url, values.token, io, 'call');
+    await using client = openCliClient(url, timeoutMs, options);
     // One tools/list first: a typo gets "did you mean" instead of the server's bare "not found". The client
     // caches the list, so this costs nothing extra if callTool checks names itself.
     const { tools } = await client.listTools({ signal: io.signal });

@@ -52,7 +52,7 @@ export const healthCommand: CliCommand = {
     const report = await checkMcpHealth({
       url,
       timeoutMs,
-      headers: authorization.headers,
+      ...authorization.options,
       signal: io.signal,
       ...(values.tool === undefined ? {} : { tool: { name: values.tool } }),
     });

@@ -32,7 +32,16 @@ export const serveCommand: CliCommand = {
       writeLine(io.stdout, serve.serveHelp.trimEnd());
       return EXIT.ok;
     }
-    await serve.runServe(command.options, { stdout: io.stdout, ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    // The listening line carries the URL; the shutdown line repeats it, with or without `--log` (issue #10).
+    let url = '';
+    const stdout = {
+      write: (chunk: string) => {
+        url = /listening on (\S+)/.exec(chunk)?.[1] ?? url;
+        return io.stdout.write(chunk);
+      },
+    };
+    await serve.runServe(command.options, { stdout, ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    writeLine(io.stdout, `Archon MCP server on ${url} stopped`);
     return EXIT.ok;
   },
 };

@@ -50,8 +50,8 @@ export const toolsCommand: CliCommand = {
     const url = resolveServerUrl(explicitUrl, io.env, 'tools');
     const timeoutMs = values.timeout === undefined ? CLI_TIMEOUT_DEFAULT_MS : parsePositiveInteger('--timeout', values.timeout, 'tools');
 
-    const { headers } = await resolveCliAuthorization(url, values.token, io, 'tools');
-    await using client = openCliClient(url, timeoutMs, headers);
+    const { options } = await resolveCliAuthorization(url, values.token, io, 'tools');
+    await using client = openCliClient(url, timeoutMs, options);
     const { tools } = await client.listTools({ signal: io.signal });
     if (values.json === true) {
       writeLine(io.stdout, JSON.stringify({ tools }));

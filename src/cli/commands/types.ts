@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { EXIT, writeLine } from '../cli-io';
-import { resolveCliAuthorization } from '../cli-auth';
+import { type CliAuthorization, resolveCliAuthorization } from '../cli-auth';
 import { CLI_TIMEOUT_DEFAULT_MS, openCliClient } from '../cli-client';
 import type { CliCommand } from '../command';
 import { expectAtMostPositionals, parseCommandLine, parsePositiveInteger, resolveServerUrl } from '../command-line';
@@ -58,8 +58,8 @@ export const typesCommand: CliCommand = {
       throw new UsageError('Expected `--out <file>` with `--check`: there is no file to compare against', 'types');
     }
 
-    const { headers } = await resolveCliAuthorization(url, values.token, io, 'types');
-    const tools = await listAllTools(url, timeoutMs, headers, io.signal);
+    const { options } = await resolveCliAuthorization(url, values.token, io, 'types');
+    const tools = await listAllTools(url, timeoutMs, options, io.signal);
     // Loaded here, not at the top: the converter pulls in prettier, which no other command needs.
     const { generateToolTypes } = await import('../../typed/generate-tool-types');
     const generated = await generateToolTypes(tools, {
@@ -92,8 +92,8 @@ export const typesCommand: CliCommand = {
   },
 };
 
-async function listAllTools(url: string, timeoutMs: number, headers: Record<string, string>, signal: AbortSignal | undefined) {
-  await using client = openCliClient(url, timeoutMs, headers);
+async function listAllTools(url: string, timeoutMs: number, auth: CliAuthorization['options'], signal: AbortSignal | undefined) {
+  await using client = openCliClient(url, timeoutMs, auth);
   const { tools } = await client.listTools({ signal });
   return tools;
 }

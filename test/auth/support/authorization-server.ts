@@ -60,6 +60,10 @@ export interface AuthorizationServer {
   failTokenRequests(count: number, how: 'network' | number): void;
   /** Overrides `iss` on the next authorization redirect (a mix-up attack). */
   forgeIssOnce(iss: string): void;
+  /** Signs an access token with the issuer's own keys (`kid`, else the next key of its round robin), `claims` merged in. */
+  mintToken(claims: Record<string, unknown>, options?: { kid?: string; expiresInSeconds?: number }): Promise<string>;
+  /** Key rotation: a new RS256 key joins the published set; returns its `kid`. */
+  addSigningKey(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -233,6 +237,17 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     },
     forgeIssOnce(iss) {
       forgedIss = iss;
+    },
+    mintToken(claims, mint = {}) {
+      return issuer.buildToken({
+        ...(mint.kid === undefined ? {} : { kid: mint.kid }),
+        expiresIn: mint.expiresInSeconds ?? ttlSeconds,
+        scopesOrTransform: (_header: unknown, payload: Record<string, unknown>) => Object.assign(payload, claims),
+      });
+    },
+    async addSigningKey() {
+      const key = await issuer.keys.generate('RS256');
+      return String(key.kid);
     },
     async close() {
       server.closeAllConnections();

@@ -26,15 +26,43 @@ export interface ResourceServerOptions {
 /** Hop-by-hop and recomputed headers, plus the credential the upstream must not see. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'authorization', 'content-encoding', 'keep-alive']);
 
-async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+/** Whether `error` (from fetch) says nothing was listening upstream: the request never reached it. */
+function upstreamRefused(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return true;
+    if (current instanceof AggregateError && current.errors.some((inner) => (inner as { code?: unknown }).code === 'ECONNREFUSED')) return true;
+  }
+  return false;
+}
+
+async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse, counts: { unavailable: number }): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !NOT_FORWARDED.has(name)) headers[name] = value;
-  const answer = await fetch(upstream, { method: req.method ?? 'POST', headers, ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}) });
+  // The client hanging up (a closed GET stream) ends the upstream request too, as a real proxy does.
+  const hangUp = new AbortController();
+  res.on('close', () => hangUp.abort());
+  let answer: Response;
+  try {
+    answer = await fetch(upstream, {
+      method: req.method ?? 'POST',
+      headers,
+      signal: hangUp.signal,
+      ...(req.method === 'POST' ? { body: body.toString('utf8') } : {}),
+    });
+  } catch (error) {
+    // What a gateway answers when its upstream is down (a restart): 503, the request was not delivered.
+    if (!upstreamRefused(error)) throw error;
+    counts.unavailable++;
+    res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream unavailable');
+    return;
+  }
   const back: Record<string, string> = {};
   answer.headers.forEach((value, name) => {
     if (!NOT_FORWARDED.has(name)) back[name] = value;
   });
   res.writeHead(answer.status, back);
+  res.flushHeaders(); // an SSE stream's headers now, not with its first event (which may be a heartbeat away)
   const reader = answer.body?.getReader();
   for (let next = await reader?.read(); next !== undefined && !next.done; next = await reader?.read()) res.write(next.value);
   res.end();
@@ -44,7 +72,8 @@ export interface ResourceServer {
   /** The protected endpoint (POST). */
   readonly url: string;
   readonly metadataUrl: string;
-  readonly counts: { requests: number; ok: number; unauthorized: number; forbidden: number };
+  /** `ok` counts accepted tokens; `unavailable` the accepted requests answered 503 because the upstream was down. */
+  readonly counts: { requests: number; ok: number; unauthorized: number; forbidden: number; unavailable: number };
   /** Subject and token of every accepted request, in order. */
   readonly accepted: Array<{ readonly sub: string | undefined; readonly token: string }>;
   close(): Promise<void>;
@@ -52,7 +81,7 @@ export interface ResourceServer {
 
 export async function startResourceServer(options: ResourceServerOptions): Promise<ResourceServer> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-  const counts = { requests: 0, ok: 0, unauthorized: 0, forbidden: 0 };
+  const counts = { requests: 0, ok: 0, unauthorized: 0, forbidden: 0, unavailable: 0 };
   const accepted: Array<{ sub: string | undefined; token: string }> = [];
   let origin = '';
   const resource = (): string => `${origin}/mcp`;
@@ -112,13 +141,14 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     }
     counts.ok++;
     accepted.push({ sub: typeof claims.sub === 'string' ? claims.sub : undefined, token });
-    if (options.upstream !== undefined) return await forward(options.upstream, req, Buffer.concat(chunks), res);
+    if (options.upstream !== undefined) return await forward(options.upstream, req, Buffer.concat(chunks), res, counts);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, sub: claims.sub, scope: claims.scope }));
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(error));
+      else res.destroy(); // the upstream stream broke mid-answer: so does ours, as a real proxy's would
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
