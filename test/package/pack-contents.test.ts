@@ -34,8 +34,11 @@ const ALWAYS_INCLUDED = /^(package\.json|README\.md|README_MCP_CLIENT\.md|LICEN[
  * (1.67 MB unpacked, 29 files). The difference is the session layer as a library on the v2 server packages (both
  * eras served, app sessions, the store buses, the conformance fixtures): server.js and server.cjs grow from 170 to
  * 252 KB each, README_MCP_CLIENT.md by 12 KB for its Session layer section. 468 KiB is the merge + ~10%.
+ * Raised to 512 KiB for the `perf` branch (issue 12 speed/memory) on top of that main: it packed 485,405 B (idle
+ * session servers released and rebuilt, the hand-written JSON-RPC shape check, their README rows), 1.3% over 468 KiB;
+ * 512 KiB leaves ~5% headroom. The lead may re-set this from a fresh main measurement.
  */
-const PACKED_BUDGET_BYTES = 468 * 1024;
+const PACKED_BUDGET_BYTES = 512 * 1024;
 
 let pack: PackSummary;
 let paths: string[];
