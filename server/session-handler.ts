@@ -19,8 +19,15 @@ import type { Stores } from './stores/index';
  * ```
  */
 export interface SessionHandlerStats {
-  /** Legacy sessions live in this process. */
+  /** Legacy sessions live in this process (with or without a server instance now). */
   liveSessions: number;
+  /**
+   * Legacy sessions whose `McpServer` + transport are alive now. An idle session (no request in flight, no open
+   * stream) releases them after `idleServerMs` and gets new ones from `createServer` on its next request.
+   */
+  liveServers: number;
+  /** Server instances built again for sessions that had released theirs while idle. */
+  serversRebuilt: number;
   sessionsCreated: number;
   /** Sessions taken over from the store after a restart or from another instance. */
   sessionsAdopted: number;

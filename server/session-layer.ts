@@ -111,7 +111,7 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     const metrics = new ServerMetrics((): number => manager.liveCount);
     // The stores' bus reaches every instance sharing them; without one, this handler's own.
     const bus = stores.bus ?? new InMemoryServerEventBus(onBusError);
-    const router = new NotificationRouter(bus, () => manager.liveSessions(), logger);
+    const router = new NotificationRouter(bus, { sessions: () => manager.liveSessions(), deliver: (live, message) => manager.deliver(live, message) }, logger);
     const manager: SessionManager = new SessionManager({
       options: resolved,
       stores,
@@ -167,6 +167,8 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
       },
       stats: () => ({
         liveSessions: manager.liveCount,
+        liveServers: manager.liveServers,
+        serversRebuilt: manager.serversRebuilt,
         sessionsCreated: counts.created,
         sessionsAdopted: counts.adopted,
         sessionsExpired: counts.expired,

@@ -98,6 +98,13 @@ export interface SessionLayerOptions extends PeerLimitOptions {
   cleanupDeepIntervalMs?: number;
   /** A live transport idle this long is dropped locally (the record stays; it can be adopted again). @default 600_000 */
   idleTransportMs?: number;
+  /**
+   * A legacy session with no request in flight, no open stream and no server->client request awaiting an answer
+   * for this long releases its `McpServer` + transport (your registrations plus about 20 KB of SDK state; about
+   * 1 KB per session stays). Its next request builds a new pair with `createServer` and replays `initialize`, the
+   * logging level and the subscriptions into it, from memory, without a store call. @default 5_000
+   */
+  idleServerMs?: number;
   /** Non-active records last active longer ago than this are purged by the deep tier. @default 86_400_000 */
   purgeAfterMs?: number;
   /** How long `close()` waits for in-flight requests. @default 5_000 */
@@ -132,8 +139,12 @@ export interface SessionLayerOptions extends PeerLimitOptions {
  */
 export interface SessionHandlerOptions extends SessionLayerOptions {
   /**
-   * Builds YOUR server: once per legacy session (it lives as long as the session) and once per modern request.
-   * Register tools, resources and prompts inside it, exactly as for the SDK's `createMcpHandler`.
+   * Builds YOUR server. Modern era: once per request. Legacy era: at `initialize`, and again whenever the session
+   * gets a new instance: after it was idle for `idleServerMs` (its instance was released to save memory), or when
+   * it is adopted after a restart or from another instance. `initialize`, `logging/setLevel` and
+   * `resources/subscribe` are replayed into each new instance; keep any other per-session state outside the
+   * instance, keyed by `context.session.sessionId` (or `appSessionId`). Register tools, resources and prompts
+   * inside it, exactly as for the SDK's `createMcpHandler`.
    */
   createServer: SessionServerFactory;
 }
@@ -168,6 +179,7 @@ export const SESSION_HANDLER_DEFAULTS = {
   cleanupRegularIntervalMs: 300_000,
   cleanupDeepIntervalMs: 86_400_000,
   idleTransportMs: 600_000,
+  idleServerMs: 5_000,
   purgeAfterMs: 86_400_000,
   shutdownTimeoutMs: 5_000,
   sessionCacheMs: 5_000,
@@ -206,6 +218,7 @@ const POSITIVE_INTEGER_OPTIONS = [
   'cleanupRegularIntervalMs',
   'cleanupDeepIntervalMs',
   'idleTransportMs',
+  'idleServerMs',
   'purgeAfterMs',
   'shutdownTimeoutMs',
   'sessionCacheMs',

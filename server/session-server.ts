@@ -53,7 +53,10 @@ export interface SessionServerContext extends McpRequestContext {
   requestState: RequestStateCodec;
   /** The application session of the request (`X-Archon-Session-Id`); undefined when the client sent none (modern era). */
   appSessionId: string | undefined;
-  /** The legacy session this instance serves for its whole life; undefined for a modern per-request instance. */
+  /**
+   * The legacy session this instance serves (the same object for every instance the session gets, so its values
+   * are live); undefined for a modern per-request instance.
+   */
   session: SessionInfo | undefined;
 }
 

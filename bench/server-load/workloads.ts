@@ -152,8 +152,15 @@ export function churnOf(blocks: readonly Block[]): ChurnResult {
 }
 
 /**
- * Opens `shape.idleSessions` sessions and leaves them idle (no GET stream, no call): the server's memory
- * per live legacy session after a full GC. Snapshots, when asked, are written before and after.
+ * How long the idle sessions are left alone before the "after" probe: longer than `archon-mcp serve` takes to
+ * release the server instance of an idle session (`idleServerMs`, 5 s by default, swept every second). The SDK
+ * baseline keeps every instance whatever the wait.
+ */
+export const IDLE_SETTLE_MS = 7_000;
+
+/**
+ * Opens `shape.idleSessions` sessions and leaves them idle (no GET stream, no call) for `IDLE_SETTLE_MS`: the
+ * server's memory per live legacy session after a full GC. Snapshots, when asked, are written before and after.
  */
 export async function measureIdleSessions(
   server: ServerChild,
@@ -170,6 +177,7 @@ export async function measureIdleSessions(
       const batch = Math.min(shape.concurrency, shape.idleSessions - start);
       sessions.push(...(await Promise.all(Array.from({ length: batch }, () => RawSession.open(server.url, dispatcher)))));
     }
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
     const after = await server.probe({ gc: true, ...(snapshots && { heapSnapshotPath: snapshots.after }) });
     await Promise.allSettled([first, ...sessions].map((session) => session.close()));
     return {

@@ -1,7 +1,7 @@
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ResolvedSessionOptions } from '../session-options';
 import type { AppSessions } from '../sessions/app-sessions';
-import type { LiveSession } from '../sessions/live-session';
+import type { LiveSession, SessionPair } from '../sessions/live-session';
 import type { RequestLog } from '../sessions/request-log';
 import type { SessionManager } from '../sessions/session-manager';
 import type { McpRequest } from './mcp-request';
@@ -65,14 +65,19 @@ export class LegacyEndpoint {
     const [message] = request.messages;
     const params = message !== undefined && 'params' in message && message.params ? message.params : {};
     const appSession = await appSessions.claimForSession(request.appSessionId, request.principalHash);
-    const live = await manager.begin({
+    const { live, pair } = await manager.begin({
       appSessionId: appSession,
       principalHash: request.principalHash,
       initializeParams: params,
       requestInfo: request.http,
       authInfo: request.authInfo,
     });
-    return this.#delegate(request, live);
+    live.holds += 1;
+    try {
+      return await this.#delegate(request, live, pair);
+    } finally {
+      this.#release(live);
+    }
   }
 
   async #continue(request: McpRequest): Promise<Response> {
@@ -90,6 +95,17 @@ export class LegacyEndpoint {
     if (live === undefined) {
       return jsonRpcErrorResponse({ status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found', id: request.replyId });
     }
+    // Held from validation until the transport has it, so the session's server is not released in between.
+    live.holds += 1;
+    try {
+      return await this.#serveSession(request, live);
+    } finally {
+      this.#release(live);
+    }
+  }
+
+  async #serveSession(request: McpRequest, live: LiveSession): Promise<Response> {
+    const { options, manager } = this.#deps;
     const now = Date.now();
     if (!live.allowRequest(now, options.rateLimitRequests, options.rateLimitWindowMs)) {
       const retryAfter = Math.max(1, Math.ceil(live.retryAfterMs(now, options.rateLimitWindowMs) / 1_000));
@@ -101,15 +117,29 @@ export class LegacyEndpoint {
         headers: { 'retry-after': String(retryAfter) },
       });
     }
-    return this.#delegate(request, live);
+    let pair: SessionPair;
+    try {
+      pair = await manager.activate(live);
+    } catch (error) {
+      // As when adoption is impossible: the client re-initializes.
+      options.logger.warn?.({ msg: 'session server could not be rebuilt', sessionId: live.sessionId, error: String(error) });
+      await manager.forget(live.sessionId);
+      return jsonRpcErrorResponse({ status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found', id: request.replyId });
+    }
+    return this.#delegate(request, live, pair);
   }
 
-  async #delegate(request: McpRequest, live: LiveSession): Promise<Response> {
+  #release(live: LiveSession): void {
+    live.holds -= 1;
+    live.pairUsedAt = Date.now();
+  }
+
+  async #delegate(request: McpRequest, live: LiveSession, pair: SessionPair): Promise<Response> {
     const batch = this.#deps.requestLog.begin(live.sessionId, request.messages, request.startedAt);
     let response: Response;
     try {
       response = await screenTransportAnswer(
-        await live.transport.handleRequest(request.http, {
+        await pair.transport.handleRequest(request.http, {
           ...(request.body === undefined ? {} : { parsedBody: request.body }),
           ...(request.authInfo === undefined ? {} : { authInfo: request.authInfo }),
         }),
@@ -126,6 +156,12 @@ export class LegacyEndpoint {
     batch.settle(response.status, response.status !== 200);
     response.headers.set(this.#deps.options.sessionHeader, live.appSessionId);
     const isStream = response.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
-    return request.http.method === 'GET' && isStream ? this.#deps.openStreams.track(response) : response;
+    if (request.http.method !== 'GET' || !isStream) return response;
+    // An open GET stream keeps the session's server: notifications from it go out on the stream.
+    live.openStreams += 1;
+    return this.#deps.openStreams.track(response, () => {
+      live.openStreams -= 1;
+      live.pairUsedAt = Date.now();
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { SessionStore } from '../stores/types';
 import type { McpHttpInput } from './http-input';
 import { clientIpKey, InflightLimits, releaseWhenDone, type InflightLease } from './inflight-limits';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import { plainlyLegacy } from './json-rpc-shape';
 import type { McpRequest } from './mcp-request';
 import { createOriginGuard, isLoopbackAddress } from './origin-guard';
 import { readMcpMessages, type McpBodyLimits } from './read-mcp-messages';
@@ -187,6 +188,7 @@ export class McpEndpoint {
     if (modern === undefined) return legacy;
     // GET and DELETE are 2025 session operations; a POST speaks whichever era its body claims.
     if (request.http.method !== 'POST') return legacy;
+    if (plainlyLegacy(request.messages, request.http.headers.get('mcp-protocol-version'))) return legacy;
     return (await isLegacyRequest(request.http, request.body)) ? legacy : modern;
   }
 

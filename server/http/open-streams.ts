@@ -6,6 +6,7 @@
 interface OpenStream {
   controller: ReadableStreamDefaultController<Uint8Array>;
   source: ReadableStreamDefaultReader<Uint8Array>;
+  onEnd: (() => void) | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -21,14 +22,17 @@ const encoder = new TextEncoder();
 export class OpenStreams {
   readonly #open = new Set<OpenStream>();
 
-  /** The same response, with its body relayed through a stream this registry can end. */
-  track(response: Response): Response {
-    if (response.body === null) return response;
+  /** The same response, with its body relayed through a stream this registry can end; `onEnd` runs once it ended. */
+  track(response: Response, onEnd?: () => void): Response {
+    if (response.body === null) {
+      onEnd?.();
+      return response;
+    }
     const source = response.body.getReader();
     let entry: OpenStream | undefined;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        entry = { controller, source };
+        entry = { controller, source, onEnd };
         this.#open.add(entry);
       },
       pull: async (controller) => {
@@ -78,6 +82,7 @@ export class OpenStreams {
   }
 
   #forget(entry: OpenStream | undefined): void {
-    if (entry !== undefined) this.#open.delete(entry);
+    if (entry === undefined || !this.#open.delete(entry)) return;
+    entry.onEnd?.();
   }
 }

@@ -1,7 +1,8 @@
-import { isJsonContentType, parseJSONRPCMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import { isJsonContentType, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { BodyRead, McpHttpInput } from './http-input';
 import { exceedsJsonDepth, valueExceedsDepth } from './json-depth';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
+import { isJsonRpcMessage } from './json-rpc-shape';
 
 /**
  * The POSTed messages, or the refusal to answer with.
@@ -107,11 +108,8 @@ export async function readMcpMessages(input: McpHttpInput, limits: McpBodyLimits
   const raw: unknown[] = Array.isArray(body) ? body : [body];
   const messages: JSONRPCMessage[] = [];
   for (const item of raw) {
-    try {
-      messages.push(parseJSONRPCMessage(item));
-    } catch {
-      return refuse(400, RPC_ERROR.parseError, 'Parse error: Invalid JSON-RPC message');
-    }
+    if (!isJsonRpcMessage(item)) return refuse(400, RPC_ERROR.parseError, 'Parse error: Invalid JSON-RPC message');
+    messages.push(item);
   }
   if (messages.length === 0) return refuse(400, RPC_ERROR.invalidRequest, 'Invalid Request: empty batch');
   return { ok: true, messages, body };

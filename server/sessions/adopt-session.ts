@@ -10,7 +10,6 @@
  * here get 404 so clients re-initialize.
  */
 import { McpServer, type EventStore, type JSONRPCMessage } from '@modelcontextprotocol/server';
-import { LiveSession } from './live-session';
 import { SessionTransport } from './session-transport';
 
 /** What was saved of a session besides its `initialize` params. */
@@ -88,21 +87,29 @@ export class MutableEventStore implements EventStore {
 }
 
 /**
- * Turns a fresh, connected session (its transport's generator returns `live.sessionId`) into the continuation
- * of that session. Throws when the saved params are refused or the SDK no longer behaves as relied upon.
+ * The stream id the SDK's sessionful transport stores GET-stream (standalone) events under: the same constant in
+ * every session (SDK #1004). A notification for a session that has no pair at the moment is stored under it
+ * directly, exactly as the transport would store it with no GET stream connected, so a resuming GET replays it.
+ * `checkAdoptionSupport` proves the installed SDK still uses it.
+ */
+export const STANDALONE_STREAM_ID = '_GET_stream';
+
+/**
+ * Turns a fresh, connected transport (its generator returns `sessionId`) into the continuation of that session.
+ * Throws when the saved params are refused or the SDK no longer behaves as relied upon.
  *
  * @example
  * ```ts
- * await adoptSession(live, record.initializeParams, { subscriptions: record.subscriptions, loggingLevel: record.loggingLevel });
+ * await adoptSession(transport, sessionId, record.initializeParams, { subscriptions: record.subscriptions, loggingLevel: record.loggingLevel });
  * ```
  */
 export async function adoptSession(
-  live: LiveSession,
+  transport: SessionTransport,
+  sessionId: string,
   initializeParams: Record<string, unknown>,
   state: AdoptedState,
   events?: MutableEventStore,
 ): Promise<void> {
-  const { transport, sessionId } = live;
   if (events !== undefined) events.muted = true;
   try {
     const opened = await replay(transport, { jsonrpc: '2.0', id: 'adopt-initialize', method: 'initialize', params: initializeParams }, {});
@@ -147,26 +154,31 @@ const SELF_TEST_PARAMS = { protocolVersion: '2025-11-25', capabilities: {}, clie
 export async function checkAdoptionSupport(): Promise<AdoptionSupport> {
   const noop = { requestReceived: () => undefined, responseSent: () => undefined };
   const outgoing = { beforeResponse: async () => undefined, interceptNotification: () => false };
-  const transport = new SessionTransport({ sessionIdGenerator: () => SELF_TEST_SESSION_ID }, noop, outgoing);
+  const streams: string[] = [];
+  const eventStore: EventStore = {
+    storeEvent: async (streamId) => {
+      streams.push(streamId);
+      return `${streamId}~${streams.length}`;
+    },
+    replayEventsAfter: async () => STANDALONE_STREAM_ID,
+  };
+  const transport = new SessionTransport({ sessionIdGenerator: () => SELF_TEST_SESSION_ID, eventStore }, noop, outgoing);
   const server = new McpServer({ name: 'self-test', version: '0.0.0' });
   try {
     await server.connect(transport);
-    const live = new LiveSession({
-      sessionId: SELF_TEST_SESSION_ID,
-      appSessionId: SELF_TEST_SESSION_ID,
-      principalHash: null,
-      createdAt: 0,
-      expiresAt: 0,
-      transport,
-      resumable: false,
-    });
-    await adoptSession(live, SELF_TEST_PARAMS, { subscriptions: [], loggingLevel: null });
+    await adoptSession(transport, SELF_TEST_SESSION_ID, SELF_TEST_PARAMS, { subscriptions: [], loggingLevel: null });
     const ping = await replay(transport, { jsonrpc: '2.0', id: 1, method: 'ping' }, {
       'mcp-session-id': SELF_TEST_SESSION_ID,
       'mcp-protocol-version': SELF_TEST_PARAMS.protocolVersion,
     });
     if (ping.status !== 200 || ping.answer?.['result'] === undefined) {
       return { ok: false, reason: `adopted session refused a ping: HTTP ${ping.status} ${JSON.stringify(ping.answer ?? null)}` };
+    }
+    // With no GET stream open, a server notification is stored under the standalone stream id.
+    streams.length = 0;
+    await transport.deliver({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    if (streams.length !== 1 || streams[0] !== STANDALONE_STREAM_ID) {
+      return { ok: false, reason: `GET-stream events are stored under ${JSON.stringify(streams)}, not ${STANDALONE_STREAM_ID}` };
     }
     return { ok: true };
   } catch (error) {

@@ -9,9 +9,18 @@ const LIST_CHANGED: Record<Exclude<ServerEvent['kind'], 'resource_updated'>, { m
   resources_list_changed: { method: 'notifications/resources/list_changed', capability: 'resources' },
 };
 
-function announces(live: LiveSession, capability: 'tools' | 'prompts' | 'resources'): boolean {
-  const declared = live.server.getCapabilities()[capability] as { listChanged?: boolean } | undefined;
-  return declared?.listChanged === true;
+/**
+ * The legacy sessions of this process, and how a notification reaches one (its transport, or its event store
+ * while it has released its server).
+ *
+ * @example
+ * ```ts
+ * const targets: NotificationTargets = { sessions: () => manager.liveSessions(), deliver: (live, message) => manager.deliver(live, message) };
+ * ```
+ */
+export interface NotificationTargets {
+  sessions(): Iterable<LiveSession>;
+  deliver(live: LiveSession, message: JSONRPCMessage): Promise<void>;
 }
 
 /**
@@ -27,20 +36,20 @@ function announces(live: LiveSession, capability: 'tools' | 'prompts' | 'resourc
  *
  * @example
  * ```ts
- * const router = new NotificationRouter(bus, () => manager.liveSessions(), logger);
+ * const router = new NotificationRouter(bus, { sessions: () => manager.liveSessions(), deliver: (live, message) => manager.deliver(live, message) }, logger);
  * router.notify.resourceUpdated('notes://all');
  * ```
  */
 export class NotificationRouter {
   readonly #bus: ServerEventBus;
-  readonly #sessions: () => Iterable<LiveSession>;
+  readonly #targets: NotificationTargets;
   readonly #logger: ServerLogger;
   readonly #unsubscribe: () => void;
   readonly notify: ServerNotifier;
 
-  constructor(bus: ServerEventBus, sessions: () => Iterable<LiveSession>, logger: ServerLogger) {
+  constructor(bus: ServerEventBus, targets: NotificationTargets, logger: ServerLogger) {
     this.#bus = bus;
-    this.#sessions = sessions;
+    this.#targets = targets;
     this.#logger = logger;
     this.#unsubscribe = bus.subscribe((event) => this.#deliver(event));
     this.notify = {
@@ -73,11 +82,11 @@ export class NotificationRouter {
     } else {
       const { method, capability } = LIST_CHANGED[event.kind];
       message = { jsonrpc: '2.0', method };
-      wants = (live) => announces(live, capability);
+      wants = (live) => live.listChanged[capability];
     }
-    for (const live of this.#sessions()) {
+    for (const live of this.#targets.sessions()) {
       if (!wants(live)) continue;
-      live.transport.deliver(message).catch((error: unknown) => {
+      this.#targets.deliver(live, message).catch((error: unknown) => {
         this.#logger.debug?.({ msg: 'notification not delivered', sessionId: live.sessionId, method: message.method, error: String(error) });
       });
     }

@@ -1,7 +1,7 @@
 import type { AuthInfo, EventStore, JSONRPCMessage, RequestId, RequestStateCodec } from '@modelcontextprotocol/server';
 import type { ServerLogger } from '../session-options';
 import { lowLevelServer, type SessionServerFactory } from '../session-server';
-import { LiveSession } from './live-session';
+import type { LiveSession, SessionPair } from './live-session';
 import { installDefaultSubscriptionHandlers } from './session-state';
 import { SessionTransport } from './session-transport';
 
@@ -32,20 +32,15 @@ export interface LiveSessionHooks {
   interceptNotification(live: LiveSession, message: JSONRPCMessage): boolean;
   /** Called by the SDK on DELETE. */
   onDeleted(live: LiveSession): Promise<void>;
-  /** Called whenever the transport closes (DELETE, expiry, eviction, shutdown). */
-  onClosed(live: LiveSession): void;
+  /** Called whenever a pair's transport closes (DELETE, expiry, eviction, shutdown, or its release when idle). */
+  onClosed(live: LiveSession, pair: SessionPair): void;
 }
 
-/** One session to build: its identity, where its events go, and the request that led here. */
+/** How to build one pair for a session: where its events go, and the request that led here. */
 export interface SessionPairSpec {
-  sessionId: string;
-  appSessionId: string;
-  principalHash: string | null;
-  createdAt: number;
-  expiresAt: number;
   /** The session's scoped event store; undefined when the event store is disabled. */
   eventStore: EventStore | undefined;
-  /** The request that led here (`initialize`; undefined for an adoption), for the factory. */
+  /** The request that led here (`initialize`; undefined when a pair is rebuilt), for the factory. */
   requestInfo: Request | undefined;
   authInfo: AuthInfo | undefined;
   /** Called by the SDK once `initialize` is accepted (new sessions only); the response waits for it. */
@@ -53,71 +48,57 @@ export interface SessionPairSpec {
 }
 
 /**
- * Builds one legacy session: the SDK's web-standard transport and YOUR server from the factory, connected.
- * The session id is chosen before the transport exists because the event store must be scoped to it
- * (`_GET_stream` is the same constant in every session, SDK #1004).
+ * Builds a pair for `live`: the SDK's web-standard transport and YOUR server from the factory, connected. The
+ * session id is chosen before the transport exists because the event store must be scoped to it (`_GET_stream`
+ * is the same constant in every session, SDK #1004). A pair for an existing session (idle, or adopted) is then
+ * brought to the session's state by `adoptSession`.
  *
  * @example
  * ```ts
- * const live = await buildLiveSession(spec, deps, hooks);
- * const response = await live.transport.handleRequest(request, { parsedBody });
+ * const pair = await buildSessionPair(live, spec, deps, hooks);
+ * const response = await pair.transport.handleRequest(request, { parsedBody });
  * ```
  */
-export async function buildLiveSession(spec: SessionPairSpec, deps: SessionFactoryDeps, hooks: LiveSessionHooks): Promise<LiveSession> {
-  const { sessionId } = spec;
-  // The transport reports to hooks about `live`, which exists by the time any request arrives.
-  let live: LiveSession | undefined;
+export async function buildSessionPair(live: LiveSession, spec: SessionPairSpec, deps: SessionFactoryDeps, hooks: LiveSessionHooks): Promise<SessionPair> {
+  const { sessionId } = live;
   const transport = new SessionTransport(
     {
       sessionIdGenerator: () => sessionId,
       ...(spec.eventStore === undefined ? {} : { eventStore: spec.eventStore, retryInterval: deps.retryIntervalMs }),
-      ...(spec.onInitialized === undefined
-        ? {}
-        : {
-            onsessioninitialized: async () => {
-              if (live !== undefined) await spec.onInitialized?.(live);
-            },
-          }),
-      onsessionclosed: async () => {
-        if (live !== undefined) await hooks.onDeleted(live);
-      },
+      ...(spec.onInitialized === undefined ? {} : { onsessioninitialized: async () => spec.onInitialized?.(live) }),
+      onsessionclosed: async () => hooks.onDeleted(live),
     },
     {
-      requestReceived: (message) => live !== undefined && hooks.requestReceived(live, message),
-      responseSent: (id) => live !== undefined && hooks.responseSent(live, id),
+      requestReceived: (message) => hooks.requestReceived(live, message),
+      responseSent: (id) => hooks.responseSent(live, id),
     },
     {
-      beforeResponse: async (id, message) => {
-        if (live !== undefined) await hooks.beforeResponse(live, id, message);
-      },
-      interceptNotification: (message) => live !== undefined && hooks.interceptNotification(live, message),
+      beforeResponse: async (id, message) => hooks.beforeResponse(live, id, message),
+      interceptNotification: (message) => hooks.interceptNotification(live, message),
     },
   );
-  live = new LiveSession({
-    sessionId,
-    appSessionId: spec.appSessionId,
-    principalHash: spec.principalHash,
-    createdAt: spec.createdAt,
-    expiresAt: spec.expiresAt,
-    transport,
-    resumable: spec.eventStore !== undefined,
-  });
-  const built = live;
   const product = await deps.createServer({
     era: 'legacy',
     ...(spec.authInfo === undefined ? {} : { authInfo: spec.authInfo }),
     ...(spec.requestInfo === undefined ? {} : { requestInfo: spec.requestInfo }),
     requestState: deps.requestState,
-    appSessionId: spec.appSessionId,
-    session: built,
+    appSessionId: live.appSessionId,
+    session: live,
   });
   const server = lowLevelServer(product);
   installDefaultSubscriptionHandlers(server);
-  built.attach(server);
+  const pair: SessionPair = { transport, server, released: false };
   // Set before connect(): Protocol.connect chains an existing onclose instead of replacing it.
-  transport.onclose = () => hooks.onClosed(built);
+  transport.onclose = () => hooks.onClosed(live, pair);
   // The SDK reports every refusal it answers (406, 409, bad replays...) here; debug level keeps them quiet.
   transport.onerror = (error) => deps.logger.debug?.({ msg: 'transport error', sessionId, error: error.message });
   await product.connect(transport);
-  return built;
+  // Capabilities are final once connected; kept so list changes reach the session's event store while it is idle.
+  const capabilities = server.getCapabilities();
+  live.listChanged = {
+    tools: capabilities.tools?.listChanged === true,
+    prompts: capabilities.prompts?.listChanged === true,
+    resources: capabilities.resources?.listChanged === true,
+  };
+  return pair;
 }

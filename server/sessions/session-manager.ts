@@ -5,10 +5,11 @@ import type { ResolvedSessionOptions } from '../session-options';
 import type { Stores } from '../stores/index';
 import type { SessionRecord } from '../stores/types';
 import type { ActivityWriter } from './activity-writer';
-import { adoptSession, MutableEventStore } from './adopt-session';
-import type { LiveSession } from './live-session';
+import { MutableEventStore, STANDALONE_STREAM_ID } from './adopt-session';
+import { LiveSession, type SessionPair } from './live-session';
 import type { RequestLog } from './request-log';
-import { buildLiveSession, type LiveSessionHooks, type SessionFactoryDeps } from './session-factory';
+import type { LiveSessionHooks, SessionFactoryDeps } from './session-factory';
+import { SessionPairs } from './session-pairs';
 import type { SessionStateTracker } from './session-state';
 
 export interface SessionManagerDeps {
@@ -59,13 +60,34 @@ export class SessionManager {
   readonly #deps: SessionManagerDeps;
   readonly #live = new Map<string, LiveSession>();
   readonly #adopting = new Map<string, Promise<LiveSession | undefined>>();
+  readonly #pairs: SessionPairs;
 
   constructor(deps: SessionManagerDeps) {
     this.#deps = deps;
+    const { options, stores } = deps;
+    this.#pairs = new SessionPairs({
+      factory: deps.factory,
+      hooks: this.#hooks,
+      eventStoreFor: (sessionId) => (options.eventStore ? new MutableEventStore(stores.events.forSession(sessionId)) : undefined),
+      idleServerMs: options.idleServerMs,
+      releaseIdle: deps.adoptionEnabled,
+      logger: options.logger,
+    });
   }
 
+  /** Legacy sessions known to this process, with or without a server instance now. */
   get liveCount(): number {
     return this.#live.size;
+  }
+
+  /** Sessions whose McpServer + transport are alive now (the others rebuild them on their next request). */
+  get liveServers(): number {
+    return this.#pairs.size;
+  }
+
+  /** Server instances built again for sessions that had released theirs while idle. */
+  get serversRebuilt(): number {
+    return this.#pairs.rebuilt;
   }
 
   /** Live sessions of this process (the notification bus delivers to them). */
@@ -73,24 +95,54 @@ export class SessionManager {
     return this.#live.values();
   }
 
+  /** The pair serving `live` now, rebuilt from what this process holds when the session released it. */
+  activate(live: LiveSession): Promise<SessionPair> {
+    return this.#pairs.activate(live);
+  }
+
+  /** Releases the pairs idle for `idleServerMs` now; returns how many (also done on a timer). */
+  releaseIdleServers(now = Date.now()): number {
+    return this.#pairs.releaseIdle(now);
+  }
+
+  /**
+   * Sends a server notification to a session's GET stream: through its transport when it has one, else into
+   * its event store exactly as the transport stores it with no GET stream open, so a resuming GET replays it.
+   */
+  async deliver(live: LiveSession, message: JSONRPCMessage): Promise<void> {
+    const pair = live.pair ?? (await live.activating?.catch(() => undefined));
+    if (pair !== undefined) return pair.transport.deliver(message);
+    if (!this.#deps.options.eventStore) return;
+    await this.#deps.stores.events.forSession(live.sessionId).storeEvent(STANDALONE_STREAM_ID, message);
+  }
+
   /** A session ready to handle the `initialize` POST; its record is written before the SDK answers. */
-  async begin(request: NewSessionRequest): Promise<LiveSession> {
+  async begin(request: NewSessionRequest): Promise<{ live: LiveSession; pair: SessionPair }> {
     const { options } = this.#deps;
-    const sessionId = randomUUID();
     const now = Date.now();
-    return this.#build(sessionId, request.appSessionId, request.principalHash, now, now + options.sessionTtlMs, {
+    const live = new LiveSession({
+      sessionId: randomUUID(),
+      appSessionId: request.appSessionId,
+      principalHash: request.principalHash,
+      initializeParams: request.initializeParams,
+      createdAt: now,
+      expiresAt: now + options.sessionTtlMs,
+      resumable: options.eventStore,
+    });
+    const pair = await this.#pairs.create(live, {
       requestInfo: request.requestInfo,
       authInfo: request.authInfo,
-      onInitialized: async (live) => {
+      onInitialized: async (initialized) => {
         try {
-          await this.#create(live, request);
+          await this.#create(initialized, request);
         } catch (error) {
           // The SDK turns a throwing hook into a 400; the endpoint answers this error instead (503 when the store is down).
-          live.creationError = error;
+          initialized.creationError = error;
           throw error;
         }
       },
     });
+    return { live, pair };
   }
 
   async #create(live: LiveSession, request: NewSessionRequest): Promise<void> {
@@ -206,8 +258,14 @@ export class SessionManager {
     return evicted;
   }
 
+  /** Drops a session from this process (its record stays; a later request adopts it again if it can). */
+  forget(sessionId: string): Promise<void> {
+    return this.#closeLive(sessionId);
+  }
+
   /** Graceful shutdown: records become `draining` (not deleted) so a restarted or other instance adopts them. */
   async drain(): Promise<void> {
+    this.#pairs.stop();
     await this.#deps.writer.flush();
     for (const live of [...this.#live.values()]) {
       await this.#deps.stores.sessions.setStatus(live.sessionId, 'draining', 'shutdown').catch(() => undefined);
@@ -218,13 +276,15 @@ export class SessionManager {
   /** JSON-RPC requests in flight across live sessions. */
   inFlight(): number {
     let total = 0;
-    for (const live of this.#live.values()) total += live.inFlight;
+    for (const live of this.#pairs.withPairs()) total += live.inFlight;
     return total;
   }
+
 
   #touch(live: LiveSession, now: number): LiveSession {
     live.requestCount += 1;
     live.lastActivityAt = now;
+    live.pairUsedAt = now;
     live.expiresAt = now + this.#deps.options.sessionTtlMs;
     this.#deps.writer.touch({ kind: 'session', sessionId: live.sessionId, lastActivityAt: now, expiresAt: live.expiresAt });
     this.#deps.writer.touch({ kind: 'app', sessionId: live.appSessionId, lastActivityAt: now, expiresAt: live.expiresAt });
@@ -252,14 +312,20 @@ export class SessionManager {
     if (!this.#deps.adoptionEnabled) return undefined;
     const { sessionId } = record;
     const { options } = this.#deps;
-    const now = Date.now();
-    const events = this.#deps.options.eventStore ? new MutableEventStore(this.#deps.stores.events.forSession(sessionId)) : undefined;
-    const live = await this.#build(sessionId, record.appSessionId, record.principalHash, record.createdAt, record.expiresAt, { events });
+    const live = new LiveSession({
+      sessionId,
+      appSessionId: record.appSessionId,
+      principalHash: record.principalHash,
+      initializeParams: record.initializeParams,
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      resumable: options.eventStore,
+    });
     const state = record.state ?? { subscriptions: [], loggingLevel: null };
     for (const uri of state.subscriptions) live.subscriptions.add(uri);
     live.loggingLevel = state.loggingLevel;
     try {
-      await adoptSession(live, record.initializeParams, state, events);
+      await this.#pairs.activate(live);
     } catch (error) {
       options.logger.warn?.({ msg: 'session adoption failed', sessionId, error: String(error) });
       await live.close().catch(() => undefined);
@@ -268,7 +334,7 @@ export class SessionManager {
     const { sessions } = this.#deps.stores;
     if (record.status !== 'active') await sessions.setStatus(sessionId, 'active', null);
     await sessions.setOwner(sessionId, options.instanceId);
-    live.validatedAt = now;
+    live.validatedAt = Date.now();
     this.#live.set(sessionId, live);
     this.#deps.onAdopted();
     this.#deps.metrics.sessionsRecovered.inc();
@@ -276,37 +342,13 @@ export class SessionManager {
     return live;
   }
 
-  async #build(
-    sessionId: string,
-    appSessionId: string,
-    principalHash: string | null,
-    createdAt: number,
-    expiresAt: number,
-    extra: { requestInfo?: Request; authInfo?: AuthInfo | undefined; events?: MutableEventStore | undefined; onInitialized?: (live: LiveSession) => Promise<void> },
-  ): Promise<LiveSession> {
-    const { options, stores } = this.#deps;
-    const eventStore = extra.events ?? (options.eventStore ? stores.events.forSession(sessionId) : undefined);
-    return buildLiveSession(
-      {
-        sessionId,
-        appSessionId,
-        principalHash,
-        createdAt,
-        expiresAt,
-        eventStore,
-        requestInfo: extra.requestInfo,
-        authInfo: extra.authInfo,
-        ...(extra.onInitialized === undefined ? {} : { onInitialized: extra.onInitialized }),
-      },
-      this.#deps.factory,
-      this.#hooks,
-    );
-  }
-
   /** What every session of this manager reports to, and how it ends. */
   readonly #hooks: LiveSessionHooks = {
     requestReceived: (live, message) => this.#deps.state.requestReceived(live, message),
-    responseSent: (live, id) => this.#deps.requestLog.complete(live.sessionId, id),
+    responseSent: (live, id) => {
+      live.pairUsedAt = Date.now();
+      this.#deps.requestLog.complete(live.sessionId, id);
+    },
     beforeResponse: (live, id, message) => this.#deps.state.beforeResponse(live, id, message),
     interceptNotification: (live, message) => this.#deps.interceptNotification(live, message),
     onDeleted: async (live) => {
@@ -314,7 +356,10 @@ export class SessionManager {
       await this.#deps.stores.sessions.setStatus(live.sessionId, 'closed', 'client-delete');
       await this.#deps.stores.events.deleteSession(live.sessionId);
     },
-    onClosed: (live) => {
+    onClosed: (live, pair) => {
+      // A pair released while idle: the session lives on without it.
+      if (!this.#pairs.closed(live, pair)) return;
+      live.ended = true;
       this.#deps.requestLog.flushSession(live.sessionId);
       if (this.#live.get(live.sessionId) === live) this.#live.delete(live.sessionId);
     },

@@ -62,6 +62,8 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
   readonly #observer: SessionTrafficObserver;
   readonly #outgoing: SessionOutgoingHooks;
   readonly #pending = new Set<RequestId>();
+  /** Server->client requests (elicitation, sampling, roots) sent and not yet answered. */
+  readonly #awaitingClient = new Set<RequestId>();
 
   constructor(
     options: WebStandardStreamableHTTPServerTransportOptions,
@@ -76,6 +78,8 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
       if (isRequest(message)) {
         this.#pending.add(message.id);
         observer.requestReceived(message);
+      } else if (isResponse(message)) {
+        this.#awaitingClient.delete(message.id);
       }
     };
   }
@@ -85,6 +89,11 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
     return this.#pending.size;
   }
 
+  /** Server->client requests sent and not yet answered by the client. */
+  get awaitingClient(): number {
+    return this.#awaitingClient.size;
+  }
+
   override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
       const { id } = message;
@@ -92,8 +101,15 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
         await this.#outgoing.beforeResponse(id, message);
         this.#observer.responseSent(id, message);
       }
-    } else if (!('id' in message) && 'method' in message && this.#outgoing.interceptNotification(message)) {
-      return;
+    } else if (isRequest(message)) {
+      this.#awaitingClient.add(message.id);
+    } else if ('method' in message) {
+      if (message.method === 'notifications/cancelled') {
+        // The SDK gave up on one of its requests (timeout, abort): no answer is awaited any more.
+        const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+        if (requestId !== undefined) this.#awaitingClient.delete(requestId);
+      }
+      if (this.#outgoing.interceptNotification(message)) return;
     }
     await super.send(message, options);
   }
