@@ -76,6 +76,12 @@ export class McpSession {
   readonly #exchange: StreamableHttpExchange;
   readonly #attempts = new Set<Attempt>();
   readonly #progress = new Map<JsonRpcId, (progress: Progress) => void>();
+  /**
+   * Requests in flight by id. A server may put an answer on another stream than the request's own (the conformance
+   * suite's sse-retry server answers on whichever GET stream reaches it first, the notification stream included):
+   * the answer still reaches its caller instead of being dropped while the caller waits on its own stream.
+   */
+  readonly #answerElsewhere = new Map<JsonRpcId, (response: JsonRpcResponse) => void>();
   #nextId = 0;
   #identity: ServerIdentity | undefined;
   /** The modern `_meta` envelope, built once per handshake (not per request). */
@@ -131,7 +137,11 @@ export class McpSession {
 
   /** Routes one message that arrived on any stream. Bound, so it can be passed around as a callback. */
   readonly dispatch = (message: JsonRpcMessage): void => {
-    if (isJsonRpcResponse(message)) return; // a stray response: its caller is gone.
+    if (isJsonRpcResponse(message)) {
+      // An answer on a stream other than its request's own; with no caller waiting for it, it is stray and dropped.
+      if (message.id !== null) this.#answerElsewhere.get(message.id)?.(message);
+      return;
+    }
     if (isJsonRpcRequest(message)) {
       void this.#answer(message);
       return;
@@ -266,9 +276,19 @@ export class McpSession {
     const attempt = new Attempt({ signal: options.signal, parent: options.scope, timeoutMs: options.timeoutMs, url: this.#exchange.url, method });
     this.#attempts.add(attempt);
     let response: JsonRpcResponse;
+    let elsewhere: JsonRpcResponse | undefined;
+    const answeredElsewhere = new Promise<JsonRpcResponse>((resolve) => {
+      this.#answerElsewhere.set(id, (answer) => resolve((elsewhere = answer)));
+    });
     try {
       // The attempt is the request's signal itself: no AbortController per request (issue 8 profile).
-      response = await exchange(attempt);
+      const ownStream = exchange(attempt);
+      response = await Promise.race([ownStream, answeredElsewhere]);
+      if (elsewhere !== undefined && response === elsewhere) {
+        // Stop reading the request's own stream: the answer it waits for has come.
+        ownStream.catch(() => {});
+        attempt.cancel('aborted');
+      }
     } catch (error) {
       const explained = attempt.explain(error);
       // Spec 2025-11-25 "Cancellation": a disconnect is not a cancellation, so say so explicitly; never for
@@ -284,6 +304,7 @@ export class McpSession {
     } finally {
       attempt.dispose();
       this.#attempts.delete(attempt);
+      this.#answerElsewhere.delete(id);
       if (options.onProgress) this.#progress.delete(id);
     }
     if ('error' in response) throw createErrorFromFailure({ kind: 'rpc', error: response.error, url: this.#exchange.url });

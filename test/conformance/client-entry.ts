@@ -112,6 +112,14 @@ function optionsFor(scenario: string, url: string, self: () => MCPClient): MCPCl
     };
     return { ...base, handlers: { elicitation } };
   }
+  if (scenario === 'sse-retry') {
+    // The scenario's server answers the pending call on whichever GET stream reaches it first once the call is
+    // pending. The notification stream opens concurrently with the first requests, so with it the verdict would be
+    // a race between two streams: whether the answer lands on the notification stream (the client routes it to the
+    // call, and never needs to resume) or on the resumption GET this scenario checks. Without it, only the
+    // resumption GET remains: retry honoured, Last-Event-ID sent.
+    return { ...base, listen: false };
+  }
   if (scenario === 'elicitation-sep1034-client-defaults') {
     // Accept with nothing filled in: SEP-1034 has the client apply the requested schema's defaults.
     return { ...base, handlers: { elicitation: () => ({ action: 'accept', content: {} }) } };
