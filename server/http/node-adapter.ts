@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { readLimited, type McpHttpInput } from './http-input';
+import { readLimited, type McpHttpInput, type ResponseDoneSlot } from './http-input';
 
 /**
  * What the adapter reads of a Node request: an `IncomingMessage`, an Express `req`, or a replay of one
@@ -50,7 +50,7 @@ function toHeaders(headers: IncomingHttpHeaders): Headers {
  * const input = fromNodeRequest(req, undefined, abort.signal);
  * ```
  */
-export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal): McpHttpInput {
+export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal, responseDone?: ResponseDoneSlot): McpHttpInput {
   const method = (req.method ?? 'GET').toUpperCase();
   const host = req.headers.host ?? 'localhost';
   const request = new Request(`http://${host}${req.url ?? '/'}`, { method, headers: toHeaders(req.headers), signal });
@@ -61,6 +61,7 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
     authInfo: req.auth,
     clientAddress: req.socket?.remoteAddress,
     readBody: (maxBytes, deadlines) => readLimited(req, req.headers['content-length'], maxBytes, deadlines),
+    responseDone,
   };
 }
 
@@ -152,11 +153,14 @@ export function createNodeHandler(
       if (!res.writableFinished) clientGone.abort();
     };
     res.once('close', onClose);
+    // The endpoint leaves its in-flight release here; it runs once the body is written (or the client left).
+    const responseDone: ResponseDoneSlot = { release: undefined };
     try {
-      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal));
+      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal, responseDone));
       await writeNodeResponse(res, response, clientGone.signal);
     } finally {
       res.off('close', onClose);
+      responseDone.release?.();
     }
   };
 }
