@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { readLimited, type McpHttpInput, type ResponseDoneSlot } from './http-input';
+import { readLimited, type BodyRead, type McpHttpInput, type ResponseDoneSlot } from './http-input';
 
 /**
  * What the adapter reads of a Node request: an `IncomingMessage`, an Express `req`, or a replay of one
@@ -27,6 +27,40 @@ export interface NodeRequestLike extends AsyncIterable<unknown> {
   readableEnded?: boolean;
   /** The connection: its `remoteAddress` keys the per-IP limits. */
   socket?: { readonly remoteAddress?: string | undefined } | undefined;
+  /** `IncomingMessage`: bytes waiting in the stream's buffer. */
+  readableLength?: number;
+  /** `IncomingMessage`: takes what the stream buffered (null once empty). */
+  read?: () => unknown;
+  readableFlowing?: boolean | null;
+}
+
+/**
+ * The body of a request whose declared `Content-Length` bytes all sit in the stream's buffer, taken at once;
+ * undefined otherwise, and the caller reads it as a stream, under its deadlines. A small POST arrives with its
+ * headers and is parsed before the next microtask, so this is the common case: no async iterator, no timers.
+ */
+function readBuffered(req: NodeRequestLike, declared: number): BodyRead | undefined {
+  if (typeof req.read !== 'function' || req.readableFlowing === true || req.readableEnded === true) return undefined;
+  if ((req.readableLength ?? 0) < declared) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < declared) {
+    const chunk = req.read();
+    if (chunk === null || chunk === undefined) break;
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+    size += bytes.byteLength;
+    chunks.push(bytes);
+  }
+  // More than it declared: not something to parse (Node's parser never gives that; a replayed request might).
+  if (size !== declared) return { kind: 'aborted' };
+  if (chunks.length === 1 && chunks[0] !== undefined) return { kind: 'ok', bytes: chunks[0] };
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { kind: 'ok', bytes };
 }
 
 /** Every header of a Node request as web `Headers` (repeated headers appended; HTTP/2 pseudo-headers dropped). */
@@ -60,7 +94,18 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
     parsedBody: parsedBody ?? consumedBody,
     authInfo: req.auth,
     clientAddress: req.socket?.remoteAddress,
-    readBody: (maxBytes, deadlines) => readLimited(req, req.headers['content-length'], maxBytes, deadlines),
+    readBody: async (maxBytes, deadlines) => {
+      const declaredLength = req.headers['content-length'];
+      const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
+      if (declared > maxBytes) return { kind: 'too-large' };
+      if (Number.isSafeInteger(declared) && declared > 0 && typeof req.read === 'function') {
+        // Called while Node is still parsing the packet that brought the headers: the body in it lands next.
+        if ((req.readableLength ?? 0) < declared) await undefined;
+        const buffered = readBuffered(req, declared);
+        if (buffered !== undefined) return buffered;
+      }
+      return readLimited(req, declaredLength, maxBytes, deadlines);
+    },
     responseDone,
   };
 }
