@@ -9,6 +9,12 @@ function completeProjectId(value: string): string[] {
 
 // Built once per process, not per session (see tools/basic-tools.ts).
 const PROMPT_ARGS = z.object({ projectId: completable(z.string(), completeProjectId) });
+const PROJECT_TEMPLATE = new ResourceTemplate('archon://projects/{id}', {
+  list: () => ({
+    resources: PROJECTS.map((project) => ({ uri: `archon://projects/${project.id}`, name: project.name })),
+  }),
+  complete: { id: completeProjectId },
+});
 
 /**
  * Registers the non-tool surface the client must cover: a static resource (`archon://status`), a
@@ -38,12 +44,7 @@ export function registerResourcesAndPrompts(server: McpServer, context: ToolCont
 
   server.registerResource(
     'project',
-    new ResourceTemplate('archon://projects/{id}', {
-      list: () => ({
-        resources: PROJECTS.map((project) => ({ uri: `archon://projects/${project.id}`, name: project.name })),
-      }),
-      complete: { id: completeProjectId },
-    }),
+    PROJECT_TEMPLATE,
     { description: 'One project as JSON', mimeType: 'application/json' },
     (uri, { id }) => {
       const project = PROJECTS.find((candidate) => candidate.id === id);
