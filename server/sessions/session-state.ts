@@ -46,15 +46,18 @@ export class SessionStateTracker {
     pending.set(message.id, { method: message.method, params });
   }
 
-  /** Applies an accepted change and saves it; resolves when it is durable (the response waits for this). */
-  async beforeResponse(live: LiveSession, id: RequestId, response: JSONRPCMessage): Promise<void> {
+  /**
+   * Applies an accepted change and saves it; the promise resolves when it is durable (the response waits for
+   * this). Undefined when the response changes no state: no promise, no microtask, on the common path.
+   */
+  beforeResponse(live: LiveSession, id: RequestId, response: JSONRPCMessage): Promise<void> | undefined {
     const pending = this.#pending.get(live);
     const change = pending?.get(id);
-    if (change === undefined) return;
+    if (change === undefined) return undefined;
     pending?.delete(id);
-    if (!('result' in response)) return;
-    if (!this.#apply(live, change)) return;
-    await this.#store.saveSessionState(live.sessionId, {
+    if (!('result' in response)) return undefined;
+    if (!this.#apply(live, change)) return undefined;
+    return this.#store.saveSessionState(live.sessionId, {
       subscriptions: [...live.subscriptions],
       loggingLevel: live.loggingLevel,
     });
