@@ -39,6 +39,25 @@ export interface McpHttpInput {
   readonly authInfo: AuthInfo | undefined;
   /** The client's IP address (the socket's, or what a web host reports), for the per-IP limits. */
   readonly clientAddress?: string | undefined;
+  /**
+   * Set by a host that writes the response itself and calls `release` once the body has ended or the client
+   * left (the node:http adapter): the endpoint puts its in-flight release here instead of relaying the body
+   * through a second stream to see its end (about 30 us per SSE answer). Absent: the body is relayed.
+   */
+  readonly responseDone?: ResponseDoneSlot | undefined;
+}
+
+/**
+ * Where the endpoint leaves what must run once the response has ended (see {@link McpHttpInput.responseDone}).
+ *
+ * @example
+ * ```ts
+ * const slot: ResponseDoneSlot = { release: undefined };
+ * try { await write(await endpoint.serve({ ...input, responseDone: slot })); } finally { slot.release?.(); }
+ * ```
+ */
+export interface ResponseDoneSlot {
+  release: (() => void) | undefined;
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

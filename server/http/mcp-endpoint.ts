@@ -131,6 +131,11 @@ export class McpEndpoint {
       response.headers.set('connection', 'close');
     }
     this.#deps.metrics.requests.inc({ method, status: String(response.status) });
+    if (input.responseDone !== undefined) {
+      // The host writing the response releases the lease once the body has ended: no relay stream.
+      input.responseDone.release = progress.lease.release;
+      return response;
+    }
     return releaseWhenDone(response, progress.lease.release);
   }
 

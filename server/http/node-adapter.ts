@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { readLimited, type McpHttpInput } from './http-input';
+import { readLimited, type BodyRead, type McpHttpInput, type ResponseDoneSlot } from './http-input';
 
 /**
  * What the adapter reads of a Node request: an `IncomingMessage`, an Express `req`, or a replay of one
@@ -27,6 +27,40 @@ export interface NodeRequestLike extends AsyncIterable<unknown> {
   readableEnded?: boolean;
   /** The connection: its `remoteAddress` keys the per-IP limits. */
   socket?: { readonly remoteAddress?: string | undefined } | undefined;
+  /** `IncomingMessage`: bytes waiting in the stream's buffer. */
+  readableLength?: number;
+  /** `IncomingMessage`: takes what the stream buffered (null once empty). */
+  read?: () => unknown;
+  readableFlowing?: boolean | null;
+}
+
+/**
+ * The body of a request whose declared `Content-Length` bytes all sit in the stream's buffer, taken at once;
+ * undefined otherwise, and the caller reads it as a stream, under its deadlines. A small POST arrives with its
+ * headers and is parsed before the next microtask, so this is the common case: no async iterator, no timers.
+ */
+function readBuffered(req: NodeRequestLike, declared: number): BodyRead | undefined {
+  if (typeof req.read !== 'function' || req.readableFlowing === true || req.readableEnded === true) return undefined;
+  if ((req.readableLength ?? 0) < declared) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < declared) {
+    const chunk = req.read();
+    if (chunk === null || chunk === undefined) break;
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+    size += bytes.byteLength;
+    chunks.push(bytes);
+  }
+  // More than it declared: not something to parse (Node's parser never gives that; a replayed request might).
+  if (size !== declared) return { kind: 'aborted' };
+  if (chunks.length === 1 && chunks[0] !== undefined) return { kind: 'ok', bytes: chunks[0] };
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { kind: 'ok', bytes };
 }
 
 /** Every header of a Node request as web `Headers` (repeated headers appended; HTTP/2 pseudo-headers dropped). */
@@ -50,7 +84,7 @@ function toHeaders(headers: IncomingHttpHeaders): Headers {
  * const input = fromNodeRequest(req, undefined, abort.signal);
  * ```
  */
-export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal): McpHttpInput {
+export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal, responseDone?: ResponseDoneSlot): McpHttpInput {
   const method = (req.method ?? 'GET').toUpperCase();
   const host = req.headers.host ?? 'localhost';
   const request = new Request(`http://${host}${req.url ?? '/'}`, { method, headers: toHeaders(req.headers), signal });
@@ -60,7 +94,19 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
     parsedBody: parsedBody ?? consumedBody,
     authInfo: req.auth,
     clientAddress: req.socket?.remoteAddress,
-    readBody: (maxBytes, deadlines) => readLimited(req, req.headers['content-length'], maxBytes, deadlines),
+    readBody: async (maxBytes, deadlines) => {
+      const declaredLength = req.headers['content-length'];
+      const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
+      if (declared > maxBytes) return { kind: 'too-large' };
+      if (Number.isSafeInteger(declared) && declared > 0 && typeof req.read === 'function') {
+        // Called while Node is still parsing the packet that brought the headers: the body in it lands next.
+        if ((req.readableLength ?? 0) < declared) await undefined;
+        const buffered = readBuffered(req, declared);
+        if (buffered !== undefined) return buffered;
+      }
+      return readLimited(req, declaredLength, maxBytes, deadlines);
+    },
+    responseDone,
   };
 }
 
@@ -72,11 +118,19 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
  * per call in `bench:server`). A stream with nothing to say yet (a GET stream, a slow tool) still shows the
  * client it is open: its head is flushed once this turn's microtasks ran.
  *
+ * The first chunk of an answer is held back (the socket stays corked) until the second one, the end, or
+ * {@link FIRST_CHUNK_HOLD_MS}: with a store that makes the answer's event durable first (file, SQL, Redis), the
+ * priming event is ready at once and the answer a disk sync or a round trip later, and they leave together in
+ * one `writev` instead of two (and the client wakes once).
+ *
  * @example
  * ```ts
  * await writeNodeResponse(res, await endpoint.serve(input), abort.signal);
  * ```
  */
+/** How long the first chunk of an answer waits for the next one before it is sent alone. */
+export const FIRST_CHUNK_HOLD_MS = 10;
+
 export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
   if (res.headersSent || res.destroyed) {
     await response.body?.cancel().catch(() => undefined);
@@ -96,22 +150,41 @@ export async function writeNodeResponse(res: ServerResponse, response: Response,
   // `headersSent` is already true after writeHead (the head is rendered, not sent): track the first write here.
   const written = { any: false };
   process.nextTick(flushHeadIfSilent, res, written);
+  // Corked by us, node:http adds no cork of its own: nothing leaves until `letGo` (second chunk, end, timer).
+  const socket = res.socket;
+  let hold: NodeJS.Timeout | undefined;
+  const letGo = (): void => {
+    if (hold === undefined) return;
+    clearTimeout(hold);
+    hold = undefined;
+    socket?.uncork();
+  };
+  if (socket !== null && !socket.writableCorked) {
+    socket.cork();
+    hold = setTimeout(letGo, FIRST_CHUNK_HOLD_MS);
+  }
   const reader = response.body.getReader();
   const cancel = (): void => void reader.cancel().catch(() => undefined);
   clientGone.addEventListener('abort', cancel, { once: true });
+  let chunks = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
       written.any = true;
-      if (!res.write(value)) await waitForDrain(res);
+      chunks += 1;
+      if (!res.write(value)) {
+        letGo();
+        await waitForDrain(res);
+      } else if (chunks === 2) process.nextTick(letGo); // the end, usually a microtask away, joins them
     }
   } catch {
     // The body errored (transport closed) or the reader was cancelled: end what we can.
   } finally {
     clientGone.removeEventListener('abort', cancel);
     if (!res.destroyed && !res.writableEnded) res.end();
+    letGo();
     cancel();
   }
 }
@@ -152,11 +225,14 @@ export function createNodeHandler(
       if (!res.writableFinished) clientGone.abort();
     };
     res.once('close', onClose);
+    // The endpoint leaves its in-flight release here; it runs once the body is written (or the client left).
+    const responseDone: ResponseDoneSlot = { release: undefined };
     try {
-      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal));
+      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal, responseDone));
       await writeNodeResponse(res, response, clientGone.signal);
     } finally {
       res.off('close', onClose);
+      responseDone.release?.();
     }
   };
 }

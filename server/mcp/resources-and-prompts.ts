@@ -7,6 +7,15 @@ function completeProjectId(value: string): string[] {
   return PROJECTS.map((project) => project.id).filter((id) => id.startsWith(value));
 }
 
+// Built once per process, not per session (see tools/basic-tools.ts).
+const PROMPT_ARGS = z.object({ projectId: completable(z.string(), completeProjectId) });
+const PROJECT_TEMPLATE = new ResourceTemplate('archon://projects/{id}', {
+  list: () => ({
+    resources: PROJECTS.map((project) => ({ uri: `archon://projects/${project.id}`, name: project.name })),
+  }),
+  complete: { id: completeProjectId },
+});
+
 /**
  * Registers the non-tool surface the client must cover: a static resource (`archon://status`), a
  * template (`archon://projects/{id}`) with completion, subscribe/unsubscribe, and a prompt
@@ -35,12 +44,7 @@ export function registerResourcesAndPrompts(server: McpServer, context: ToolCont
 
   server.registerResource(
     'project',
-    new ResourceTemplate('archon://projects/{id}', {
-      list: () => ({
-        resources: PROJECTS.map((project) => ({ uri: `archon://projects/${project.id}`, name: project.name })),
-      }),
-      complete: { id: completeProjectId },
-    }),
+    PROJECT_TEMPLATE,
     { description: 'One project as JSON', mimeType: 'application/json' },
     (uri, { id }) => {
       const project = PROJECTS.find((candidate) => candidate.id === id);
@@ -63,7 +67,7 @@ export function registerResourcesAndPrompts(server: McpServer, context: ToolCont
     'summarize_project',
     {
       description: 'Asks for a summary of one project.',
-      argsSchema: { projectId: completable(z.string(), completeProjectId) },
+      argsSchema: PROMPT_ARGS,
     },
     ({ projectId }) => {
       const project = PROJECTS.find((candidate) => candidate.id === projectId);

@@ -26,8 +26,8 @@ export interface SessionFactoryDeps {
 export interface LiveSessionHooks {
   requestReceived(live: LiveSession, message: JSONRPCMessage & { id: RequestId; method: string }): void;
   responseSent(live: LiveSession, id: RequestId): void;
-  /** Awaited before the response to `id` is sent (state it implies becomes durable first). */
-  beforeResponse(live: LiveSession, id: RequestId, message: JSONRPCMessage): Promise<void>;
+  /** Awaited before the response to `id` is sent (state it implies becomes durable first); undefined: nothing to wait for. */
+  beforeResponse(live: LiveSession, id: RequestId, message: JSONRPCMessage): Promise<void> | undefined;
   /** True when the layer took a notification the session's server sent over. */
   interceptNotification(live: LiveSession, message: JSONRPCMessage): boolean;
   /** Called by the SDK on DELETE. */
@@ -73,7 +73,7 @@ export async function buildSessionPair(live: LiveSession, spec: SessionPairSpec,
       responseSent: (id) => hooks.responseSent(live, id),
     },
     {
-      beforeResponse: async (id, message) => hooks.beforeResponse(live, id, message),
+      beforeResponse: (id, message) => hooks.beforeResponse(live, id, message),
       interceptNotification: (message) => hooks.interceptNotification(live, message),
     },
   );

@@ -41,8 +41,8 @@ export interface SessionTrafficObserver {
  * ```
  */
 export interface SessionOutgoingHooks {
-  /** Awaited before the response to `id` is sent. */
-  beforeResponse(id: RequestId, message: JSONRPCMessage): Promise<void>;
+  /** Awaited before the response to `id` is sent; undefined when there is nothing to wait for (most responses). */
+  beforeResponse(id: RequestId, message: JSONRPCMessage): Promise<void> | undefined;
   /** Returns true when the layer took the notification over (it is then not sent here). */
   interceptNotification(message: JSONRPCMessage): boolean;
 }
@@ -98,7 +98,8 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
     if (isResponse(message)) {
       const { id } = message;
       if (this.#pending.delete(id)) {
-        await this.#outgoing.beforeResponse(id, message);
+        const durable = this.#outgoing.beforeResponse(id, message);
+        if (durable !== undefined) await durable;
         this.#observer.responseSent(id, message);
       }
     } else if (isRequest(message)) {

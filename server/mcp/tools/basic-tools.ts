@@ -3,6 +3,17 @@ import { z } from 'zod';
 import type { ToolContext } from '../tool-context';
 import { PROJECTS } from '../projects';
 
+// Built once per process, not per session: a server is built for every legacy session (and every modern
+// request), and constructing zod schemas was most of what registering these tools cost (about 0.3 ms).
+const TEXT = z.object({ text: z.string() });
+const HEALTH_OUTPUT = z.object({ status: z.literal('ok'), uptimeMs: z.number(), sessions: z.number() });
+const FIND_INPUT = z.object({ query: z.string(), limit: z.number().int().positive().max(100).optional() });
+const FIND_OUTPUT = z.object({
+  projects: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+  total: z.number().int(),
+});
+const FAIL_INPUT = z.object({ message: z.string().optional() });
+
 /**
  * Registers the stateless tools: `echo`, `health_check`, `session_health_check`, `find_projects`, `fail`.
  *
@@ -16,8 +27,8 @@ export function registerBasicTools(server: McpServer, context: ToolContext): voi
     'echo',
     {
       description: 'Returns the text it was given.',
-      inputSchema: { text: z.string() },
-      outputSchema: { text: z.string() },
+      inputSchema: TEXT,
+      outputSchema: TEXT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     ({ text }) => {
@@ -30,7 +41,7 @@ export function registerBasicTools(server: McpServer, context: ToolContext): voi
     'health_check',
     {
       description: 'Reports that the server is up, its uptime and live session count.',
-      outputSchema: { status: z.literal('ok'), uptimeMs: z.number(), sessions: z.number() },
+      outputSchema: HEALTH_OUTPUT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     () => {
@@ -60,11 +71,8 @@ export function registerBasicTools(server: McpServer, context: ToolContext): voi
     'find_projects',
     {
       description: 'Finds projects whose name or description contains the query (case-insensitive).',
-      inputSchema: { query: z.string(), limit: z.number().int().positive().max(100).optional() },
-      outputSchema: {
-        projects: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
-        total: z.number().int(),
-      },
+      inputSchema: FIND_INPUT,
+      outputSchema: FIND_OUTPUT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     ({ query, limit = 10 }) => {
@@ -82,7 +90,7 @@ export function registerBasicTools(server: McpServer, context: ToolContext): voi
     'fail',
     {
       description: 'Always fails with a tool-level error (isError: true), never a protocol error.',
-      inputSchema: { message: z.string().optional() },
+      inputSchema: FAIL_INPUT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     ({ message = 'The fail tool failed, as asked' }) => {

@@ -3,6 +3,24 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { ToolContext } from '../tool-context';
 
+// Built once per process, not per session (see basic-tools.ts).
+const COUNTER_INPUT = z.object({
+  key: z.string().min(1).max(200).optional(),
+  delayMs: z.number().int().min(0).max(60_000).optional(),
+});
+const COUNTER_OUTPUT = z.object({ key: z.string(), value: z.number().int(), executions: z.number().int() });
+const SLOW_INPUT = z.object({
+  steps: z.number().int().min(1).max(1_000).optional(),
+  intervalMs: z.number().int().min(0).max(60_000).optional(),
+});
+const SLOW_OUTPUT = z.object({ steps: z.number().int() });
+const RECONNECTION_INPUT = z.object({ delayMs: z.number().int().min(0).max(10_000).optional() });
+const NOTIFY_INPUT = z.object({
+  text: z.string(),
+  level: z.enum(['debug', 'info', 'notice', 'warning', 'error']).optional(),
+});
+const NOTIFY_OUTPUT = z.object({ logged: z.boolean(), resourcesUpdated: z.array(z.string()) });
+
 /** Waits `ms`; when the request is cancelled, counts the cancellation and rethrows (the SDK then sends nothing). */
 async function cancellableSleep(ms: number, signal: AbortSignal, tool: string, context: ToolContext): Promise<void> {
   try {
@@ -27,11 +45,8 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
     'counter',
     {
       description: 'Increments a counter and returns it. NOT idempotent: every execution counts.',
-      inputSchema: {
-        key: z.string().min(1).max(200).optional(),
-        delayMs: z.number().int().min(0).max(60_000).optional(),
-      },
-      outputSchema: { key: z.string(), value: z.number().int(), executions: z.number().int() },
+      inputSchema: COUNTER_INPUT,
+      outputSchema: COUNTER_OUTPUT,
       annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
     },
     async ({ key = 'default', delayMs = 0 }, ctx) => {
@@ -47,11 +62,8 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
     'slow',
     {
       description: 'Takes `steps` steps of `intervalMs`, reporting progress after each; honours cancellation.',
-      inputSchema: {
-        steps: z.number().int().min(1).max(1_000).optional(),
-        intervalMs: z.number().int().min(0).max(60_000).optional(),
-      },
-      outputSchema: { steps: z.number().int() },
+      inputSchema: SLOW_INPUT,
+      outputSchema: SLOW_OUTPUT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     async ({ steps = 5, intervalMs = 100 }, ctx) => {
@@ -75,7 +87,7 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
     {
       description:
         'Tests SSE stream disconnection and client reconnection (SEP-1699). Server will close the stream mid-call and send the result after client reconnects.',
-      inputSchema: { delayMs: z.number().int().min(0).max(10_000).optional() },
+      inputSchema: RECONNECTION_INPUT,
       annotations: { readOnlyHint: true, idempotentHint: true },
     },
     async ({ delayMs = 100 }, ctx) => {
@@ -98,11 +110,8 @@ export function registerStatefulTools(server: McpServer, context: ToolContext): 
       description:
         'Sends a log notification and resources/updated: on the session GET stream for the resources this session ' +
         "subscribed to (2025 era); on this request's stream and to the listen streams that asked for archon://status (2026-07-28).",
-      inputSchema: {
-        text: z.string(),
-        level: z.enum(['debug', 'info', 'notice', 'warning', 'error']).optional(),
-      },
-      outputSchema: { logged: z.boolean(), resourcesUpdated: z.array(z.string()) },
+      inputSchema: NOTIFY_INPUT,
+      outputSchema: NOTIFY_OUTPUT,
     },
     async ({ text, level = 'info' }, ctx) => {
       context.recordToolRun('notify');
