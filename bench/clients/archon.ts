@@ -20,7 +20,11 @@ async function loadClientClass(entry: string | undefined): Promise<MCPClientClas
   return built.MCPClient;
 }
 
-/** The MCPClient mode, from `src/` or from the built entry at `entry`; it negotiates the era by itself (`'auto'`). */
+/**
+ * The MCPClient mode, from `src/` or from the built entry at `entry`. The modern section runs it on its default
+ * (`era: 'auto'`, which negotiates 2026-07-28 with the v2 server); the legacy section pins `era: 'legacy'`, because
+ * the reference server serves both eras on one endpoint and `'auto'` would rightly pick the modern one there.
+ */
 export async function createArchonMode(entry: string | undefined, era: BenchEra): Promise<ClientMode> {
   const MCPClient = await loadClientClass(entry);
   return {
@@ -29,10 +33,14 @@ export async function createArchonMode(entry: string | undefined, era: BenchEra)
     async connect(url) {
       // The client sends an app-session id on every request by default; passing one keeps the three modes'
       // server work identical.
-      const client = new MCPClient({ url, sessionId: randomUUID() });
+      const client = new MCPClient(era === 'legacy' ? { url, sessionId: randomUUID(), era: 'legacy' } : { url, sessionId: randomUUID() });
       // MCPClient connects lazily; connect() up front so the handshake is not timed as a call.
       await client.connect();
-      if (client.era !== undefined && client.era !== era) throw new Error(`MCPClient negotiated the ${String(client.era)} era, the section is ${era}`);
+      if (client.era !== undefined && client.era !== era) {
+        // Closed before failing the mode: a client left open would hold the shared pool for the sections after it.
+        await client.close();
+        throw new Error(`MCPClient negotiated the ${String(client.era)} era, the section is ${era}`);
+      }
       const session: BenchSession = {
         call: (text) => client.callTool('echo', { text }),
         close: () => client.close(),
