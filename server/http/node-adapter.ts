@@ -110,6 +110,9 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
   };
 }
 
+/** How long the first chunk of an answer waits for the next one before it is sent alone. */
+export const FIRST_CHUNK_HOLD_MS = 10;
+
 /**
  * Writes `response` to `res` with backpressure; resolves when the body ended or the client left. The head is
  * not flushed on its own: it leaves with the first chunk, and what the body yields within the same turn of
@@ -128,9 +131,6 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
  * await writeNodeResponse(res, await endpoint.serve(input), abort.signal);
  * ```
  */
-/** How long the first chunk of an answer waits for the next one before it is sent alone. */
-export const FIRST_CHUNK_HOLD_MS = 10;
-
 export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
   if (res.headersSent || res.destroyed) {
     await response.body?.cancel().catch(() => undefined);
