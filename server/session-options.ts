@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveOAuthOptions, type OAuthResourceOptions, type ResolvedOAuthOptions } from './auth/oauth-options';
 import { PEER_LIMIT_DEFAULTS, PEER_LIMIT_KEYS, type PeerLimitOptions } from './peer-limits';
+import { sessionsTheHeapHolds } from './session-capacity';
 import type { SessionServerFactory } from './session-server';
 import type { StoreSpec } from './stores/index';
 
@@ -332,6 +333,8 @@ export function resolveSessionLayerOptions(
   }
   return {
     ...merged,
+    // Unset: the declared default, or fewer when the process's heap cannot hold that many live sessions.
+    maxSessions: options.maxSessions === undefined ? Math.min(merged.maxSessions, sessionsTheHeapHolds()) : merged.maxSessions,
     eras: validateEras(merged.eras),
     authTokens,
     oauth,
