@@ -10,7 +10,7 @@ export const LIVE_SESSION_HEAP_BYTES = 128 * 1024;
 
 /**
  * Sessions that fit in half of `heapLimitBytes` at {@link LIVE_SESSION_HEAP_BYTES} each (at least 1): 16,384 on a
- * 4 GiB heap, 2,048 on `--max-old-space-size=512`.
+ * 4 GiB heap limit, 2,048 on a 512 MiB one.
  *
  * @example
  * ```ts
