@@ -30,6 +30,22 @@ import { NotificationFeed } from './notification-feed';
 import { ResponseCache, invalidateFor } from './response-cache';
 
 /**
+ * How long the first call after a 2025-era handshake waits for the GET stream's first answer: one round trip when
+ * the server answers, and a slow or silent server cannot hold calls back longer than this.
+ */
+const STREAM_OPEN_WAIT_MS = 500;
+
+/** Resolves when `work` settles or `ms` passes, whichever is first; the timer never keeps the process alive. */
+function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, elapsed]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The connection core. Internal: use `MCPClient`.
  *
  * @example
@@ -50,6 +66,8 @@ export class ClientCore {
   readonly #scopes = new Set<Attempt>();
   readonly #runner: RunnerContext;
   #state: ClientState = 'idle';
+  /** Until the legacy GET stream of the latest handshake has its first answer (bounded): requests wait for it. */
+  #streamOpening: Promise<void> | undefined;
   #sessionId: string;
   #exchange: StreamableHttpExchange | undefined;
   #session: McpSession | undefined;
@@ -174,7 +192,13 @@ export class ClientCore {
   async #ensureReady(): Promise<McpSession> {
     if (this.#state !== 'ready') await this.connect();
     if (!this.#session || this.#state !== 'ready') throw new ClosedError();
-    return this.#session;
+    const session = this.#session;
+    if (this.#streamOpening !== undefined) {
+      await this.#streamOpening;
+      // The narrowing above does not survive the await: close() may have run meanwhile.
+      if ((this.#state as ClientState) === 'closed') throw new ClosedError();
+    }
+    return session;
   }
 
   /**
@@ -256,7 +280,15 @@ export class ClientCore {
     log(this.options.logger, 'debug', { url: this.options.url.href, era: session.era, protocolVersion: session.protocolVersion, mcpSessionId: this.mcpSessionId }, 'MCP handshake done');
     // The GET stream (legacy) or the listen stream (modern); a modern client with subscriptions listens anyway.
     const subscribed = [...this.#hooks.subscriptions()].length > 0;
-    if ((this.options.listen || (subscribed && session.era === 'modern')) && this.#exchange) this.#feed.start(session, this.#exchange);
+    if ((this.options.listen || (subscribed && session.era === 'modern')) && this.#exchange) {
+      // Requests wait for the legacy GET stream's first answer, at most STREAM_OPEN_WAIT_MS: a server that sends a
+      // running tool's elicitation on the GET stream drops it when the stream is not open yet. connect() itself
+      // does not wait: what the stream finds (a lost session, say) is handled by the usual recovery.
+      const opening: Promise<void> = waitAtMost(this.#feed.start(session, this.#exchange), STREAM_OPEN_WAIT_MS).then(() => {
+        if (this.#streamOpening === opening) this.#streamOpening = undefined;
+      });
+      this.#streamOpening = opening;
+    }
   }
 
   #ensureSession(): McpSession {

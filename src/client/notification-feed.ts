@@ -71,10 +71,20 @@ export class NotificationFeed {
     this.#deps = deps;
   }
 
-  /** Starts the stream of the session's era (a no-op while it runs). */
-  start(session: McpSession, exchange: StreamableHttpExchange): void {
-    if (session.era === 'legacy') this.#legacyStream(session, exchange).start();
-    else if (session.era === 'modern') this.#modernStream(session).start();
+  /**
+   * Starts the stream of the session's era (a no-op while it runs). Resolves once a legacy GET stream has its
+   * first answer (open, unsupported or failed): a 2025-era server sends the requests of a tool that runs (an
+   * elicitation, say) on that stream when it is open and drops them when it is not, so the first call should not
+   * start before it is. The modern listen stream carries no requests: it resolves at once.
+   */
+  start(session: McpSession, exchange: StreamableHttpExchange): Promise<void> {
+    if (session.era === 'legacy') {
+      const stream = this.#legacyStream(session, exchange);
+      stream.start();
+      return stream.firstAnswer;
+    }
+    if (session.era === 'modern') this.#modernStream(session).start();
+    return Promise.resolve();
   }
 
   /** Stops whichever stream runs; pending acknowledgement waits fail with `reason`. */

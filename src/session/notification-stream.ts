@@ -82,6 +82,9 @@ export class NotificationStream {
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #state: SseStreamState = {};
+  /** Settles once the first GET of the current loop has its answer (open, unsupported, failed) or the loop stops. */
+  #firstAnswer: Promise<void> = Promise.resolve();
+  #answered: (() => void) | undefined;
 
   constructor(options: NotificationStreamOptions) {
     this.#options = options;
@@ -92,14 +95,24 @@ export class NotificationStream {
     return this.#controller !== undefined;
   }
 
+  /**
+   * Resolves once the loop's first GET has been answered: the stream is open (messages the server sends from now on
+   * reach the client), unsupported, or failed; or the loop was stopped. Never rejects.
+   */
+  get firstAnswer(): Promise<void> {
+    return this.#firstAnswer;
+  }
+
   /** Starts the loop with a fresh stream state (a new session has new event ids). */
   start(): void {
     if (this.#controller) return;
     this.#state = {};
+    this.#firstAnswer = new Promise<void>((resolve) => (this.#answered = resolve));
     const controller = new AbortController();
     this.#controller = controller;
     this.#running = this.#loop(controller.signal).finally(() => {
       if (this.#controller === controller) this.#controller = undefined;
+      this.#settleFirstAnswer();
     });
   }
 
@@ -128,6 +141,7 @@ export class NotificationStream {
           onMessage: dispatch,
           onOpen: () => {
             openedAt = now();
+            this.#settleFirstAnswer();
             onEvent({ type: 'open' });
           },
         });
@@ -145,11 +159,17 @@ export class NotificationStream {
         }
         error = caught;
       }
+      this.#settleFirstAnswer();
       unstable = nextUnstableCount(unstable, { openedAt, endedAt: now(), failed: error !== undefined, stableAfterMs });
       const delayMs = delayFor(unstable, error, this.#state);
       if (error !== undefined) onEvent({ type: 'error', error, failures: unstable, delayMs });
       await this.#sleep(delayMs);
     }
+  }
+
+  #settleFirstAnswer(): void {
+    this.#answered?.();
+    this.#answered = undefined;
   }
 
   #sleep(ms: number): Promise<void> {
