@@ -214,11 +214,10 @@ describe('a fresh npm init -y project with only archon-mcp-client installed', ()
     expect(ttl.stderr.split('\n')[0]).toBe('archon-mcp: Expected `--session-ttl` to be a positive integer, got 0');
   }, SERVE_TEST_TIMEOUT_MS);
 
-  test('the root entry types compile with skipLibCheck: false and no DOM lib, from ESM and CJS', async () => {
-    write('consumer.mts', "import { MCPClient, ArchonStreamableHttpTransport, type ToolMap } from 'archon-mcp-client';\nexport const client = new MCPClient({ url: 'http://localhost:8051/mcp' });\nexport const transport = new ArchonStreamableHttpTransport('http://localhost:8051/mcp');\nexport type Map = ToolMap;\n");
-    write('consumer.cts', "import { MCPClient, isMcpClientError } from 'archon-mcp-client';\nexport const client = new MCPClient();\nexport const check = isMcpClientError;\n");
+  /** Type-checks `files` as a consumer with strict libs would: skipLibCheck off, no DOM lib, node16 resolution. */
+  async function typeCheckStrictLibs(config: string, files: readonly string[]): Promise<{ code: number | null; stdout: string }> {
     write(
-      'tsconfig.strict-libs.json',
+      config,
       JSON.stringify({
         compilerOptions: {
           module: 'node16',
@@ -230,10 +229,16 @@ describe('a fresh npm init -y project with only archon-mcp-client installed', ()
           noEmit: true,
           skipLibCheck: false,
         },
-        files: ['consumer.mts', 'consumer.cts'],
+        files,
       }),
     );
-    const { code, stdout } = await runIn(dir, 'npx', ['--no', '--', 'tsc', '-p', 'tsconfig.strict-libs.json'], { timeoutMs: 120_000 });
+    return runIn(dir, 'npx', ['--no', '--', 'tsc', '-p', config], { timeoutMs: 120_000 });
+  }
+
+  test('the root entry types compile with skipLibCheck: false and no DOM lib, from ESM and CJS', async () => {
+    write('consumer.mts', "import { MCPClient, ArchonStreamableHttpTransport, type ToolMap } from 'archon-mcp-client';\nexport const client = new MCPClient({ url: 'http://localhost:8051/mcp' });\nexport const transport = new ArchonStreamableHttpTransport('http://localhost:8051/mcp');\nexport type Map = ToolMap;\n");
+    write('consumer.cts', "import { MCPClient, isMcpClientError } from 'archon-mcp-client';\nexport const client = new MCPClient();\nexport const check = isMcpClientError;\n");
+    const { code, stdout } = await typeCheckStrictLibs('tsconfig.strict-libs.json', ['consumer.mts', 'consumer.cts']);
     expect(stdout).toBe('');
     expect(code).toBe(0);
   }, 150_000);
@@ -241,23 +246,7 @@ describe('a fresh npm init -y project with only archon-mcp-client installed', ()
   test('the server entry types compile with skipLibCheck: false and no DOM lib, from ESM and CJS', async () => {
     write('server-consumer.mts', "import { createSessionHandler, startReferenceServer, type TokenSubject } from 'archon-mcp-client/server';\nexport const create = createSessionHandler;\nexport const start = startReferenceServer;\nexport type Subject = TokenSubject;\n");
     write('server-consumer.cts', "import { createSessionHandler, type SessionHandler } from 'archon-mcp-client/server';\nexport const create = createSessionHandler;\nexport type Handler = SessionHandler;\n");
-    write(
-      'tsconfig.server-strict-libs.json',
-      JSON.stringify({
-        compilerOptions: {
-          module: 'node16',
-          moduleResolution: 'node16',
-          target: 'ES2022',
-          lib: ['ES2023', 'ESNext.Disposable'],
-          types: ['node'],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-        },
-        files: ['server-consumer.mts', 'server-consumer.cts'],
-      }),
-    );
-    const { code, stdout } = await runIn(dir, 'npx', ['--no', '--', 'tsc', '-p', 'tsconfig.server-strict-libs.json'], { timeoutMs: 120_000 });
+    const { code, stdout } = await typeCheckStrictLibs('tsconfig.server-strict-libs.json', ['server-consumer.mts', 'server-consumer.cts']);
     expect(stdout).toBe('');
     expect(code).toBe(0);
   }, 150_000);
