@@ -19,6 +19,7 @@ import type { SessionHandlerStats } from './session-handler';
 import { resolveSessionLayerOptions, type ResolvedSessionOptions, type SessionHandlerOptions } from './session-options';
 import { ActivityWriter } from './sessions/activity-writer';
 import { checkAdoptionSupport } from './sessions/adopt-session';
+import { checkDirectPostSupport } from './sessions/direct-post';
 import { AppSessions } from './sessions/app-sessions';
 import { RequestLog } from './sessions/request-log';
 import { NotificationRouter } from './sessions/notification-router';
@@ -100,6 +101,8 @@ export async function composeSessionLayer(options: SessionHandlerOptions): Promi
     });
     const adoption = await checkAdoptionSupport();
     if (!adoption.ok) logger.warn?.({ msg: 'session adoption disabled', reason: adoption.reason });
+    const directPost = await checkDirectPostSupport();
+    if (!directPost.ok) logger.warn?.({ msg: 'direct SSE answers disabled: every POST takes the SDK transport path', reason: directPost.reason });
 
     const counts = { created: 0, adopted: 0, expired: 0 };
     const distrust = (): void => {

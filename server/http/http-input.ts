@@ -3,6 +3,7 @@
  * Hono, a fetch runtime): headers first, the body only when a check that needs it has passed.
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { DirectAnswerTarget } from './direct-answer';
 import { BodyDeadlineError, withinDeadlines, type BodyDeadlines } from './request-deadlines';
 
 /**
@@ -45,6 +46,11 @@ export interface McpHttpInput {
    * through a second stream to see its end (about 30 us per SSE answer). Absent: the body is relayed.
    */
   readonly responseDone?: ResponseDoneSlot | undefined;
+  /**
+   * Set by a host that can take an SSE answer written straight to its response (the node:http adapter): the
+   * legacy endpoint may then answer a plain POST on a live session through it and return `DIRECT_ANSWER`.
+   */
+  readonly direct?: DirectAnswerTarget | undefined;
 }
 
 /**

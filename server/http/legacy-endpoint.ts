@@ -4,7 +4,9 @@ import type { AppSessions } from '../sessions/app-sessions';
 import type { LiveSession, SessionPair } from '../sessions/live-session';
 import type { RequestLog } from '../sessions/request-log';
 import type { SessionManager } from '../sessions/session-manager';
+import { serveDirectPost } from '../sessions/direct-post';
 import type { McpRequest } from './mcp-request';
+import { DIRECT_ANSWER } from './direct-answer';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
 import { newSessionRefusalResponse, type NewSessionRefusal } from './new-session-limits';
 import type { OpenStreams } from './open-streams';
@@ -125,6 +127,25 @@ export class LegacyEndpoint {
       options.logger.warn?.({ msg: 'session server could not be rebuilt', sessionId: live.sessionId, error: String(error) });
       await manager.forget(live.sessionId);
       return jsonRpcErrorResponse({ status: 404, code: RPC_ERROR.sessionNotFound, message: 'Session not found', id: request.replyId });
+    }
+    if (request.direct !== undefined) {
+      // A plain POST answered straight into the host's response (direct-post.ts); anything else, or a check
+      // that fails, goes to the SDK's handleRequest below, which begins the batch again (same keys).
+      const direct = request.direct;
+      const batch = this.#deps.requestLog.begin(live.sessionId, request.messages, request.startedAt);
+      let served: boolean;
+      try {
+        served = await serveDirectPost(pair.transport, request.http, request.messages, request.authInfo, direct.open, {
+          [this.#deps.options.sessionHeader]: live.appSessionId,
+        });
+      } catch (error) {
+        batch.settle(500, true);
+        throw error;
+      }
+      if (served) {
+        batch.settle(200, false);
+        return DIRECT_ANSWER;
+      }
     }
     return this.#delegate(request, live, pair);
   }

@@ -4,6 +4,7 @@ import type { ProtocolEraName, ResolvedSessionOptions } from '../session-options
 import { readAppSessionIdHeader } from '../sessions/app-session-id';
 import { staticTokenAuthenticator, type RequestAuthenticator } from '../auth/request-authenticator';
 import type { SessionStore } from '../stores/types';
+import { isDirectAnswer } from './direct-answer';
 import type { McpHttpInput } from './http-input';
 import { clientIpKey, InflightLimits, releaseWhenDone, type InflightLease } from './inflight-limits';
 import { jsonRpcErrorResponse, RPC_ERROR } from './json-rpc-error';
@@ -127,7 +128,7 @@ export class McpEndpoint {
       response = await this.#failure(progress.replyId);
     }
     // A body left unread would keep arriving on this connection: close it after the answer.
-    if (method === 'POST' && !progress.bodyRead && input.parsedBody === undefined && announcesBody(input.request.headers)) {
+    if (method === 'POST' && !progress.bodyRead && input.parsedBody === undefined && !isDirectAnswer(response) && announcesBody(input.request.headers)) {
       response.headers.set('connection', 'close');
     }
     this.#deps.metrics.requests.inc({ method, status: String(response.status) });
@@ -183,6 +184,7 @@ export class McpEndpoint {
       replyId,
       startedAt: Date.now(),
       clientIp: progress.ipKey,
+      direct: input.direct,
     };
     return (await this.#eraOf(request)).serve(request);
   }

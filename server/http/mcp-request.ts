@@ -1,3 +1,4 @@
+import type { DirectAnswerTarget } from './direct-answer';
 import type { AuthInfo, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 
 /**
@@ -27,4 +28,6 @@ export interface McpRequest {
   startedAt: number;
   /** The client's IP key (an IPv6 client: its /64), when the host gave an address; keys the new-session rate. */
   clientIp?: string | undefined;
+  /** The host can take an SSE answer written straight to its response (see `direct-answer.ts`). */
+  direct?: DirectAnswerTarget | undefined;
 }

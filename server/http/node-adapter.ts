@@ -6,6 +6,8 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { readLimited, type BodyRead, type McpHttpInput, type ResponseDoneSlot } from './http-input';
+import { DIRECT_ANSWER, FIRST_CHUNK_HOLD_MS, NodeSseSink, type DirectAnswerTarget } from './direct-answer';
+import { nodeRequestView } from './node-request';
 
 /**
  * What the adapter reads of a Node request: an `IncomingMessage`, an Express `req`, or a replay of one
@@ -84,10 +86,21 @@ function toHeaders(headers: IncomingHttpHeaders): Headers {
  * const input = fromNodeRequest(req, undefined, abort.signal);
  * ```
  */
-export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signal: AbortSignal, responseDone?: ResponseDoneSlot): McpHttpInput {
+export function fromNodeRequest(
+  req: NodeRequestLike,
+  parsedBody: unknown,
+  signal: AbortSignal | (() => AbortSignal),
+  responseDone?: ResponseDoneSlot,
+  direct?: DirectAnswerTarget,
+): McpHttpInput {
   const method = (req.method ?? 'GET').toUpperCase();
   const host = req.headers.host ?? 'localhost';
-  const request = new Request(`http://${host}${req.url ?? '/'}`, { method, headers: toHeaders(req.headers), signal });
+  const request = nodeRequestView({
+    method,
+    url: `http://${host}${req.url ?? '/'}`,
+    headers: toHeaders(req.headers),
+    signal: typeof signal === 'function' ? signal : () => signal,
+  });
   const consumedBody = parsedBody === undefined && req.readableEnded === true ? req.body : undefined;
   return {
     request,
@@ -107,11 +120,11 @@ export function fromNodeRequest(req: NodeRequestLike, parsedBody: unknown, signa
       return readLimited(req, declaredLength, maxBytes, deadlines);
     },
     responseDone,
+    direct,
   };
 }
 
-/** How long the first chunk of an answer waits for the next one before it is sent alone. */
-export const FIRST_CHUNK_HOLD_MS = 10;
+export { FIRST_CHUNK_HOLD_MS };
 
 /**
  * Writes `response` to `res` with backpressure; resolves when the body ended or the client left. The head is
@@ -131,7 +144,7 @@ export const FIRST_CHUNK_HOLD_MS = 10;
  * await writeNodeResponse(res, await endpoint.serve(input), abort.signal);
  * ```
  */
-export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
+export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone?: AbortSignal): Promise<void> {
   if (res.headersSent || res.destroyed) {
     await response.body?.cancel().catch(() => undefined);
     return;
@@ -165,7 +178,9 @@ export async function writeNodeResponse(res: ServerResponse, response: Response,
   }
   const reader = response.body.getReader();
   const cancel = (): void => void reader.cancel().catch(() => undefined);
-  clientGone.addEventListener('abort', cancel, { once: true });
+  // Without a signal, the response's own 'close' says the client left (or all was written: cancelling then is a no-op).
+  if (clientGone === undefined) res.once('close', cancel);
+  else clientGone.addEventListener('abort', cancel, { once: true });
   let chunks = 0;
   try {
     for (;;) {
@@ -182,7 +197,8 @@ export async function writeNodeResponse(res: ServerResponse, response: Response,
   } catch {
     // The body errored (transport closed) or the reader was cancelled: end what we can.
   } finally {
-    clientGone.removeEventListener('abort', cancel);
+    if (clientGone === undefined) res.off('close', cancel);
+    else clientGone.removeEventListener('abort', cancel);
     if (!res.destroyed && !res.writableEnded) res.end();
     letGo();
     cancel();
@@ -220,16 +236,31 @@ export function createNodeHandler(
 ): (req: NodeRequestLike, res: ServerResponse, parsedBodyOrNext?: unknown) => Promise<void> {
   return async (req, res, parsedBodyOrNext) => {
     const parsedBody = typeof parsedBodyOrNext === 'function' ? undefined : parsedBodyOrNext;
-    const clientGone = new AbortController();
+    // The request's signal (aborted when the client leaves early) is made only if someone asks for it.
+    let clientGone: AbortController | undefined;
+    let left = false;
+    const signal = (): AbortSignal => {
+      clientGone ??= new AbortController();
+      if (left) clientGone.abort();
+      return clientGone.signal;
+    };
     const onClose = (): void => {
-      if (!res.writableFinished) clientGone.abort();
+      if (res.writableFinished) return;
+      left = true;
+      clientGone?.abort();
     };
     res.once('close', onClose);
     // The endpoint leaves its in-flight release here; it runs once the body is written (or the client left).
     const responseDone: ResponseDoneSlot = { release: undefined };
+    // An SSE answer the endpoint wrote straight to `res` (see direct-answer.ts) is awaited through its sink.
+    let sink: NodeSseSink | undefined;
+    const direct: DirectAnswerTarget = {
+      open: (headers, onCancel) => (sink = new NodeSseSink(res, headers, onCancel)),
+    };
     try {
-      const response = await serve(fromNodeRequest(req, parsedBody, clientGone.signal, responseDone));
-      await writeNodeResponse(res, response, clientGone.signal);
+      const response = await serve(fromNodeRequest(req, parsedBody, signal, responseDone, direct));
+      if (response === DIRECT_ANSWER && sink !== undefined) await sink.done;
+      else await writeNodeResponse(res, response);
     } finally {
       res.off('close', onClose);
       responseDone.release?.();
