@@ -54,8 +54,7 @@ interface EventWrite {
  * trimming removes at most one entry per XADD here, which costs next to nothing.
  *
  * Events stored in one tick go in one script call (`redis-event-scripts.ts`: one XADD each, one PEXPIRE/SADD/ZADD
- * per stream), sent at once even while the previous batch is on its way (one connection keeps them in order), and
- * each call resolves once Redis has applied it: as durable as Redis's own persistence is configured.
+ * per stream), and each call resolves once Redis has applied it: as durable as Redis's own persistence is configured.
  *
  * The priming event of a POST stream (a bare cursor, on a stream id the SDK draws at random for that request) gets
  * the id `0-1` without a round trip: it is written with the next batch, ahead of the stream's first real event, and
@@ -75,6 +74,7 @@ export class RedisEventStore implements SessionEventStore {
   readonly #settings: RedisEventStoreSettings;
   #queue: EventWrite[] = [];
   #scheduled = false;
+  #running = false;
   #closed = false;
 
   constructor(client: RedisClient, keys: RedisKeys, settings: RedisEventStoreSettings) {
@@ -111,13 +111,26 @@ export class RedisEventStore implements SessionEventStore {
 
   #enqueue(write: EventWrite): void {
     this.#queue.push(write);
-    if (this.#scheduled) return;
+    if (this.#running || this.#scheduled) return;
     this.#scheduled = true;
     // One turn of the event loop: every request handled in this turn joins the batch.
     setImmediate(() => {
       this.#scheduled = false;
-      while (this.#queue.length > 0) void this.#write(this.#queue.splice(0, MAX_EVENTS_PER_BATCH));
+      void this.#drain();
     });
+  }
+
+  /**
+   * One batch in flight at a time, so batches apply in call order even when Redis answers NOSCRIPT and the text
+   * follows (a later EVALSHA must not overtake it); writes made meanwhile form the next batch.
+   */
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, MAX_EVENTS_PER_BATCH));
+    } finally {
+      this.#running = false;
+    }
   }
 
   /** One script call for a batch; settles each write with its entry id. */
