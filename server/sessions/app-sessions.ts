@@ -66,6 +66,7 @@ export class AppSessions {
    */
   async claimForSession(requested: string | undefined, principalHash: string | null): Promise<string> {
     // Not cached: a legacy session validates through its protocol session, and counts once toward capacity.
+    // Acknowledged only with the `initialize` answer, after `create` of the protocol session: that write syncs it.
     return this.#claim(requested ?? randomUUID(), principalHash, Date.now(), false);
   }
 
@@ -124,12 +125,14 @@ export class AppSessions {
     return evicted;
   }
 
+  /** `cache`: a modern request's claim, acknowledged at once (synced on its own); else a legacy session's. */
   async #claim(requested: string, principalHash: string | null, now: number, cache: boolean): Promise<string> {
     const expiresAt = now + this.#options.sessionTtlMs;
-    let claim = await this.#store.claimAppSession({ appSessionId: requested, principalHash, now, expiresAt });
+    const syncWithNextWrite = !cache;
+    let claim = await this.#store.claimAppSession({ appSessionId: requested, principalHash, now, expiresAt, syncWithNextWrite });
     if (claim.outcome === 'foreign' || claim.outcome === 'expired') {
       // A fresh crypto-random id is free by construction; the claim still goes through the store atomically.
-      claim = await this.#store.claimAppSession({ appSessionId: randomUUID(), principalHash, now, expiresAt });
+      claim = await this.#store.claimAppSession({ appSessionId: randomUUID(), principalHash, now, expiresAt, syncWithNextWrite });
     }
     const { record } = claim;
     if (!cache) return record.appSessionId;

@@ -18,7 +18,9 @@ export interface FileAppJournal {
  * the session half writes. A claim decides and applies in one synchronous step, so it is atomic the way the
  * whole store is: one process holds the directory (`file-lock.ts`), and in it no other claim can run between
  * the check and the write. Every claim resolves only once what it reports is on disk, even one that wrote
- * nothing (it may rest on another claim still in flight): a crash never undoes an outcome a caller acted on.
+ * nothing (it may rest on another claim still in flight): a crash never undoes an outcome a caller acted on. A claim
+ * with `syncWithNextWrite` waits for no sync of its own: its line is in the journal ahead of the caller's next
+ * durable write, which syncs both (one group commit for the legacy `initialize` instead of two).
  *
  * @example
  * ```ts
@@ -60,7 +62,9 @@ export class FileAppSessions {
     principalHash: string | null;
     now: number;
     expiresAt: number;
+    syncWithNextWrite?: boolean;
   }): Promise<AppSessionClaim> {
+    const durable = claim.syncWithNextWrite !== true;
     const known = this.#apps.get(claim.appSessionId);
     if (known === undefined) {
       const record: AppSessionRecord = {
@@ -71,17 +75,17 @@ export class FileAppSessions {
         expiresAt: claim.expiresAt,
         status: 'active',
       };
-      await this.#journal.commit(['A', record], true);
+      await this.#journal.commit(['A', record], durable);
       return { outcome: 'created', record: { ...record } };
     }
     const lapsed = known.status === 'expired' || known.expiresAt <= claim.now;
     if (lapsed || known.principalHash !== claim.principalHash) {
       const record = { ...known };
-      await this.#journal.durable();
+      if (durable) await this.#journal.durable();
       return { outcome: lapsed ? 'expired' : 'foreign', record };
     }
     const record: AppSessionRecord = { ...known, lastActivityAt: claim.now, expiresAt: Math.max(known.expiresAt, claim.expiresAt) };
-    await this.#journal.commit(['A', record], true);
+    await this.#journal.commit(['A', record], durable);
     return { outcome: 'existing', record: { ...record } };
   }
 

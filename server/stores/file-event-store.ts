@@ -157,16 +157,18 @@ export class FileEventStore implements SessionEventStore {
     // The message goes into the line as JSON, not as a string holding JSON (no second escaping pass);
     // above the threshold, as the codec's deflated text.
     const json = JSON.stringify(message);
+    const { compressAboveBytes } = this.#settings;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most events need no byte count at all.
     const payload =
-      Buffer.byteLength(json) <= this.#settings.compressAboveBytes
+      json.length * 3 <= compressAboveBytes || Buffer.byteLength(json) <= compressAboveBytes
         ? json
         : JSON.stringify(await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes }));
     const journal = this.#open();
     const now = this.#settings.now();
     const seq = this.#nextSeq;
-    const entry = ['E', sessionId, streamId, seq, now];
     const line = encodeJournalText(`["E",${JSON.stringify(sessionId)},${JSON.stringify(streamId)},${seq},${now},${payload}]`);
-    this.apply(entry, line);
+    // What `apply` does with this line's entry, without building the entry.
+    this.#add(sessionId, streamId, seq, now, line);
     this.evictExpired(now);
     // A priming event is a cursor without content: it needs no wait of its own. Every event stored after
     // it lands later in the journal, so the first one a client can resume into makes it durable too;

@@ -186,7 +186,13 @@ export class FileSessionStore implements SessionStore {
     await this.#commit(['V', sessionId, { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel }], true);
   }
 
-  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  claimAppSession(claim: {
+    appSessionId: string;
+    principalHash: string | null;
+    now: number;
+    expiresAt: number;
+    syncWithNextWrite?: boolean;
+  }): Promise<AppSessionClaim> {
     return this.#apps.claimAppSession(claim);
   }
 

@@ -1,10 +1,11 @@
 import type { RedisKeys } from './redis-keys';
-import { CLAIM_APP_SESSION } from './redis-scripts';
+import { runScript } from './redis-run-script';
+import { CLAIM_APP_SESSION, EXPIRE_APP_SESSION } from './redis-scripts';
 import type { RedisClient } from './redis-session-store';
 import type { AppSessionClaim, AppSessionRecord } from './types';
 
 /**
- * App sessions and shared secrets on Redis: a claim is one Lua script (atomic: of concurrent claims of a free
+ * App sessions and shared secrets on Redis: a claim is one Lua script by SHA (atomic: of concurrent claims of a free
  * id exactly one creates it), a secret one `SET NX` followed by a read.
  *
  * @example
@@ -23,7 +24,7 @@ export class RedisAppSessions {
   }
 
   async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
-    const reply = await this.#client.eval(CLAIM_APP_SESSION, { arguments: [this.#keys.prefix,
+    const reply = await runScript(this.#client, CLAIM_APP_SESSION, { arguments: [this.#keys.prefix,
       claim.appSessionId,
       claim.principalHash ?? '',
       claim.principalHash === null ? '0' : '1',
@@ -41,11 +42,7 @@ export class RedisAppSessions {
   }
 
   async expireAppSession(appSessionId: string): Promise<void> {
-    const key = this.#keys.appSession(appSessionId);
-    await this.#client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'status', 'expired') end return 0", {
-      keys: [key],
-      arguments: [],
-    });
+    await runScript(this.#client, EXPIRE_APP_SESSION, { keys: [this.#keys.appSession(appSessionId)], arguments: [] });
   }
 
   async claimSecret(name: string, candidate: string): Promise<string> {

@@ -1,8 +1,9 @@
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontextprotocol/server';
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { RedisKeys } from './redis-keys';
+import { DELETE_SESSION_EVENTS, STORE_EVENTS } from './redis-event-scripts';
+import { runScript } from './redis-run-script';
 import type { RedisClient } from './redis-session-store';
-import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
 /**
@@ -22,14 +23,23 @@ export interface RedisEventStoreSettings {
 
 /** Entries read per XRANGE while trimming a stream by age in `purgeExpired`. */
 const TRIM_SCAN_BATCH = 100;
-/** Events written per MULTI. */
+/** Events written per script call. */
 const MAX_EVENTS_PER_BATCH = 256;
+/** The SDK's stream id for the standalone (GET) stream: the one stream a priming event may find not empty. */
+const STANDALONE_STREAM_ID = '_GET_stream';
+/** Entry id of the cursor that opens a fresh stream: before every id Redis generates (`0-0` is not allowed). */
+const FRESH_STREAM_CURSOR = '0-1';
 
 interface EventWrite {
   sessionId: string;
   streamId: StreamId;
   payload: string;
   storedAt: number;
+  /** `*`, or {@link FRESH_STREAM_CURSOR}. */
+  id: string;
+  /** Absent for a cursor nobody waits for. */
+  resolve?: (id: string) => void;
+  reject?: (error: unknown) => void;
 }
 
 /**
@@ -43,8 +53,13 @@ interface EventWrite {
  * (`stream-node-max-entries`, 100 by default), so a cap below ~100 would never be applied. Exact
  * trimming removes at most one entry per XADD here, which costs next to nothing.
  *
- * Events stored in one tick go in one MULTI (one XADD each, one PEXPIRE/SADD/ZADD per stream), and each
- * call resolves once Redis has applied it: as durable as Redis's own persistence is configured.
+ * Events stored in one tick go in one script call (`redis-event-scripts.ts`: one XADD each, one PEXPIRE/SADD/ZADD
+ * per stream), and each call resolves once Redis has applied it: as durable as Redis's own persistence is configured.
+ *
+ * The priming event of a POST stream (a bare cursor, on a stream id the SDK draws at random for that request) gets
+ * the id `0-1` without a round trip: it is written with the next batch, ahead of the stream's first real event, and
+ * nobody waits for it. That event makes it exist too; a crash before leaves an id the server does not know, and the
+ * client opens the stream afresh, which is all a stream with nothing after its cursor needs (as in the file store).
  *
  * @example
  * ```ts
@@ -57,14 +72,15 @@ export class RedisEventStore implements SessionEventStore {
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #settings: RedisEventStoreSettings;
-  readonly #writes: TickBatcher<EventWrite, string>;
+  #queue: EventWrite[] = [];
+  #scheduled = false;
+  #running = false;
   #closed = false;
 
   constructor(client: RedisClient, keys: RedisKeys, settings: RedisEventStoreSettings) {
     this.#client = client;
     this.#keys = keys;
     this.#settings = settings;
-    this.#writes = new TickBatcher((writes) => this.#write(writes), MAX_EVENTS_PER_BATCH);
   }
 
   forSession(sessionId: string): EventStore {
@@ -82,31 +98,53 @@ export class RedisEventStore implements SessionEventStore {
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    const entryId = await this.#writes.add({ sessionId, streamId, payload, storedAt: this.#settings.now() });
+    const storedAt = this.#settings.now();
+    if (streamId !== STANDALONE_STREAM_ID && isPrimingEvent(message)) {
+      this.#enqueue({ sessionId, streamId, payload, storedAt, id: FRESH_STREAM_CURSOR });
+      return scopedEventId(sessionId, streamId, FRESH_STREAM_CURSOR);
+    }
+    const entryId = await new Promise<string>((resolve, reject) => {
+      this.#enqueue({ sessionId, streamId, payload, storedAt, id: '*', resolve, reject });
+    });
     return scopedEventId(sessionId, streamId, entryId);
   }
 
-  /** One MULTI for a batch; returns the entry ids in call order (XADDs run in order on one connection). */
-  async #write(writes: readonly EventWrite[]): Promise<string[]> {
+  #enqueue(write: EventWrite): void {
+    this.#queue.push(write);
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
+    // One turn of the event loop: every request handled in this turn joins the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#drain();
+    });
+  }
+
+  /**
+   * One batch in flight at a time, so batches apply in call order even when Redis answers NOSCRIPT and the text
+   * follows (a later EVALSHA must not overtake it); writes made meanwhile form the next batch.
+   */
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, MAX_EVENTS_PER_BATCH));
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** One script call for a batch; settles each write with its entry id. */
+  async #write(writes: readonly EventWrite[]): Promise<void> {
     const { ttlMs, maxEventsPerStream } = this.#settings.limits;
-    const multi = this.#client.multi();
-    const newest = new Map<string, EventWrite>();
-    for (const write of writes) {
-      multi.xAdd(this.#keys.stream(write.sessionId, write.streamId), '*', { m: write.payload, t: String(write.storedAt) }, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '=', threshold: maxEventsPerStream },
-      });
-      newest.set(indexMember(write.sessionId, write.streamId), write);
+    const args = [this.#keys.prefix, String(ttlMs), String(maxEventsPerStream)];
+    for (const write of writes) args.push(write.sessionId, write.streamId, write.payload, String(write.storedAt), write.id);
+    try {
+      const reply = await runScript(this.#client, STORE_EVENTS, { arguments: args });
+      if (!Array.isArray(reply) || reply.length !== writes.length) throw new TypeError(`Expected ${writes.length} entry ids, got ${String(reply)}`);
+      writes.forEach((write, index) => write.resolve?.(String(reply[index])));
+    } catch (error) {
+      for (const write of writes) write.reject?.(error);
     }
-    for (const [member, write] of newest) {
-      const streams = this.#keys.sessionStreams(write.sessionId);
-      multi
-        .pExpire(this.#keys.stream(write.sessionId, write.streamId), ttlMs)
-        .sAdd(streams, write.streamId)
-        .pExpire(streams, ttlMs)
-        .zAdd(this.#keys.streamIndex, { score: write.storedAt, value: member });
-    }
-    const replies = await multi.exec();
-    return writes.map((_, index) => String(replies[index]));
   }
 
   async #replay(
@@ -133,13 +171,7 @@ export class RedisEventStore implements SessionEventStore {
   }
 
   async deleteSession(sessionId: string): Promise<void> {
-    const streamIds = await this.#client.sMembers(this.#keys.sessionStreams(sessionId));
-    const multi = this.#client.multi().del(this.#keys.sessionStreams(sessionId));
-    for (const streamId of streamIds) {
-      multi.del(this.#keys.stream(sessionId, streamId));
-      multi.zRem(this.#keys.streamIndex, indexMember(sessionId, streamId));
-    }
-    await multi.exec();
+    await runScript(this.#client, DELETE_SESSION_EVENTS, { arguments: [this.#keys.prefix, sessionId] });
   }
 
   async purgeExpired(now: number, liveSessionIds?: ReadonlySet<string>): Promise<number> {
@@ -201,11 +233,7 @@ function parseEntryEventId(sessionId: string, eventId: EventId): { streamId: Str
   return parsed !== undefined && /^\d+-\d+$/.test(parsed.seq) ? parsed : undefined;
 }
 
-/** NUL cannot occur in session or stream ids (they are header values), so it separates them safely. */
-function indexMember(sessionId: string, streamId: StreamId): string {
-  return `${sessionId}\u0000${streamId}`;
-}
-
+/** `ev-index` members are `{sessionId}\0{streamId}`: NUL cannot occur in header values, so it separates them safely. */
 function parseIndexMember(member: string): [string, StreamId] {
   const at = member.indexOf('\u0000');
   return [member.slice(0, at), member.slice(at + 1)];

@@ -167,6 +167,12 @@ for _, id in ipairs(ids) do
 end
 return { purged, #ids }`;
 
+/** KEYS: session hash. ARGV: state JSON -> 1 if the session exists (HSET on a missing key would create a half record). */
+export const SAVE_STATE = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'state', ARGV[1]) return 1 end return 0";
+
+/** KEYS: app session hash -> 1 if it exists and is now marked expired. */
+export const EXPIRE_APP_SESSION = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'status', 'expired') return 1 end return 0";
+
 /** KEYS: lock. ARGV: owner, ttlMs -> 1 when the owner holds the lock now (acquired or renewed). */
 export const ACQUIRE_LOCK = `
 local holder = redis.call('GET', KEYS[1])

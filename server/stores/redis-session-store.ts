@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { RedisAppSessions } from './redis-app-sessions';
 import type { RedisKeys } from './redis-keys';
+import { runScript } from './redis-run-script';
 import {
   ACQUIRE_LOCK,
   CREATE_SESSION,
@@ -9,6 +9,7 @@ import {
   PURGE_APP_SESSIONS,
   PURGE_SESSIONS,
   RELEASE_LOCK,
+  SAVE_STATE,
   SET_OWNER,
   SET_STATUS,
   TOUCH_MANY,
@@ -131,12 +132,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async saveSessionState(sessionId: string, state: SessionState): Promise<void> {
-    const key = this.#keys.session(sessionId);
     // HSET on a missing key would create a half record: only while the session exists.
-    await this.#client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'state', ARGV[1]) end return 0", {
-      keys: [key],
-      arguments: [JSON.stringify(state)],
-    });
+    await runScript(this.#client, SAVE_STATE, { keys: [this.#keys.session(sessionId)], arguments: [JSON.stringify(state)] });
   }
 
   claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
@@ -211,12 +208,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#client.eval(ACQUIRE_LOCK, { keys: [this.#keys.lock(name)], arguments: [owner, String(ttlMs)] });
+    const reply = await runScript(this.#client, ACQUIRE_LOCK, { keys: [this.#keys.lock(name)], arguments: [owner, String(ttlMs)] });
     return Number(reply) === 1;
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    await this.#client.eval(RELEASE_LOCK, { keys: [this.#keys.lock(name)], arguments: [owner] });
+    await runScript(this.#client, RELEASE_LOCK, { keys: [this.#keys.lock(name)], arguments: [owner] });
   }
 
   async ping(): Promise<void> {
@@ -255,26 +252,9 @@ export class RedisSessionStore implements SessionStore {
     await multi.exec();
   }
 
-  async #run(script: string, args: string[]): Promise<unknown> {
-    const options = { arguments: [this.#keys.prefix, ...args] };
-    try {
-      return await this.#client.evalSha(scriptSha(script), options);
-    } catch (error) {
-      // The script cache is empty after a Redis restart or SCRIPT FLUSH: send the text once.
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return this.#client.eval(script, options);
-    }
+  #run(script: string, args: string[]): Promise<unknown> {
+    return runScript(this.#client, script, { arguments: [this.#keys.prefix, ...args] });
   }
-}
-
-const SHAS = new Map<string, string>();
-function scriptSha(script: string): string {
-  let sha = SHAS.get(script);
-  if (sha === undefined) {
-    sha = createHash('sha1').update(script).digest('hex');
-    SHAS.set(script, sha);
-  }
-  return sha;
 }
 
 function toSessionRecord(hash: Record<string, string>): SessionRecord | undefined {

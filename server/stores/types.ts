@@ -151,8 +151,19 @@ export interface SessionStore {
   /**
    * Claims an app session id for `principalHash`, atomically (a unique key or a script, never check-then-create):
    * of concurrent claims of one free id exactly one gets `created`. `existing` pushes out its expiry.
+   *
+   * `syncWithNextWrite: true` is for a caller that acknowledges nothing before its next durable write to this store
+   * (the legacy `initialize`: the claim, then `create` of the protocol session, then the answer). A backend whose
+   * writes land in one ordered log (file) may then resolve the claim before it is on disk: that next write makes
+   * it durable too, with one sync instead of two. Others ignore it.
    */
-  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim>;
+  claimAppSession(claim: {
+    appSessionId: string;
+    principalHash: string | null;
+    now: number;
+    expiresAt: number;
+    syncWithNextWrite?: boolean;
+  }): Promise<AppSessionClaim>;
   getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined>;
   /** Marks an app session expired (a forced expiry of its protocol session). */
   expireAppSession(appSessionId: string): Promise<void>;

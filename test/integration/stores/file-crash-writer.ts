@@ -1,6 +1,6 @@
 /**
  * Child process of the file store's crash test: `node --import tsx file-crash-writer.ts <dir>`. Sixteen
- * writers create sessions, claim their app sessions, save their state and store events on the file store as
+ * writers claim app sessions and create sessions (one sync for both, as the legacy `initialize`), claim them again, save their state and store events on the file store as
  * fast as it acknowledges them, and print one line per acknowledged write (`session <id>`, `app <appSessionId>`,
  * `state <sessionId>` or `event <sessionId> <primingId> <eventId> <n>`), so the parent knows what was
  * acknowledged when it sends SIGKILL. It never stops on its own.
@@ -16,8 +16,17 @@ process.stdout.write('ready\n');
 async function writer(): Promise<void> {
   for (;;) {
     const record = sessionRecord();
+    // As the legacy `initialize` does: the claim rides on the durability of the `create` that follows it.
+    const claimedAt = Date.now();
+    await sessions.claimAppSession({
+      appSessionId: record.appSessionId,
+      principalHash: record.principalHash,
+      now: claimedAt,
+      expiresAt: claimedAt + 60_000,
+      syncWithNextWrite: true,
+    });
     await sessions.create(record);
-    process.stdout.write(`session ${record.sessionId}\n`);
+    process.stdout.write(`session ${record.sessionId}\napp ${record.appSessionId}\n`);
     const now = Date.now();
     await sessions.claimAppSession({
       appSessionId: record.appSessionId,
