@@ -17,37 +17,34 @@ export interface EventInsert {
   createdAt: number;
 }
 
-/**
- * Inserts events in call order and returns their row ids in the same order. Also trims every stream it
- * wrote to down to `cap - 1` older rows plus the new ones: a stream may briefly hold more than `cap` when
- * one batch adds several events to it, which the replay query hides (it reads the newest `cap`).
- */
-export async function insertEvents(sql: SqlExecutor, events: readonly EventInsert[], cap: number): Promise<number[]> {
+/** Inserts events in call order and returns their row ids in the same order. Trimming is separate ({@link trimEvents}). */
+export async function insertEvents(sql: SqlExecutor, events: readonly EventInsert[]): Promise<number[]> {
   const { rows } = await sql.query<{ id: unknown }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY
-         AS t(session_id, stream_id, payload, created_at, ord)
-     ), inserted AS (
-       INSERT INTO mcp_events (session_id, stream_id, payload, created_at)
-       SELECT session_id, stream_id, payload, created_at FROM input ORDER BY ord
-       RETURNING id
-     ), trimmed AS (
-       DELETE FROM mcp_events AS e USING (SELECT DISTINCT session_id, stream_id FROM input) AS s
-       WHERE e.session_id = s.session_id AND e.stream_id = s.stream_id AND e.id <= (
-         SELECT x.id FROM mcp_events AS x WHERE x.session_id = s.session_id AND x.stream_id = s.stream_id
-         ORDER BY x.id DESC OFFSET $5 LIMIT 1)
-     )
-     SELECT id FROM inserted ORDER BY id`,
+    `INSERT INTO mcp_events (session_id, stream_id, payload, created_at)
+     SELECT session_id, stream_id, payload, created_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS t(session_id, stream_id, payload, created_at, ord)
+     ORDER BY ord
+     RETURNING id`,
     [
       events.map((event) => event.sessionId),
       events.map((event) => event.streamId),
       events.map((event) => event.payload),
       events.map((event) => event.createdAt),
-      cap - 1,
     ],
   );
   // Ids come from one sequence in insertion order (ORDER BY ord), so ascending ids are call order.
-  return rows.map((row) => sqlNumber(row.id));
+  return rows.map((row) => sqlNumber(row.id)).sort((a, b) => a - b);
+}
+
+/** Deletes all but the newest `cap` events of each stream given. */
+export async function trimEvents(sql: SqlExecutor, streams: ReadonlyArray<{ sessionId: string; streamId: string }>, cap: number): Promise<void> {
+  await sql.query(
+    `DELETE FROM mcp_events AS e USING unnest($1::text[], $2::text[]) AS s(session_id, stream_id)
+     WHERE e.session_id = s.session_id AND e.stream_id = s.stream_id AND e.id <= (
+       SELECT x.id FROM mcp_events AS x WHERE x.session_id = s.session_id AND x.stream_id = s.stream_id
+       ORDER BY x.id DESC OFFSET $3 LIMIT 1)`,
+    [streams.map((stream) => stream.sessionId), streams.map((stream) => stream.streamId), cap],
+  );
 }
 
 /** One `trackRequest` call, as stored. */

@@ -2,12 +2,17 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontex
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import { insertEvents, type EventInsert } from './sql-batches';
+import { insertEvents, trimEvents, type EventInsert } from './sql-batches';
+import { SqlTrimCounter } from './sql-trim-counter';
 import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
 /** Events per INSERT: bounds one statement's parameters (~100 KB each at the compression threshold). */
 const MAX_EVENTS_PER_BATCH = 256;
+/** A stream is trimmed to its cap every this many inserts (from this process), or every `cap` when smaller. */
+const TRIM_EVENTS_EVERY = 32;
+/** Streams whose insert count this process remembers for trimming; the least recently used is forgotten beyond it. */
+const TRIM_COUNTERS_KEPT = 10_000;
 
 /**
  * Tuning the SQL event store takes from its factory.
@@ -28,7 +33,9 @@ export interface SqlEventStoreSettings {
  * `{sessionId}:{streamId}:{row id}`; the row id is a global bigserial, so order within a stream is
  * insertion order and a resumed stream replays exactly what came after the client's last id.
  * Events stored in one tick go in as one INSERT (`sql-batches.ts`); each call resolves once that
- * statement has committed, so an id is never handed out before its event is durable.
+ * statement has committed, so an id is never handed out before its event is durable. A stream is trimmed
+ * to `maxEventsPerStream` every few of its inserts, not on each (`sql-trim-counter.ts`); replay reads the
+ * newest `maxEventsPerStream` only, so the rows between trims are never seen.
  *
  * @example
  * ```ts
@@ -41,12 +48,14 @@ export class SqlEventStore implements SessionEventStore {
   readonly #sql: SqlClient;
   readonly #settings: SqlEventStoreSettings;
   readonly #inserts: TickBatcher<EventInsert, number>;
+  readonly #trims: SqlTrimCounter;
   #closed = false;
 
   constructor(sql: SqlClient, settings: SqlEventStoreSettings) {
     this.#sql = sql;
     this.#settings = settings;
-    this.#inserts = new TickBatcher((events) => insertEvents(sql, events, settings.limits.maxEventsPerStream), MAX_EVENTS_PER_BATCH);
+    this.#trims = new SqlTrimCounter(Math.min(TRIM_EVENTS_EVERY, settings.limits.maxEventsPerStream), TRIM_COUNTERS_KEPT);
+    this.#inserts = new TickBatcher((events) => this.#insert(events), MAX_EVENTS_PER_BATCH);
   }
 
   forSession(sessionId: string): EventStore {
@@ -63,6 +72,20 @@ export class SqlEventStore implements SessionEventStore {
       },
       replayEventsAfter: (lastEventId, { send }) => this.#replay(sessionId, lastEventId, send),
     };
+  }
+
+  async #insert(events: EventInsert[]): Promise<number[]> {
+    const ids = await insertEvents(this.#sql, events);
+    const due = this.#trims.count(events.map((event) => JSON.stringify([event.sessionId, event.streamId])));
+    if (due.length > 0) {
+      const streams = due.map((key) => {
+        const [sessionId, streamId] = JSON.parse(key) as [string, string];
+        return { sessionId, streamId };
+      });
+      // The events are durable already; a failed trim is retried when the stream comes due again.
+      await trimEvents(this.#sql, streams, this.#settings.limits.maxEventsPerStream).catch(() => undefined);
+    }
+    return ids;
   }
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {

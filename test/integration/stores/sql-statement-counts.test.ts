@@ -1,0 +1,98 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PgliteSqlClient } from '../../../server/stores/pglite-store';
+import type { SqlClient, SqlExecutor, SqlResult } from '../../../server/stores/sql-client';
+import { SqlEventStore } from '../../../server/stores/sql-event-store';
+import { runSqlMigrations } from '../../../server/stores/sql-migrations';
+import { notification, replaySink } from './fixtures';
+
+/**
+ * How many statements the SQL stores send for a given load: the figure their speed rests on (PGlite runs
+ * one statement at a time, and every PostgreSQL statement is a round trip and a commit). Counted on a real
+ * PGlite through a client that records each statement's first words.
+ */
+class CountingSqlClient implements SqlClient {
+  readonly kind = 'pglite' as const;
+  readonly statements: string[] = [];
+  readonly #inner: SqlClient;
+
+  constructor(inner: SqlClient) {
+    this.#inner = inner;
+  }
+
+  query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<Row>> {
+    this.statements.push(firstWords(text));
+    return this.#inner.query<Row>(text, params);
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    this.statements.push('BEGIN');
+    return this.#inner.transaction((tx) => fn({ query: (text, params) => (this.statements.push(firstWords(text)), tx.query(text, params)) }));
+  }
+
+  async close(): Promise<void> {}
+
+  count(prefix: string): number {
+    return this.statements.filter((statement) => statement.startsWith(prefix)).length;
+  }
+}
+
+function firstWords(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 3).join(' ');
+}
+
+let db: PGlite;
+let sql: CountingSqlClient;
+beforeAll(async () => {
+  db = await PGlite.create('memory://');
+  await runSqlMigrations(new PgliteSqlClient(db, false));
+});
+afterAll(async () => {
+  await db.close();
+});
+beforeEach(async () => {
+  await db.exec('TRUNCATE mcp_sessions, mcp_requests, mcp_events, mcp_app_sessions');
+  sql = new CountingSqlClient(new PgliteSqlClient(db, false));
+});
+
+function eventStore(maxEventsPerStream: number): SqlEventStore {
+  return new SqlEventStore(sql, { limits: { ttlMs: 60_000, maxEventsPerStream }, compressAboveBytes: 4_096, now: Date.now });
+}
+
+async function rowsOf(sessionId: string, streamId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mcp_events WHERE session_id = $1 AND stream_id = $2', [sessionId, streamId]);
+  return rows[0]?.n ?? -1;
+}
+
+describe('SQL event store statements', () => {
+  it('stores the events of one tick, one per stream as a POST answer has, with one INSERT and no trim', async () => {
+    const events = eventStore(1_000);
+    await Promise.all(Array.from({ length: 40 }, (_, n) => events.forSession(`s${n % 8}`).storeEvent(`post-${n}`, notification('s', n))));
+    expect(sql.statements).toEqual(['INSERT INTO mcp_events']);
+  });
+
+  it('trims a stream once every 32 of its inserts under the default cap', async () => {
+    const events = eventStore(1_000);
+    const store = events.forSession('s1');
+    for (let n = 1; n <= 64; n += 1) await store.storeEvent('_GET_stream', notification('s1', n));
+    expect(sql.count('INSERT INTO mcp_events')).toBe(64);
+    expect(sql.count('DELETE FROM mcp_events')).toBe(2);
+  });
+
+  it('trims every cap inserts when the cap is smaller, so a stream never holds twice its cap', async () => {
+    const events = eventStore(5);
+    const store = events.forSession('s1');
+    const ids: string[] = [];
+    let most = 0;
+    for (let n = 1; n <= 23; n += 1) {
+      ids.push(await store.storeEvent('_GET_stream', notification('s1', n)));
+      most = Math.max(most, await rowsOf('s1', '_GET_stream'));
+    }
+    expect(sql.count('DELETE FROM mcp_events')).toBe(4);
+    expect(most).toBeLessThanOrEqual(5 + 5 - 1);
+    expect(await rowsOf('s1', '_GET_stream')).toBe(3 + 5);
+    const sink = replaySink();
+    await store.replayEventsAfter(ids[0] ?? '', sink);
+    expect(sink.sent.map((event) => event.eventId)).toEqual(ids.slice(-5));
+  });
+});
