@@ -47,6 +47,12 @@ export async function trimEvents(sql: SqlExecutor, streams: ReadonlyArray<{ sess
   );
 }
 
+/** Deletes every event of the sessions given. */
+export async function deleteSessionEvents(sql: SqlExecutor, sessionIds: readonly string[]): Promise<undefined[]> {
+  await sql.query('DELETE FROM mcp_events WHERE session_id = ANY($1::text[])', [[...new Set(sessionIds)]]);
+  return sessionIds.map(() => undefined);
+}
+
 /** One `trackRequest` call, as stored. */
 export interface RequestInsert {
   sessionId: string;

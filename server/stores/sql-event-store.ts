@@ -2,8 +2,9 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontex
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import { insertEvents, trimEvents, type EventInsert } from './sql-batches';
+import { deleteSessionEvents, insertEvents, trimEvents, type EventInsert } from './sql-batches';
 import { SqlTrimCounter } from './sql-trim-counter';
+import { SqlWriteBatcher } from './sql-write-batcher';
 import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
@@ -49,6 +50,7 @@ export class SqlEventStore implements SessionEventStore {
   readonly #settings: SqlEventStoreSettings;
   readonly #inserts: TickBatcher<EventInsert, number>;
   readonly #trims: SqlTrimCounter;
+  readonly #deletes: SqlWriteBatcher<string, undefined>;
   #closed = false;
 
   constructor(sql: SqlClient, settings: SqlEventStoreSettings) {
@@ -56,6 +58,7 @@ export class SqlEventStore implements SessionEventStore {
     this.#settings = settings;
     this.#trims = new SqlTrimCounter(Math.min(TRIM_EVENTS_EVERY, settings.limits.maxEventsPerStream), TRIM_COUNTERS_KEPT);
     this.#inserts = new TickBatcher((events) => this.#insert(events), MAX_EVENTS_PER_BATCH);
+    this.#deletes = new SqlWriteBatcher((sessionIds) => deleteSessionEvents(sql, sessionIds));
   }
 
   forSession(sessionId: string): EventStore {
@@ -124,8 +127,9 @@ export class SqlEventStore implements SessionEventStore {
     return parsed.streamId;
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
-    await this.#sql.query('DELETE FROM mcp_events WHERE session_id = $1', [sessionId]);
+  /** The deletions of one tick share one statement. */
+  deleteSession(sessionId: string): Promise<void> {
+    return this.#deletes.add(sessionId);
   }
 
   async purgeExpired(now: number, liveSessionIds?: ReadonlySet<string>): Promise<number> {

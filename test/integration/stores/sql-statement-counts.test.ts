@@ -4,7 +4,8 @@ import { PgliteSqlClient } from '../../../server/stores/pglite-store';
 import type { SqlClient, SqlExecutor, SqlResult } from '../../../server/stores/sql-client';
 import { SqlEventStore } from '../../../server/stores/sql-event-store';
 import { runSqlMigrations } from '../../../server/stores/sql-migrations';
-import { notification, replaySink } from './fixtures';
+import { SqlSessionStore } from '../../../server/stores/sql-session-store';
+import { notification, replaySink, sessionRecord, T0 } from './fixtures';
 
 /**
  * How many statements the SQL stores send for a given load: the figure their speed rests on (PGlite runs
@@ -94,5 +95,60 @@ describe('SQL event store statements', () => {
     const sink = replaySink();
     await store.replayEventsAfter(ids[0] ?? '', sink);
     expect(sink.sent.map((event) => event.eventId)).toEqual(ids.slice(-5));
+  });
+});
+
+describe('SQL session store statements', () => {
+  it('creates the sessions of one tick with one INSERT', async () => {
+    const sessions = new SqlSessionStore(sql, { maxRequestsPerSession: 1_000 });
+    const records = Array.from({ length: 8 }, () => sessionRecord({ state: { subscriptions: ['file:///a'], loggingLevel: 'info' } }));
+    await Promise.all(records.map((record) => sessions.create(record)));
+    expect(sql.statements).toEqual(['INSERT INTO mcp_sessions']);
+    for (const record of records) expect(await sessions.get(record.sessionId)).toEqual(record);
+  });
+
+  it('fails only the create whose row the database refuses, and retries the others alone', async () => {
+    const sessions = new SqlSessionStore(sql, { maxRequestsPerSession: 1_000 });
+    const taken = sessionRecord();
+    await sessions.create(taken);
+    const fresh = [sessionRecord(), sessionRecord()];
+    const outcomes = await Promise.allSettled([sessions.create(fresh[0]!), sessions.create({ ...taken }), sessions.create(fresh[1]!)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The first INSERT, the shared one the duplicate key refused, then one alone per call.
+    expect(sql.count('INSERT INTO mcp_sessions')).toBe(1 + 1 + 3);
+    for (const record of fresh) expect((await sessions.get(record.sessionId))?.sessionId).toBe(record.sessionId);
+  });
+
+  it('sets the statuses of one tick with one UPDATE, the last call for a session winning', async () => {
+    const sessions = new SqlSessionStore(sql, { maxRequestsPerSession: 1_000 });
+    const records = Array.from({ length: 6 }, () => sessionRecord());
+    await Promise.all(records.map((record) => sessions.create(record)));
+    const [first, ...rest] = records;
+    await Promise.all([
+      sessions.setStatus(first!.sessionId, 'draining', 'shutdown'),
+      ...rest.map((record) => sessions.setStatus(record.sessionId, 'closed', 'client-delete')),
+      sessions.setStatus(first!.sessionId, 'expired', 'ttl'),
+    ]);
+    expect(sql.count('UPDATE mcp_sessions')).toBe(1);
+    expect(await sessions.get(first!.sessionId)).toMatchObject({ status: 'expired', disconnectReason: 'ttl' });
+    for (const record of rest) expect(await sessions.get(record.sessionId)).toMatchObject({ status: 'closed', disconnectReason: 'client-delete' });
+  });
+
+  it('claims the app sessions of one tick with one INSERT, and a contested id in a second one', async () => {
+    const sessions = new SqlSessionStore(sql, { maxRequestsPerSession: 1_000 });
+    const claim = (appSessionId: string, principalHash: string | null) =>
+      sessions.claimAppSession({ appSessionId, principalHash, now: T0, expiresAt: T0 + 60_000 });
+    const outcomes = await Promise.all([claim('app-1', 'alice'), claim('app-2', null), claim('app-1', 'bob'), claim('app-3', null), claim('app-2', null)]);
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['created', 'created', 'foreign', 'created', 'existing']);
+    expect(outcomes.map((outcome) => outcome.record.appSessionId)).toEqual(['app-1', 'app-2', 'app-1', 'app-3', 'app-2']);
+    expect(sql.count('INSERT INTO mcp_app_sessions')).toBe(2);
+  });
+
+  it('deletes the events of the sessions closed in one tick with one DELETE', async () => {
+    const events = eventStore(1_000);
+    await Promise.all(Array.from({ length: 8 }, (_, n) => events.forSession(`s${n}`).storeEvent('_GET_stream', notification(`s${n}`, n))));
+    await Promise.all(Array.from({ length: 8 }, (_, n) => events.deleteSession(`s${n}`)));
+    expect(sql.statements).toEqual(['INSERT INTO mcp_events', 'DELETE FROM mcp_events']);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mcp_events')).rows[0]?.n).toBe(0);
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * The durable session writes of the SQL stores, many calls per statement (see `sql-write-batcher.ts`): what
+ * every `initialize` (claim the app session, create the session) and every `DELETE` (mark it closed) costs.
+ * A short-lived session spent four single-row statements and commits on these; PGlite runs one statement at
+ * a time and PostgreSQL waits for every commit, so concurrent sessions now share them.
+ * Arrays go in as parameters (`unnest`), never spliced into the SQL text.
+ */
+import type { SqlExecutor } from './sql-client';
+import type { AppSessionStatus, SessionRecord, SessionStatus } from './types';
+
+/** The columns of `mcp_sessions`, in the order {@link insertSessions} fills them. */
+export const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_params, protocol_version,
+  created_at, last_activity_at, expires_at, status, disconnect_reason, owner_instance, session_state`;
+
+/** Inserts session records, one row each. */
+export async function insertSessions(sql: SqlExecutor, records: readonly SessionRecord[]): Promise<undefined[]> {
+  const column = <T>(pick: (record: SessionRecord) => T): T[] => records.map(pick);
+  await sql.query(
+    `INSERT INTO mcp_sessions (${SESSION_COLUMNS})
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::bigint[],
+       $8::bigint[], $9::text[], $10::text[], $11::text[], $12::jsonb[])`,
+    [
+      column((record) => record.sessionId),
+      column((record) => record.appSessionId),
+      column((record) => record.principalHash),
+      column((record) => JSON.stringify(record.initializeParams)),
+      column((record) => record.protocolVersion),
+      column((record) => record.createdAt),
+      column((record) => record.lastActivityAt),
+      column((record) => record.expiresAt),
+      column((record) => record.status),
+      column((record) => record.disconnectReason),
+      column((record) => record.ownerInstance),
+      column((record) => (record.state === undefined ? null : JSON.stringify(record.state))),
+    ],
+  );
+  return records.map(() => undefined);
+}
+
+/** One `setStatus` call. */
+export interface StatusChange {
+  sessionId: string;
+  status: SessionStatus;
+  reason: string | null;
+}
+
+/** Sets status and reason of many sessions; of several changes to one session the last call wins. */
+export async function updateStatuses(sql: SqlExecutor, changes: readonly StatusChange[]): Promise<undefined[]> {
+  // UPDATE ... FROM applies one of several matching rows only: keep the last change per session.
+  const latest = [...new Map(changes.map((change) => [change.sessionId, change])).values()];
+  await sql.query(
+    `UPDATE mcp_sessions AS s SET status = t.status, disconnect_reason = t.reason
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS t(session_id, status, reason)
+     WHERE s.session_id = t.session_id`,
+    [latest.map((change) => change.sessionId), latest.map((change) => change.status), latest.map((change) => change.reason)],
+  );
+  return changes.map(() => undefined);
+}
+
+/** One `claimAppSession` call. */
+export interface AppSessionClaimInput {
+  appSessionId: string;
+  principalHash: string | null;
+  now: number;
+  expiresAt: number;
+}
+
+/** An `mcp_app_sessions` row as a claim returns it; `inserted` marks a row the claim created. */
+export interface AppSessionClaimRow extends Record<string, unknown> {
+  app_session_id: string;
+  principal_hash: string | null;
+  created_at: unknown;
+  last_activity_at: unknown;
+  expires_at: unknown;
+  status: AppSessionStatus;
+  inserted: boolean;
+}
+
+/** The claim is granted (and extends the expiry) only to the same principal, on a live record. */
+const VALID_CLAIM = `mcp_app_sessions.status = 'active' AND mcp_app_sessions.expires_at > EXCLUDED.created_at
+  AND mcp_app_sessions.principal_hash IS NOT DISTINCT FROM EXCLUDED.principal_hash`;
+
+/**
+ * Claims app sessions, one row each, and returns each claim's row in call order. ON CONFLICT DO UPDATE (not
+ * DO NOTHING + SELECT) waits for a concurrent inserter and returns the committed row, which a SELECT in the
+ * same statement could not see; `xmax = 0` marks our own insert. Only a still-valid claim by the same
+ * principal pushes the expiry out. One statement may not touch a row twice, so claims of one id go in
+ * successive statements, in call order; ids are sorted so two instances lock rows in the same order.
+ */
+export async function claimAppSessions(sql: SqlExecutor, claims: readonly AppSessionClaimInput[]): Promise<AppSessionClaimRow[]> {
+  const results: AppSessionClaimRow[] = new Array(claims.length);
+  let pending = claims.map((claim, index) => ({ claim, index }));
+  while (pending.length > 0) {
+    const round = new Map<string, { claim: AppSessionClaimInput; index: number }>();
+    const later: typeof pending = [];
+    for (const entry of pending) {
+      if (round.has(entry.claim.appSessionId)) later.push(entry);
+      else round.set(entry.claim.appSessionId, entry);
+    }
+    const entries = [...round.values()].sort((a, b) => (a.claim.appSessionId < b.claim.appSessionId ? -1 : 1));
+    const { rows } = await sql.query<AppSessionClaimRow>(
+      `INSERT INTO mcp_app_sessions (app_session_id, principal_hash, created_at, last_activity_at, expires_at, status)
+       SELECT id, principal_hash, claimed_at, claimed_at, expires_at, 'active'
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(id, principal_hash, claimed_at, expires_at, ord)
+       ORDER BY ord
+       ON CONFLICT (app_session_id) DO UPDATE SET
+         last_activity_at = CASE WHEN ${VALID_CLAIM} THEN EXCLUDED.last_activity_at ELSE mcp_app_sessions.last_activity_at END,
+         expires_at = CASE WHEN ${VALID_CLAIM} THEN GREATEST(mcp_app_sessions.expires_at, EXCLUDED.expires_at) ELSE mcp_app_sessions.expires_at END
+       RETURNING app_session_id, principal_hash, created_at, last_activity_at, expires_at, status, (xmax = 0) AS inserted`,
+      [
+        entries.map((entry) => entry.claim.appSessionId),
+        entries.map((entry) => entry.claim.principalHash),
+        entries.map((entry) => entry.claim.now),
+        entries.map((entry) => entry.claim.expiresAt),
+      ],
+    );
+    const byId = new Map(rows.map((row) => [row.app_session_id, row]));
+    for (const { claim, index } of entries) {
+      const row = byId.get(claim.appSessionId);
+      if (row === undefined) throw new Error(`claim of app session ${claim.appSessionId} returned no row`);
+      results[index] = row;
+    }
+    pending = later;
+  }
+  return results;
+}
