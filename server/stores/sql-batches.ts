@@ -3,11 +3,31 @@
  * session layer does per request (validate, touch, track, store events) from many concurrent requests
  * in one statement and one commit, instead of one each. PGlite runs one statement at a time (0.3-0.7 ms
  * each, measured), and every PostgreSQL commit waits for its WAL flush, so this is where their time went.
- * Arrays go in as parameters (`unnest`), never spliced into the SQL text.
+ * Values always go in as parameters, never spliced into the SQL text: as arrays (`unnest`), or, for the
+ * writes a client waits for, as a multi-row `VALUES` list of placeholders ({@link valuesList}), which PGlite
+ * plans and runs in half the time (an event INSERT of 1 row: 0.26 ms against 0.45 ms; of 6 rows: 0.41 ms
+ * against 0.64 ms, measured).
  */
 import type { SqlExecutor } from './sql-client';
 import { sqlNumber } from './sql-client';
 import type { SessionTouch } from './types';
+
+/**
+ * The placeholders of a multi-row `VALUES` list: `($1, $2), ($3, $4)` for 2 rows of 2 columns. `casts` type the
+ * first row's columns (`['text', 'bigint']`), which types the whole column where no target column does.
+ */
+export function valuesList(rows: number, columns: number, casts: readonly string[] = []): string {
+  const list: string[] = [];
+  for (let row = 0; row < rows; row += 1) {
+    const cells: string[] = [];
+    for (let column = 0; column < columns; column += 1) {
+      const cast = row === 0 ? casts[column] : undefined;
+      cells.push(`$${row * columns + column + 1}${cast === undefined ? '' : `::${cast}`}`);
+    }
+    list.push(`(${cells.join(', ')})`);
+  }
+  return list.join(', ');
+}
 
 /** One `storeEvent` call. */
 export interface EventInsert {
@@ -20,19 +40,10 @@ export interface EventInsert {
 /** Inserts events in call order and returns their row ids in the same order. Trimming is separate ({@link trimEvents}). */
 export async function insertEvents(sql: SqlExecutor, events: readonly EventInsert[]): Promise<number[]> {
   const { rows } = await sql.query<{ id: unknown }>(
-    `INSERT INTO mcp_events (session_id, stream_id, payload, created_at)
-     SELECT session_id, stream_id, payload, created_at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS t(session_id, stream_id, payload, created_at, ord)
-     ORDER BY ord
-     RETURNING id`,
-    [
-      events.map((event) => event.sessionId),
-      events.map((event) => event.streamId),
-      events.map((event) => event.payload),
-      events.map((event) => event.createdAt),
-    ],
+    `INSERT INTO mcp_events (session_id, stream_id, payload, created_at) VALUES ${valuesList(events.length, 4)} RETURNING id`,
+    events.flatMap((event) => [event.sessionId, event.streamId, event.payload, event.createdAt]),
   );
-  // Ids come from one sequence in insertion order (ORDER BY ord), so ascending ids are call order.
+  // Ids come from one sequence, taken row by row in VALUES order, so ascending ids are call order.
   return rows.map((row) => sqlNumber(row.id)).sort((a, b) => a - b);
 }
 

@@ -3,8 +3,9 @@
  * every `initialize` (claim the app session, create the session) and every `DELETE` (mark it closed) costs.
  * A short-lived session spent four single-row statements and commits on these; PGlite runs one statement at
  * a time and PostgreSQL waits for every commit, so concurrent sessions now share them.
- * Arrays go in as parameters (`unnest`), never spliced into the SQL text.
+ * Values go in as placeholders of a multi-row `VALUES` list (`valuesList`), never spliced into the SQL text.
  */
+import { valuesList } from './sql-batches';
 import type { SqlExecutor } from './sql-client';
 import type { AppSessionStatus, SessionRecord, SessionStatus } from './types';
 
@@ -14,25 +15,22 @@ export const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, init
 
 /** Inserts session records, one row each. */
 export async function insertSessions(sql: SqlExecutor, records: readonly SessionRecord[]): Promise<undefined[]> {
-  const column = <T>(pick: (record: SessionRecord) => T): T[] => records.map(pick);
   await sql.query(
-    `INSERT INTO mcp_sessions (${SESSION_COLUMNS})
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::bigint[],
-       $8::bigint[], $9::text[], $10::text[], $11::text[], $12::jsonb[])`,
-    [
-      column((record) => record.sessionId),
-      column((record) => record.appSessionId),
-      column((record) => record.principalHash),
-      column((record) => JSON.stringify(record.initializeParams)),
-      column((record) => record.protocolVersion),
-      column((record) => record.createdAt),
-      column((record) => record.lastActivityAt),
-      column((record) => record.expiresAt),
-      column((record) => record.status),
-      column((record) => record.disconnectReason),
-      column((record) => record.ownerInstance),
-      column((record) => (record.state === undefined ? null : JSON.stringify(record.state))),
-    ],
+    `INSERT INTO mcp_sessions (${SESSION_COLUMNS}) VALUES ${valuesList(records.length, 12)}`,
+    records.flatMap((record) => [
+      record.sessionId,
+      record.appSessionId,
+      record.principalHash,
+      JSON.stringify(record.initializeParams),
+      record.protocolVersion,
+      record.createdAt,
+      record.lastActivityAt,
+      record.expiresAt,
+      record.status,
+      record.disconnectReason,
+      record.ownerInstance,
+      record.state === undefined ? null : JSON.stringify(record.state),
+    ]),
   );
   return records.map(() => undefined);
 }
@@ -50,9 +48,9 @@ export async function updateStatuses(sql: SqlExecutor, changes: readonly StatusC
   const latest = [...new Map(changes.map((change) => [change.sessionId, change])).values()];
   await sql.query(
     `UPDATE mcp_sessions AS s SET status = t.status, disconnect_reason = t.reason
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS t(session_id, status, reason)
+     FROM (VALUES ${valuesList(latest.length, 3, ['text', 'text', 'text'])}) AS t(session_id, status, reason)
      WHERE s.session_id = t.session_id`,
-    [latest.map((change) => change.sessionId), latest.map((change) => change.status), latest.map((change) => change.reason)],
+    latest.flatMap((change) => [change.sessionId, change.status, change.reason]),
   );
   return changes.map(() => undefined);
 }
@@ -100,19 +98,12 @@ export async function claimAppSessions(sql: SqlExecutor, claims: readonly AppSes
     const entries = [...round.values()].sort((a, b) => (a.claim.appSessionId < b.claim.appSessionId ? -1 : 1));
     const { rows } = await sql.query<AppSessionClaimRow>(
       `INSERT INTO mcp_app_sessions (app_session_id, principal_hash, created_at, last_activity_at, expires_at, status)
-       SELECT id, principal_hash, claimed_at, claimed_at, expires_at, 'active'
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t(id, principal_hash, claimed_at, expires_at, ord)
-       ORDER BY ord
+       VALUES ${valuesList(entries.length, 6)}
        ON CONFLICT (app_session_id) DO UPDATE SET
          last_activity_at = CASE WHEN ${VALID_CLAIM} THEN EXCLUDED.last_activity_at ELSE mcp_app_sessions.last_activity_at END,
          expires_at = CASE WHEN ${VALID_CLAIM} THEN GREATEST(mcp_app_sessions.expires_at, EXCLUDED.expires_at) ELSE mcp_app_sessions.expires_at END
        RETURNING app_session_id, principal_hash, created_at, last_activity_at, expires_at, status, (xmax = 0) AS inserted`,
-      [
-        entries.map((entry) => entry.claim.appSessionId),
-        entries.map((entry) => entry.claim.principalHash),
-        entries.map((entry) => entry.claim.now),
-        entries.map((entry) => entry.claim.expiresAt),
-      ],
+      entries.flatMap(({ claim }) => [claim.appSessionId, claim.principalHash, claim.now, claim.now, claim.expiresAt, 'active']),
     );
     const byId = new Map(rows.map((row) => [row.app_session_id, row]));
     for (const { claim, index } of entries) {
