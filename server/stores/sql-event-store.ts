@@ -12,6 +12,10 @@ import type { EventStoreLimits, SessionEventStore } from './types';
 const MAX_EVENTS_PER_BATCH = 256;
 /** A stream is trimmed to its cap every this many inserts (from this process), or every `cap` when smaller. */
 const TRIM_EVENTS_EVERY = 32;
+/** The SDK's standalone GET stream: one id per session for every GET, unlike a POST stream's fresh UUID. */
+const SDK_GET_STREAM_ID = '_GET_stream';
+/** The seq of a lazily stored priming event's id: it stands before every event of its stream. */
+const STREAM_START_SEQ = 0;
 /** Streams whose insert count this process remembers for trimming; the least recently used is forgotten beyond it. */
 const TRIM_COUNTERS_KEPT = 10_000;
 
@@ -38,6 +42,13 @@ export interface SqlEventStoreSettings {
  * to `maxEventsPerStream` every few of its inserts, not on each (`sql-trim-counter.ts`); replay reads the
  * newest `maxEventsPerStream` only, so the rows between trims are never seen.
  *
+ * A priming event is a cursor without content and needs no wait of its own (`types.ts`). The SDK writes one
+ * at the start of every POST stream, whose id is a fresh UUID, and awaits it before it even dispatches the
+ * request: so it is queued with the tick's INSERT but not awaited, and its id is `{stream}:0`, "from the
+ * start of the stream". Every event stored after it goes into the same or a later INSERT, so the first one
+ * a client can resume into makes it durable too; a crash before that leaves an id the restarted server does
+ * not know, and the client opens the stream afresh, which is all a stream with nothing in it needs.
+ *
  * @example
  * ```ts
  * async function resume(events: SqlEventStore, sessionId: string, lastEventId: string): Promise<string> {
@@ -51,6 +62,8 @@ export class SqlEventStore implements SessionEventStore {
   readonly #inserts: TickBatcher<EventInsert, number>;
   readonly #trims: SqlTrimCounter;
   readonly #deletes: SqlWriteBatcher<string, undefined>;
+  /** Priming events queued but not yet committed, by stream key: a resume in this process waits for them. */
+  readonly #primings = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(sql: SqlClient, settings: SqlEventStoreSettings) {
@@ -67,11 +80,7 @@ export class SqlEventStore implements SessionEventStore {
       getStreamIdForEventId: async (eventId) => {
         const parsed = parseRowEventId(sessionId, eventId);
         if (parsed === undefined) return undefined;
-        const { rows } = await this.#sql.query(
-          'SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1',
-          [sessionId, parsed.streamId],
-        );
-        return rows.length > 0 ? parsed.streamId : undefined;
+        return (await this.#streamKnown(sessionId, parsed.streamId)) ? parsed.streamId : undefined;
       },
       replayEventsAfter: (lastEventId, { send }) => this.#replay(sessionId, lastEventId, send),
     };
@@ -79,7 +88,7 @@ export class SqlEventStore implements SessionEventStore {
 
   async #insert(events: EventInsert[]): Promise<number[]> {
     const ids = await insertEvents(this.#sql, events);
-    const due = this.#trims.count(events.map((event) => JSON.stringify([event.sessionId, event.streamId])));
+    const due = this.#trims.count(events.map((event) => streamKey(event.sessionId, event.streamId)));
     if (due.length > 0) {
       const streams = due.map((key) => {
         const [sessionId, streamId] = JSON.parse(key) as [string, string];
@@ -93,8 +102,29 @@ export class SqlEventStore implements SessionEventStore {
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    const id = await this.#inserts.add({ sessionId, streamId, payload, createdAt: this.#settings.now() });
-    return scopedEventId(sessionId, streamId, id);
+    const inserted = this.#inserts.add({ sessionId, streamId, payload, createdAt: this.#settings.now() });
+    if (!isPrimingEvent(message) || streamId === SDK_GET_STREAM_ID) return scopedEventId(sessionId, streamId, await inserted);
+    const key = streamKey(sessionId, streamId);
+    // A failed insert fails the events queued with it, which their callers see; this one only loses a cursor.
+    const settled = inserted.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#primings.set(key, settled);
+    void settled.then(() => {
+      if (this.#primings.get(key) === settled) this.#primings.delete(key);
+    });
+    return scopedEventId(sessionId, streamId, STREAM_START_SEQ);
+  }
+
+  /** Whether a stream has any event stored (a priming event this process queued counts once committed). */
+  async #streamKnown(sessionId: string, streamId: StreamId): Promise<boolean> {
+    await this.#primings.get(streamKey(sessionId, streamId));
+    const { rows } = await this.#sql.query('SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1', [
+      sessionId,
+      streamId,
+    ]);
+    return rows.length > 0;
   }
 
   async #replay(
@@ -104,11 +134,7 @@ export class SqlEventStore implements SessionEventStore {
   ): Promise<StreamId> {
     const parsed = parseRowEventId(sessionId, lastEventId);
     if (parsed === undefined) throw new Error(`Unknown event id ${lastEventId}`);
-    const { rows: known } = await this.#sql.query(
-      'SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1',
-      [sessionId, parsed.streamId],
-    );
-    if (known.length === 0) throw new Error(`Unknown event id ${lastEventId}`);
+    if (!(await this.#streamKnown(sessionId, parsed.streamId))) throw new Error(`Unknown event id ${lastEventId}`);
     const cutoff = this.#settings.now() - this.#settings.limits.ttlMs;
     // Read the whole tail first: `send` may store new events on this stream while we replay. The
     // newest `cap` only: a batch may leave a stream briefly over its cap (`insertEvents`).
@@ -148,6 +174,10 @@ export class SqlEventStore implements SessionEventStore {
     this.#closed = true;
     await this.#sql.close();
   }
+}
+
+function streamKey(sessionId: string, streamId: StreamId): string {
+  return JSON.stringify([sessionId, streamId]);
 }
 
 /** A scoped event id whose seq is a row id: digits only, so it can never break the SQL cast. */

@@ -5,7 +5,7 @@ import type { SqlClient, SqlExecutor, SqlResult } from '../../../server/stores/s
 import { SqlEventStore } from '../../../server/stores/sql-event-store';
 import { runSqlMigrations } from '../../../server/stores/sql-migrations';
 import { SqlSessionStore } from '../../../server/stores/sql-session-store';
-import { notification, replaySink, sessionRecord, T0 } from './fixtures';
+import { notification, PRIMING, replaySink, sessionRecord, T0 } from './fixtures';
 
 /**
  * How many statements the SQL stores send for a given load: the figure their speed rests on (PGlite runs
@@ -70,6 +70,39 @@ describe('SQL event store statements', () => {
     const events = eventStore(1_000);
     await Promise.all(Array.from({ length: 40 }, (_, n) => events.forSession(`s${n % 8}`).storeEvent(`post-${n}`, notification('s', n))));
     expect(sql.statements).toEqual(['INSERT INTO mcp_events']);
+  });
+
+  it('answers a POST stream’s priming event before any statement, and stores it with the next event', async () => {
+    const store = eventStore(1_000).forSession('s1');
+    const start = await store.storeEvent('post-1', PRIMING);
+    expect(start).toBe('s1:post-1:0');
+    expect(sql.statements).toEqual([]);
+    const answerId = await store.storeEvent('post-1', notification('s1', 1));
+    expect(sql.statements).toEqual(['INSERT INTO mcp_events']);
+    expect(await rowsOf('s1', 'post-1')).toBe(2);
+    const sink = replaySink();
+    await store.replayEventsAfter(start, sink);
+    expect(sink.sent).toEqual([{ eventId: answerId, message: notification('s1', 1) }]);
+  });
+
+  it('lets a resume from a queued priming event wait for it rather than call the stream unknown', async () => {
+    const store = eventStore(1_000).forSession('s1');
+    const start = await store.storeEvent('post-1', PRIMING);
+    expect(await store.getStreamIdForEventId?.(start)).toBe('post-1');
+    const sink = replaySink();
+    await expect(store.replayEventsAfter(start, sink)).resolves.toBe('post-1');
+    expect(sink.sent).toEqual([]);
+  });
+
+  it('waits for a priming event on the GET stream, whose id every GET of the session shares', async () => {
+    const store = eventStore(1_000).forSession('s1');
+    await store.storeEvent('_GET_stream', notification('s1', 1));
+    const start = await store.storeEvent('_GET_stream', PRIMING);
+    expect(start).not.toBe('s1:_GET_stream:0');
+    expect(sql.statements).toEqual(['INSERT INTO mcp_events', 'INSERT INTO mcp_events']);
+    const sink = replaySink();
+    await store.replayEventsAfter(start, sink);
+    expect(sink.sent).toEqual([]);
   });
 
   it('trims a stream once every 32 of its inserts under the default cap', async () => {
