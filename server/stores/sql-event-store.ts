@@ -59,7 +59,7 @@ export interface SqlEventStoreSettings {
 export class SqlEventStore implements SessionEventStore {
   readonly #sql: SqlClient;
   readonly #settings: SqlEventStoreSettings;
-  readonly #inserts: TickBatcher<EventInsert, number>;
+  readonly #inserts: TickBatcher<QueuedEvent, number>;
   readonly #trims: SqlTrimCounter;
   readonly #deletes: SqlWriteBatcher<string, undefined>;
   /** Priming events queued but not yet committed, by stream key: a resume in this process waits for them. */
@@ -86,8 +86,17 @@ export class SqlEventStore implements SessionEventStore {
     };
   }
 
-  async #insert(events: EventInsert[]): Promise<number[]> {
-    const ids = await insertEvents(this.#sql, events);
+  /**
+   * A queued priming event's row only makes its stream known to a resume that comes before anything else is
+   * stored; an event of the same stream in the same INSERT does that too, atomically, so the row is left out.
+   */
+  async #insert(queued: QueuedEvent[]): Promise<number[]> {
+    const streamsWithContent = new Set(queued.filter((item) => !item.lazyPriming).map((item) => streamKey(item.event.sessionId, item.event.streamId)));
+    const kept = queued.filter((item) => !item.lazyPriming || !streamsWithContent.has(streamKey(item.event.sessionId, item.event.streamId)));
+    const events = kept.map((item) => item.event);
+    const insertedIds = await insertEvents(this.#sql, events);
+    const idOf = new Map(kept.map((item, index) => [item, insertedIds[index] ?? STREAM_START_SEQ]));
+    const ids = queued.map((item) => idOf.get(item) ?? STREAM_START_SEQ);
     const due = this.#trims.count(events.map((event) => streamKey(event.sessionId, event.streamId)));
     if (due.length > 0) {
       const streams = due.map((key) => {
@@ -102,8 +111,9 @@ export class SqlEventStore implements SessionEventStore {
 
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    const inserted = this.#inserts.add({ sessionId, streamId, payload, createdAt: this.#settings.now() });
-    if (!isPrimingEvent(message) || streamId === SDK_GET_STREAM_ID) return scopedEventId(sessionId, streamId, await inserted);
+    const lazyPriming = isPrimingEvent(message) && streamId !== SDK_GET_STREAM_ID;
+    const inserted = this.#inserts.add({ event: { sessionId, streamId, payload, createdAt: this.#settings.now() }, lazyPriming });
+    if (!lazyPriming) return scopedEventId(sessionId, streamId, await inserted);
     const key = streamKey(sessionId, streamId);
     // A failed insert fails the events queued with it, which their callers see; this one only loses a cursor.
     const settled = inserted.then(
@@ -137,7 +147,7 @@ export class SqlEventStore implements SessionEventStore {
     if (!(await this.#streamKnown(sessionId, parsed.streamId))) throw new Error(`Unknown event id ${lastEventId}`);
     const cutoff = this.#settings.now() - this.#settings.limits.ttlMs;
     // Read the whole tail first: `send` may store new events on this stream while we replay. The
-    // newest `cap` only: a batch may leave a stream briefly over its cap (`insertEvents`).
+    // newest `cap` only: a stream is trimmed every few inserts, so it may briefly hold more.
     const { rows } = await this.#sql.query<{ id: unknown; payload: string }>(
       `SELECT id, payload FROM (
          SELECT id, payload FROM mcp_events
@@ -174,6 +184,12 @@ export class SqlEventStore implements SessionEventStore {
     this.#closed = true;
     await this.#sql.close();
   }
+}
+
+/** An event waiting for the tick's INSERT; `lazyPriming`: a POST stream's priming event, not awaited. */
+interface QueuedEvent {
+  event: EventInsert;
+  lazyPriming: boolean;
 }
 
 function streamKey(sessionId: string, streamId: StreamId): string {
