@@ -44,8 +44,11 @@ export interface StatusChange {
 
 /** Sets status and reason of many sessions; of several changes to one session the last call wins. */
 export async function updateStatuses(sql: SqlExecutor, changes: readonly StatusChange[]): Promise<undefined[]> {
-  // UPDATE ... FROM applies one of several matching rows only: keep the last change per session.
-  const latest = [...new Map(changes.map((change) => [change.sessionId, change])).values()];
+  // UPDATE ... FROM applies one of several matching rows only: keep the last change per session. Sorted, so
+  // two instances changing the same sessions lock their rows in the same order.
+  const latest = [...new Map(changes.map((change) => [change.sessionId, change])).values()].sort((a, b) =>
+    a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0,
+  );
   await sql.query(
     `UPDATE mcp_sessions AS s SET status = t.status, disconnect_reason = t.reason
      FROM (VALUES ${valuesList(latest.length, 3, ['text', 'text', 'text'])}) AS t(session_id, status, reason)
