@@ -353,8 +353,11 @@ export class SessionManager {
     interceptNotification: (live, message) => this.#deps.interceptNotification(live, message),
     onDeleted: async (live) => {
       this.#deps.options.logger.debug?.({ msg: 'session deleted by client', sessionId: live.sessionId });
-      await this.#deps.stores.sessions.setStatus(live.sessionId, 'closed', 'client-delete');
-      await this.#deps.stores.events.deleteSession(live.sessionId);
+      // Together: neither waits for the other, and the SQL stores write both in one statement.
+      await Promise.all([
+        this.#deps.stores.sessions.setStatus(live.sessionId, 'closed', 'client-delete'),
+        this.#deps.stores.events.deleteSession(live.sessionId),
+      ]);
     },
     onClosed: (live, pair) => {
       // A pair released while idle: the session lives on without it.

@@ -2,9 +2,9 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontex
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import { deleteSessionEvents, insertEvents, trimEvents, type EventInsert } from './sql-batches';
+import { insertEvents, trimEvents, type EventInsert } from './sql-batches';
+import { SqlSessionCloses } from './sql-session-closes';
 import { SqlTrimCounter } from './sql-trim-counter';
-import { SqlWriteBatcher } from './sql-write-batcher';
 import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
@@ -31,6 +31,8 @@ export interface SqlEventStoreSettings {
   limits: EventStoreLimits;
   compressAboveBytes: number;
   now: () => number;
+  /** Shared with the session store of the same database, so a `DELETE`'s two writes share a statement. */
+  closes?: SqlSessionCloses;
 }
 
 /**
@@ -61,7 +63,7 @@ export class SqlEventStore implements SessionEventStore {
   readonly #settings: SqlEventStoreSettings;
   readonly #inserts: TickBatcher<QueuedEvent, number>;
   readonly #trims: SqlTrimCounter;
-  readonly #deletes: SqlWriteBatcher<string, undefined>;
+  readonly #closes: SqlSessionCloses;
   /** Priming events queued but not yet committed, by stream key: a resume in this process waits for them. */
   readonly #primings = new Map<string, Promise<unknown>>();
   #closed = false;
@@ -71,7 +73,7 @@ export class SqlEventStore implements SessionEventStore {
     this.#settings = settings;
     this.#trims = new SqlTrimCounter(Math.min(TRIM_EVENTS_EVERY, settings.limits.maxEventsPerStream), TRIM_COUNTERS_KEPT);
     this.#inserts = new TickBatcher((events) => this.#insert(events), MAX_EVENTS_PER_BATCH);
-    this.#deletes = new SqlWriteBatcher((sessionIds) => deleteSessionEvents(sql, sessionIds));
+    this.#closes = settings.closes ?? new SqlSessionCloses(sql);
   }
 
   forSession(sessionId: string): EventStore {
@@ -163,9 +165,9 @@ export class SqlEventStore implements SessionEventStore {
     return parsed.streamId;
   }
 
-  /** The deletions of one tick share one statement. */
+  /** The deletions and status changes of one tick share one statement (`sql-session-closes.ts`). */
   deleteSession(sessionId: string): Promise<void> {
-    return this.#deletes.add(sessionId);
+    return this.#closes.deleteEvents(sessionId);
   }
 
   async purgeExpired(now: number, liveSessionIds?: ReadonlySet<string>): Promise<number> {

@@ -44,18 +44,27 @@ export interface StatusChange {
 
 /** Sets status and reason of many sessions; of several changes to one session the last call wins. */
 export async function updateStatuses(sql: SqlExecutor, changes: readonly StatusChange[]): Promise<undefined[]> {
+  const { text, params } = statusUpdate(changes);
+  await sql.query(text, params);
+  return changes.map(() => undefined);
+}
+
+/**
+ * The UPDATE of {@link updateStatuses}, its placeholders numbered from `$1`; `sql-session-closes.ts` runs it
+ * as a CTE of the statement that also deletes the closed sessions' events.
+ */
+export function statusUpdate(changes: readonly StatusChange[]): { text: string; params: unknown[] } {
   // UPDATE ... FROM applies one of several matching rows only: keep the last change per session. Sorted, so
   // two instances changing the same sessions lock their rows in the same order.
   const latest = [...new Map(changes.map((change) => [change.sessionId, change])).values()].sort((a, b) =>
     a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0,
   );
-  await sql.query(
-    `UPDATE mcp_sessions AS s SET status = t.status, disconnect_reason = t.reason
+  return {
+    text: `UPDATE mcp_sessions AS s SET status = t.status, disconnect_reason = t.reason
      FROM (VALUES ${valuesList(latest.length, 3, ['text', 'text', 'text'])}) AS t(session_id, status, reason)
      WHERE s.session_id = t.session_id`,
-    latest.flatMap((change) => [change.sessionId, change.status, change.reason]),
-  );
-  return changes.map(() => undefined);
+    params: latest.flatMap((change) => [change.sessionId, change.status, change.reason]),
+  };
 }
 
 /** One `claimAppSession` call. */

@@ -4,7 +4,8 @@ import { SqlAppSessions } from './sql-app-sessions';
 import { updateTouches } from './sql-batches';
 import { runSqlMigrations } from './sql-migrations';
 import { SqlRequestRecords } from './sql-request-records';
-import { insertSessions, SESSION_COLUMNS, updateStatuses, type StatusChange } from './sql-session-batches';
+import { insertSessions, SESSION_COLUMNS } from './sql-session-batches';
+import { SqlSessionCloses } from './sql-session-closes';
 import { SqlWriteBatcher } from './sql-write-batcher';
 import { TickBatcher } from './tick-batcher';
 import type {
@@ -63,11 +64,12 @@ export class SqlSessionStore implements SessionStore {
   readonly #lookups: TickBatcher<string, SessionRecord | undefined>;
   readonly #touches: TickBatcher<SessionTouch, undefined>;
   readonly #creates: SqlWriteBatcher<SessionRecord, undefined>;
-  readonly #statuses: SqlWriteBatcher<StatusChange, undefined>;
+  readonly #closes: SqlSessionCloses;
   #ready: Promise<void> | undefined;
   #closed = false;
 
-  constructor(sql: SqlClient, options: { maxRequestsPerSession: number }) {
+  /** `closes`: shared with the event store of the same database, so a `DELETE`'s two writes share a statement. */
+  constructor(sql: SqlClient, options: { maxRequestsPerSession: number; closes?: SqlSessionCloses }) {
     this.kind = sql.kind;
     this.#sql = sql;
     this.#apps = new SqlAppSessions(sql);
@@ -78,7 +80,7 @@ export class SqlSessionStore implements SessionStore {
       return touches.map(() => undefined);
     }, MAX_BATCH);
     this.#creates = new SqlWriteBatcher((records) => insertSessions(sql, records));
-    this.#statuses = new SqlWriteBatcher((changes) => updateStatuses(sql, changes));
+    this.#closes = options.closes ?? new SqlSessionCloses(sql);
   }
 
   async init(): Promise<void> {
@@ -140,7 +142,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
-    return this.#statuses.add({ sessionId, status, reason });
+    return this.#closes.setStatus({ sessionId, status, reason });
   }
 
   async setOwner(sessionId: string, ownerInstance: string): Promise<void> {

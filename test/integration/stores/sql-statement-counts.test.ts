@@ -4,6 +4,7 @@ import { PgliteSqlClient } from '../../../server/stores/pglite-store';
 import type { SqlClient, SqlExecutor, SqlResult } from '../../../server/stores/sql-client';
 import { SqlEventStore } from '../../../server/stores/sql-event-store';
 import { runSqlMigrations } from '../../../server/stores/sql-migrations';
+import { SqlSessionCloses } from '../../../server/stores/sql-session-closes';
 import { SqlSessionStore } from '../../../server/stores/sql-session-store';
 import { notification, PRIMING, replaySink, sessionRecord, T0 } from './fixtures';
 
@@ -184,5 +185,25 @@ describe('SQL session store statements', () => {
     await Promise.all(Array.from({ length: 8 }, (_, n) => events.deleteSession(`s${n}`)));
     expect(sql.statements).toEqual(['INSERT INTO mcp_events', 'DELETE FROM mcp_events']);
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mcp_events')).rows[0]?.n).toBe(0);
+  });
+
+  it('writes the status and the event deletion of sessions ended in one tick with one statement', async () => {
+    const closes = new SqlSessionCloses(sql);
+    const sessions = new SqlSessionStore(sql, { maxRequestsPerSession: 1_000, closes });
+    const events = new SqlEventStore(sql, { limits: { ttlMs: 60_000, maxEventsPerStream: 1_000 }, compressAboveBytes: 4_096, now: Date.now, closes });
+    const records = Array.from({ length: 4 }, () => sessionRecord());
+    await Promise.all(records.map((record) => sessions.create(record)));
+    await Promise.all(records.map((record) => events.forSession(record.sessionId).storeEvent('_GET_stream', notification(record.sessionId, 1))));
+    const kept = await events.forSession('other').storeEvent('_GET_stream', notification('other', 1));
+    sql.statements.length = 0;
+    await Promise.all(
+      records.flatMap((record) => [sessions.setStatus(record.sessionId, 'closed', 'client-delete'), events.deleteSession(record.sessionId)]),
+    );
+    expect(sql.statements).toEqual(['WITH statuses AS']);
+    for (const record of records) {
+      expect(await sessions.get(record.sessionId)).toMatchObject({ status: 'closed', disconnectReason: 'client-delete' });
+      expect(await rowsOf(record.sessionId, '_GET_stream')).toBe(0);
+    }
+    expect(await events.forSession('other').getStreamIdForEventId?.(kept)).toBe('_GET_stream');
   });
 });
