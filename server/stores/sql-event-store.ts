@@ -93,8 +93,9 @@ export class SqlEventStore implements SessionEventStore {
    * stored; an event of the same stream in the same INSERT does that too, atomically, so the row is left out.
    */
   async #insert(queued: QueuedEvent[]): Promise<number[]> {
-    const streamsWithContent = new Set(queued.filter((item) => !item.lazyPriming).map((item) => streamKey(item.event.sessionId, item.event.streamId)));
-    const kept = queued.filter((item) => !item.lazyPriming || !streamsWithContent.has(streamKey(item.event.sessionId, item.event.streamId)));
+    const keyOf = (item: QueuedEvent): string => streamKey(item.event.sessionId, item.event.streamId);
+    const streamsWithContent = new Set(queued.filter((item) => !item.lazyPriming).map(keyOf));
+    const kept = queued.filter((item) => !item.lazyPriming || !streamsWithContent.has(keyOf(item)));
     const events = kept.map((item) => item.event);
     const insertedIds = await insertEvents(this.#sql, events);
     const idOf = new Map(kept.map((item, index) => [item, insertedIds[index] ?? STREAM_START_SEQ]));
