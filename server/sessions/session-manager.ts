@@ -353,11 +353,9 @@ export class SessionManager {
     interceptNotification: (live, message) => this.#deps.interceptNotification(live, message),
     onDeleted: async (live) => {
       this.#deps.options.logger.debug?.({ msg: 'session deleted by client', sessionId: live.sessionId });
-      // Together: neither waits for the other, and the SQL stores write both in one statement.
-      await Promise.all([
-        this.#deps.stores.sessions.setStatus(live.sessionId, 'closed', 'client-delete'),
-        this.#deps.stores.events.deleteSession(live.sessionId),
-      ]);
+      // Sent together: one round trip on a networked store (they go out in this order on one connection).
+      const { sessions, events } = this.#deps.stores;
+      await Promise.all([sessions.setStatus(live.sessionId, 'closed', 'client-delete'), events.deleteSession(live.sessionId)]);
     },
     onClosed: (live, pair) => {
       // A pair released while idle: the session lives on without it.
