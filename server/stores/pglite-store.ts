@@ -7,6 +7,7 @@ import { pairSqlClient } from './sql-client';
 import { SqlEventStore } from './sql-event-store';
 import type { SqlStoreOptions } from './sql-options';
 import { resolveSqlStoreOptions } from './sql-options';
+import { SqlSessionCloses } from './sql-session-closes';
 import { SqlSessionStore } from './sql-session-store';
 import { InProcessEventBus, type StoreEventBus } from './store-bus';
 import type { EventStoreLimits, SessionEventStore, SessionStore } from './types';
@@ -37,13 +38,15 @@ export async function createPgliteStores(
   const owned = typeof dir === 'string';
   const db = typeof dir === 'string' ? await openPglite(prepareDataDir(dir)) : dir;
   const [forSessions, forEvents] = pairSqlClient(new PgliteSqlClient(db, owned));
-  const sessions = new SqlSessionStore(forSessions, settings);
+  const closes = new SqlSessionCloses(forSessions);
+  const sessions = new SqlSessionStore(forSessions, { ...settings, closes });
   // Migrations first: the event table must exist even if the caller only ever uses `events`.
   await sessions.init();
   const events = new SqlEventStore(forEvents, {
     limits: resolvedLimits,
     compressAboveBytes: settings.compressAboveBytes,
     now: settings.now,
+    closes,
   });
   // One process owns a pglite directory: its events never need to leave it.
   return { sessions, events, bus: new InProcessEventBus() };

@@ -8,6 +8,7 @@ import { pairSqlClient } from './sql-client';
 import { SqlEventStore } from './sql-event-store';
 import type { SqlStoreOptions } from './sql-options';
 import { resolveSqlStoreOptions } from './sql-options';
+import { SqlSessionCloses } from './sql-session-closes';
 import { SqlSessionStore } from './sql-session-store';
 import type { EventStoreLimits, SessionEventStore, SessionStore } from './types';
 
@@ -66,7 +67,8 @@ export async function createPostgresStores(
   // process (node-postgres docs, "Pool" > "error"). The next query reconnects and reports the outage.
   pool.on('error', () => {});
   const [forSessions, forEvents] = pairSqlClient(new PostgresSqlClient(pool));
-  const sessions = new SqlSessionStore(forSessions, settings);
+  const closes = new SqlSessionCloses(forSessions);
+  const sessions = new SqlSessionStore(forSessions, { ...settings, closes });
   try {
     await sessions.init();
   } catch (error) {
@@ -77,6 +79,7 @@ export async function createPostgresStores(
     limits: resolvedLimits,
     compressAboveBytes: settings.compressAboveBytes,
     now: settings.now,
+    closes,
   });
   const connectTimeoutMillis = options.connectTimeoutMs ?? POSTGRES_STORE_DEFAULTS.connectTimeoutMs;
   const bus = await PostgresEventBus.connect(

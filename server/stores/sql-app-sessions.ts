@@ -1,5 +1,7 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
+import { claimAppSessions, type AppSessionClaimInput } from './sql-session-batches';
+import { SqlWriteBatcher } from './sql-write-batcher';
 import type { AppSessionClaim, AppSessionRecord, AppSessionStatus, SessionTouch } from './types';
 
 interface AppSessionRow extends Record<string, unknown> {
@@ -13,13 +15,9 @@ interface AppSessionRow extends Record<string, unknown> {
 
 const APP_SESSION_COLUMNS = 'app_session_id, principal_hash, created_at, last_activity_at, expires_at, status';
 
-/** The claim is granted (and extends the expiry) only to the same principal, on a live record. */
-const VALID_CLAIM = `mcp_app_sessions.status = 'active' AND mcp_app_sessions.expires_at > EXCLUDED.created_at
-  AND mcp_app_sessions.principal_hash IS NOT DISTINCT FROM EXCLUDED.principal_hash`;
-
 /**
- * App sessions and shared secrets on SQL (pglite and postgres): the atomic claims of the session store, one
- * statement each, safe on a pool and across instances.
+ * App sessions and shared secrets on SQL (pglite and postgres): the atomic claims of the session store, safe
+ * on a pool and across instances. The claims of one tick share one statement (`sql-session-batches.ts`).
  *
  * @example
  * ```ts
@@ -29,25 +27,15 @@ const VALID_CLAIM = `mcp_app_sessions.status = 'active' AND mcp_app_sessions.exp
  */
 export class SqlAppSessions {
   readonly #sql: SqlClient;
+  readonly #claims: SqlWriteBatcher<AppSessionClaimInput, AppSessionRow & { inserted: boolean }>;
 
   constructor(sql: SqlClient) {
     this.#sql = sql;
+    this.#claims = new SqlWriteBatcher((claims) => claimAppSessions(sql, claims));
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
-    // ON CONFLICT DO UPDATE (not DO NOTHING + SELECT): it waits for a concurrent inserter and returns the
-    // committed row, which a SELECT in the same statement could not see. `xmax = 0` marks our own insert.
-    // Only a still-valid claim by the same principal pushes the expiry out.
-    const { rows } = await this.#sql.query<AppSessionRow & { inserted: boolean }>(
-      `INSERT INTO mcp_app_sessions (${APP_SESSION_COLUMNS}) VALUES ($1, $2, $3, $3, $4, 'active')
-       ON CONFLICT (app_session_id) DO UPDATE SET
-         last_activity_at = CASE WHEN ${VALID_CLAIM} THEN EXCLUDED.last_activity_at ELSE mcp_app_sessions.last_activity_at END,
-         expires_at = CASE WHEN ${VALID_CLAIM} THEN GREATEST(mcp_app_sessions.expires_at, EXCLUDED.expires_at) ELSE mcp_app_sessions.expires_at END
-       RETURNING ${APP_SESSION_COLUMNS}, (xmax = 0) AS inserted`,
-      [claim.appSessionId, claim.principalHash, claim.now, claim.expiresAt],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`claim of app session ${claim.appSessionId} returned no row`);
+  async claimAppSession(claim: AppSessionClaimInput): Promise<AppSessionClaim> {
+    const row = await this.#claims.add(claim);
     const record = toAppSessionRecord(row);
     if (row.inserted) return { outcome: 'created', record };
     if (record.status === 'expired' || record.expiresAt <= claim.now) return { outcome: 'expired', record };

@@ -2,12 +2,22 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontex
 import { decodeEventMessage, encodeEventMessage, isPrimingEvent, parseScopedEventId, scopedEventId } from './event-codec';
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import { insertEvents, type EventInsert } from './sql-batches';
+import { insertEvents, trimEvents, type EventInsert } from './sql-batches';
+import { SqlSessionCloses } from './sql-session-closes';
+import { SqlTrimCounter } from './sql-trim-counter';
 import { TickBatcher } from './tick-batcher';
 import type { EventStoreLimits, SessionEventStore } from './types';
 
 /** Events per INSERT: bounds one statement's parameters (~100 KB each at the compression threshold). */
 const MAX_EVENTS_PER_BATCH = 256;
+/** A stream is trimmed to its cap every this many inserts (from this process), or every `cap` when smaller. */
+const TRIM_EVENTS_EVERY = 32;
+/** The SDK's standalone GET stream: one id per session for every GET, unlike a POST stream's fresh UUID. */
+const SDK_GET_STREAM_ID = '_GET_stream';
+/** The seq of a lazily stored priming event's id: it stands before every event of its stream. */
+const STREAM_START_SEQ = 0;
+/** Streams whose insert count this process remembers for trimming; the least recently used is forgotten beyond it. */
+const TRIM_COUNTERS_KEPT = 10_000;
 
 /**
  * Tuning the SQL event store takes from its factory.
@@ -21,6 +31,8 @@ export interface SqlEventStoreSettings {
   limits: EventStoreLimits;
   compressAboveBytes: number;
   now: () => number;
+  /** Shared with the session store of the same database, so a `DELETE`'s two writes share a statement. */
+  closes?: SqlSessionCloses;
 }
 
 /**
@@ -28,7 +40,16 @@ export interface SqlEventStoreSettings {
  * `{sessionId}:{streamId}:{row id}`; the row id is a global bigserial, so order within a stream is
  * insertion order and a resumed stream replays exactly what came after the client's last id.
  * Events stored in one tick go in as one INSERT (`sql-batches.ts`); each call resolves once that
- * statement has committed, so an id is never handed out before its event is durable.
+ * statement has committed, so an id is never handed out before its event is durable. A stream is trimmed
+ * to `maxEventsPerStream` every few of its inserts, not on each (`sql-trim-counter.ts`); replay reads the
+ * newest `maxEventsPerStream` only, so the rows between trims are never seen.
+ *
+ * A priming event is a cursor without content and needs no wait of its own (`types.ts`). The SDK writes one
+ * at the start of every POST stream, whose id is a fresh UUID, and awaits it before it even dispatches the
+ * request: so it is queued with the tick's INSERT but not awaited, and its id is `{stream}:0`, "from the
+ * start of the stream". Every event stored after it goes into the same or a later INSERT, so the first one
+ * a client can resume into makes it durable too; a crash before that leaves an id the restarted server does
+ * not know, and the client opens the stream afresh, which is all a stream with nothing in it needs.
  *
  * @example
  * ```ts
@@ -40,13 +61,19 @@ export interface SqlEventStoreSettings {
 export class SqlEventStore implements SessionEventStore {
   readonly #sql: SqlClient;
   readonly #settings: SqlEventStoreSettings;
-  readonly #inserts: TickBatcher<EventInsert, number>;
+  readonly #inserts: TickBatcher<QueuedEvent, number>;
+  readonly #trims: SqlTrimCounter;
+  readonly #closes: SqlSessionCloses;
+  /** Priming events queued but not yet committed, by stream key: a resume in this process waits for them. */
+  readonly #primings = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(sql: SqlClient, settings: SqlEventStoreSettings) {
     this.#sql = sql;
     this.#settings = settings;
-    this.#inserts = new TickBatcher((events) => insertEvents(sql, events, settings.limits.maxEventsPerStream), MAX_EVENTS_PER_BATCH);
+    this.#trims = new SqlTrimCounter(Math.min(TRIM_EVENTS_EVERY, settings.limits.maxEventsPerStream), TRIM_COUNTERS_KEPT);
+    this.#inserts = new TickBatcher((events) => this.#insert(events), MAX_EVENTS_PER_BATCH);
+    this.#closes = settings.closes ?? new SqlSessionCloses(sql);
   }
 
   forSession(sessionId: string): EventStore {
@@ -55,20 +82,62 @@ export class SqlEventStore implements SessionEventStore {
       getStreamIdForEventId: async (eventId) => {
         const parsed = parseRowEventId(sessionId, eventId);
         if (parsed === undefined) return undefined;
-        const { rows } = await this.#sql.query(
-          'SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1',
-          [sessionId, parsed.streamId],
-        );
-        return rows.length > 0 ? parsed.streamId : undefined;
+        return (await this.#streamKnown(sessionId, parsed.streamId)) ? parsed.streamId : undefined;
       },
       replayEventsAfter: (lastEventId, { send }) => this.#replay(sessionId, lastEventId, send),
     };
   }
 
+  /**
+   * A queued priming event's row only makes its stream known to a resume that comes before anything else is
+   * stored; an event of the same stream in the same INSERT does that too, atomically, so the row is left out.
+   */
+  async #insert(queued: QueuedEvent[]): Promise<number[]> {
+    const keyOf = (item: QueuedEvent): string => streamKey(item.event.sessionId, item.event.streamId);
+    const streamsWithContent = new Set(queued.filter((item) => !item.lazyPriming).map(keyOf));
+    const kept = queued.filter((item) => !item.lazyPriming || !streamsWithContent.has(keyOf(item)));
+    const events = kept.map((item) => item.event);
+    const insertedIds = await insertEvents(this.#sql, events);
+    const idOf = new Map(kept.map((item, index) => [item, insertedIds[index] ?? STREAM_START_SEQ]));
+    const ids = queued.map((item) => idOf.get(item) ?? STREAM_START_SEQ);
+    const due = this.#trims.count(events.map((event) => streamKey(event.sessionId, event.streamId)));
+    if (due.length > 0) {
+      const streams = due.map((key) => {
+        const [sessionId, streamId] = JSON.parse(key) as [string, string];
+        return { sessionId, streamId };
+      });
+      // The events are durable already; a failed trim is retried when the stream comes due again.
+      await trimEvents(this.#sql, streams, this.#settings.limits.maxEventsPerStream).catch(() => undefined);
+    }
+    return ids;
+  }
+
   async #store(sessionId: string, streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const payload = await encodeEventMessage(message, { compressAboveBytes: this.#settings.compressAboveBytes });
-    const id = await this.#inserts.add({ sessionId, streamId, payload, createdAt: this.#settings.now() });
-    return scopedEventId(sessionId, streamId, id);
+    const lazyPriming = isPrimingEvent(message) && streamId !== SDK_GET_STREAM_ID;
+    const inserted = this.#inserts.add({ event: { sessionId, streamId, payload, createdAt: this.#settings.now() }, lazyPriming });
+    if (!lazyPriming) return scopedEventId(sessionId, streamId, await inserted);
+    const key = streamKey(sessionId, streamId);
+    // A failed insert fails the events queued with it, which their callers see; this one only loses a cursor.
+    const settled = inserted.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#primings.set(key, settled);
+    void settled.then(() => {
+      if (this.#primings.get(key) === settled) this.#primings.delete(key);
+    });
+    return scopedEventId(sessionId, streamId, STREAM_START_SEQ);
+  }
+
+  /** Whether a stream has any event stored (a priming event this process queued counts once committed). */
+  async #streamKnown(sessionId: string, streamId: StreamId): Promise<boolean> {
+    await this.#primings.get(streamKey(sessionId, streamId));
+    const { rows } = await this.#sql.query('SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1', [
+      sessionId,
+      streamId,
+    ]);
+    return rows.length > 0;
   }
 
   async #replay(
@@ -78,14 +147,10 @@ export class SqlEventStore implements SessionEventStore {
   ): Promise<StreamId> {
     const parsed = parseRowEventId(sessionId, lastEventId);
     if (parsed === undefined) throw new Error(`Unknown event id ${lastEventId}`);
-    const { rows: known } = await this.#sql.query(
-      'SELECT 1 AS found FROM mcp_events WHERE session_id = $1 AND stream_id = $2 LIMIT 1',
-      [sessionId, parsed.streamId],
-    );
-    if (known.length === 0) throw new Error(`Unknown event id ${lastEventId}`);
+    if (!(await this.#streamKnown(sessionId, parsed.streamId))) throw new Error(`Unknown event id ${lastEventId}`);
     const cutoff = this.#settings.now() - this.#settings.limits.ttlMs;
     // Read the whole tail first: `send` may store new events on this stream while we replay. The
-    // newest `cap` only: a batch may leave a stream briefly over its cap (`insertEvents`).
+    // newest `cap` only: a stream is trimmed every few inserts, so it may briefly hold more.
     const { rows } = await this.#sql.query<{ id: unknown; payload: string }>(
       `SELECT id, payload FROM (
          SELECT id, payload FROM mcp_events
@@ -101,8 +166,9 @@ export class SqlEventStore implements SessionEventStore {
     return parsed.streamId;
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
-    await this.#sql.query('DELETE FROM mcp_events WHERE session_id = $1', [sessionId]);
+  /** The deletions and status changes of one tick share one statement (`sql-session-closes.ts`). */
+  deleteSession(sessionId: string): Promise<void> {
+    return this.#closes.deleteEvents(sessionId);
   }
 
   async purgeExpired(now: number, liveSessionIds?: ReadonlySet<string>): Promise<number> {
@@ -121,6 +187,16 @@ export class SqlEventStore implements SessionEventStore {
     this.#closed = true;
     await this.#sql.close();
   }
+}
+
+/** An event waiting for the tick's INSERT; `lazyPriming`: a POST stream's priming event, not awaited. */
+interface QueuedEvent {
+  event: EventInsert;
+  lazyPriming: boolean;
+}
+
+function streamKey(sessionId: string, streamId: StreamId): string {
+  return JSON.stringify([sessionId, streamId]);
 }
 
 /** A scoped event id whose seq is a row id: digits only, so it can never break the SQL cast. */

@@ -1,6 +1,7 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
 import { insertRequests, trimRequests, type RequestInsert } from './sql-batches';
+import { SqlTrimCounter } from './sql-trim-counter';
 import { TickBatcher } from './tick-batcher';
 import type { RequestRecord } from './types';
 
@@ -37,8 +38,7 @@ export class SqlRequestRecords {
   readonly #sql: SqlClient;
   readonly #maxRequestsPerSession: number;
   readonly #inserts: TickBatcher<RequestInsert, undefined>;
-  /** Inserts per session since its last trim, in insertion order of first use (oldest forgotten first). */
-  readonly #untrimmed = new Map<string, number>();
+  readonly #trims = new SqlTrimCounter(TRIM_REQUESTS_EVERY, TRIM_COUNTERS_KEPT);
 
   constructor(sql: SqlClient, maxRequestsPerSession: number) {
     this.#sql = sql;
@@ -78,24 +78,8 @@ export class SqlRequestRecords {
 
   async #insert(records: readonly RequestInsert[]): Promise<void> {
     await insertRequests(this.#sql, records);
-    const due = this.#countInserts(records);
+    const due = this.#trims.count(records.map((record) => record.sessionId));
     if (due.length > 0) await trimRequests(this.#sql, due, this.#maxRequestsPerSession);
-  }
-
-  /** Counts inserts per session; returns the sessions due for a trim and restarts their count. */
-  #countInserts(records: readonly RequestInsert[]): string[] {
-    const due: string[] = [];
-    for (const { sessionId } of records) {
-      const count = (this.#untrimmed.get(sessionId) ?? 0) + 1;
-      this.#untrimmed.delete(sessionId);
-      if (count >= TRIM_REQUESTS_EVERY) due.push(sessionId);
-      else this.#untrimmed.set(sessionId, count);
-      if (this.#untrimmed.size > TRIM_COUNTERS_KEPT) {
-        const oldest = this.#untrimmed.keys().next().value;
-        if (oldest !== undefined) this.#untrimmed.delete(oldest);
-      }
-    }
-    return [...new Set(due)];
   }
 }
 

@@ -4,6 +4,9 @@ import { SqlAppSessions } from './sql-app-sessions';
 import { updateTouches } from './sql-batches';
 import { runSqlMigrations } from './sql-migrations';
 import { SqlRequestRecords } from './sql-request-records';
+import { insertSessions, SESSION_COLUMNS } from './sql-session-batches';
+import { SqlSessionCloses } from './sql-session-closes';
+import { SqlWriteBatcher } from './sql-write-batcher';
 import { TickBatcher } from './tick-batcher';
 import type {
   AppSessionClaim,
@@ -32,9 +35,6 @@ interface SessionRow extends Record<string, unknown> {
   session_state: SessionState | null;
 }
 
-const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_params, protocol_version,
-  created_at, last_activity_at, expires_at, status, disconnect_reason, owner_instance, session_state`;
-
 /** Bounds one `expire()` statement so a backlog never holds row locks on every session at once. */
 const EXPIRE_BATCH = 1_000;
 /** Calls per batched statement (lookups, touches). */
@@ -43,7 +43,8 @@ const MAX_BATCH = 512;
 /**
  * {@link SessionStore} on SQL shared by pglite and postgres. Every method is one statement, so it is safe
  * on a pool and across instances. What the session layer calls per request (`get`, `touch`,
- * `trackRequest`) is batched per tick (`sql-batches.ts`): concurrent requests share one statement.
+ * `trackRequest`) is batched per tick (`sql-batches.ts`): concurrent requests share one statement. So are
+ * `create` and `setStatus` (`sql-session-batches.ts`), each call resolving once its statement committed.
  * App sessions and request records live in their own modules (`sql-app-sessions.ts`, `sql-request-records.ts`).
  *
  * @example
@@ -62,10 +63,13 @@ export class SqlSessionStore implements SessionStore {
   readonly #requests: SqlRequestRecords;
   readonly #lookups: TickBatcher<string, SessionRecord | undefined>;
   readonly #touches: TickBatcher<SessionTouch, undefined>;
+  readonly #creates: SqlWriteBatcher<SessionRecord, undefined>;
+  readonly #closes: SqlSessionCloses;
   #ready: Promise<void> | undefined;
   #closed = false;
 
-  constructor(sql: SqlClient, options: { maxRequestsPerSession: number }) {
+  /** `closes`: shared with the event store of the same database, so a `DELETE`'s two writes share a statement. */
+  constructor(sql: SqlClient, options: { maxRequestsPerSession: number; closes?: SqlSessionCloses }) {
     this.kind = sql.kind;
     this.#sql = sql;
     this.#apps = new SqlAppSessions(sql);
@@ -75,6 +79,8 @@ export class SqlSessionStore implements SessionStore {
       await updateTouches(sql, touches, false);
       return touches.map(() => undefined);
     }, MAX_BATCH);
+    this.#creates = new SqlWriteBatcher((records) => insertSessions(sql, records));
+    this.#closes = options.closes ?? new SqlSessionCloses(sql);
   }
 
   async init(): Promise<void> {
@@ -87,24 +93,8 @@ export class SqlSessionStore implements SessionStore {
     }
   }
 
-  async create(record: SessionRecord): Promise<void> {
-    await this.#sql.query(
-      `INSERT INTO mcp_sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)`,
-      [
-        record.sessionId,
-        record.appSessionId,
-        record.principalHash,
-        JSON.stringify(record.initializeParams),
-        record.protocolVersion,
-        record.createdAt,
-        record.lastActivityAt,
-        record.expiresAt,
-        record.status,
-        record.disconnectReason,
-        record.ownerInstance,
-        record.state === undefined ? null : JSON.stringify(record.state),
-      ],
-    );
+  create(record: SessionRecord): Promise<void> {
+    return this.#creates.add(record);
   }
 
   get(sessionId: string): Promise<SessionRecord | undefined> {
@@ -151,12 +141,8 @@ export class SqlSessionStore implements SessionStore {
     return this.#apps.claimSecret(name, candidate);
   }
 
-  async setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
-    await this.#sql.query('UPDATE mcp_sessions SET status = $2, disconnect_reason = $3 WHERE session_id = $1', [
-      sessionId,
-      status,
-      reason,
-    ]);
+  setStatus(sessionId: string, status: SessionStatus, reason: string | null = null): Promise<void> {
+    return this.#closes.setStatus({ sessionId, status, reason });
   }
 
   async setOwner(sessionId: string, ownerInstance: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScopedEventId, scopedEventId } from '../../server/stores/event-codec';
+import { valuesList } from '../../server/stores/sql-batches';
 import { sqlNumber } from '../../server/stores/sql-client';
 import { resolveSqlStoreOptions, SQL_STORE_DEFAULTS } from '../../server/stores/sql-options';
 
@@ -55,5 +56,12 @@ describe('SQL store options', () => {
     [{ compressAboveBytes: -1 }, 'Expected `compressAboveBytes` to be a non-negative integer, got -1'],
   ])('reject %o', (options, message) => {
     expect(() => resolveSqlStoreOptions(options)).toThrow(message);
+  });
+});
+
+describe('valuesList', () => {
+  it('numbers placeholders row by row and casts the first row only', () => {
+    expect(valuesList(1, 2)).toBe('($1, $2)');
+    expect(valuesList(3, 2, ['text', 'bigint'])).toBe('($1::text, $2::bigint), ($3, $4), ($5, $6)');
   });
 });
