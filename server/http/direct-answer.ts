@@ -1,8 +1,9 @@
 /**
  * An SSE answer written straight to the host's response, for the one request shape that dominates a
  * 2025-era session's traffic (a POST of one JSON-RPC request on a live session): no `Response`, no
- * `ReadableStream`, no reader loop between the SDK transport and the socket (about 45 µs of the ~360 µs a
- * tool call costs the server, `bench:server` profile). The SDK transport writes into an {@link SseSink}
+ * `ReadableStream`, no reader loop between the SDK transport and the socket. With the lazy request view
+ * (`node-request.ts`) this took the memory store from 1.11x to 0.68-0.74x the plain SDK server's CPU per tool
+ * call in `bench:server` (web-stream objects also cost their garbage). The SDK transport writes into an {@link SseSink}
  * exactly as it writes into its own stream controller (`enqueue`, `close`).
  */
 import type { ServerResponse } from 'node:http';
