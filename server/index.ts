@@ -29,6 +29,7 @@ export { createStores, storeKindOf, type StoreSpec, type Stores } from './stores
 export { createMemoryStores } from './stores/memory-store';
 export type {
   AppSessionClaim,
+  AppSessionClaimRequest,
   AppSessionRecord,
   AppSessionStatus,
   EventStoreLimits,

@@ -1,6 +1,6 @@
 import type { JournalEntry } from './journal-line';
 import { encodeJournalLine } from './journal-line';
-import type { AppSessionClaim, AppSessionRecord, SessionTouch } from './types';
+import type { AppSessionClaim, AppSessionClaimRequest, AppSessionRecord, SessionTouch } from './types';
 
 /** Journal tags of app sessions and secrets: `A` an app session as it is now (an upsert), `K` a secret. */
 export type FileAppTag = 'A' | 'K';
@@ -57,13 +57,7 @@ export class FileAppSessions {
     for (const record of this.#apps.values()) out.push(encodeJournalLine(['A', record]));
   }
 
-  async claimAppSession(claim: {
-    appSessionId: string;
-    principalHash: string | null;
-    now: number;
-    expiresAt: number;
-    syncWithNextWrite?: boolean;
-  }): Promise<AppSessionClaim> {
+  async claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     const durable = claim.syncWithNextWrite !== true;
     const known = this.#apps.get(claim.appSessionId);
     if (known === undefined) {

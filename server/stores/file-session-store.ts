@@ -4,6 +4,7 @@ import { decodeJournalLine, encodeJournalLine } from './journal-line';
 import type { JournalWriter } from './journal-writer';
 import type {
   AppSessionClaim,
+  AppSessionClaimRequest,
   AppSessionRecord,
   RequestRecord,
   SessionCounts,
@@ -186,13 +187,7 @@ export class FileSessionStore implements SessionStore {
     await this.#commit(['V', sessionId, { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel }], true);
   }
 
-  claimAppSession(claim: {
-    appSessionId: string;
-    principalHash: string | null;
-    now: number;
-    expiresAt: number;
-    syncWithNextWrite?: boolean;
-  }): Promise<AppSessionClaim> {
+  claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     return this.#apps.claimAppSession(claim);
   }
 

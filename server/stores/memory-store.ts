@@ -2,6 +2,7 @@ import { MemoryEventStore } from './memory-event-store';
 import { InProcessEventBus, type StoreEventBus } from './store-bus';
 import type {
   AppSessionClaim,
+  AppSessionClaimRequest,
   AppSessionRecord,
   EventStoreLimits,
   RequestRecord,
@@ -86,7 +87,7 @@ export class MemorySessionStore implements SessionStore {
     if (record !== undefined) record.state = { subscriptions: [...state.subscriptions], loggingLevel: state.loggingLevel };
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  async claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     // One synchronous step: atomic by construction in a single-threaded process.
     const known = this.#apps.get(claim.appSessionId);
     if (known === undefined) {

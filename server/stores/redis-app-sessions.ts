@@ -2,7 +2,7 @@ import type { RedisKeys } from './redis-keys';
 import { runScript } from './redis-run-script';
 import { CLAIM_APP_SESSION, EXPIRE_APP_SESSION } from './redis-scripts';
 import type { RedisClient } from './redis-session-store';
-import type { AppSessionClaim, AppSessionRecord } from './types';
+import type { AppSessionClaim, AppSessionClaimRequest, AppSessionRecord } from './types';
 
 /**
  * App sessions and shared secrets on Redis: a claim is one Lua script by SHA (atomic: of concurrent claims of a free
@@ -23,7 +23,7 @@ export class RedisAppSessions {
     this.#keys = keys;
   }
 
-  async claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  async claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     const reply = await runScript(this.#client, CLAIM_APP_SESSION, { arguments: [this.#keys.prefix,
       claim.appSessionId,
       claim.principalHash ?? '',

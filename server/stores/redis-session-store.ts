@@ -17,6 +17,7 @@ import {
 import { TickBatcher } from './tick-batcher';
 import type {
   AppSessionClaim,
+  AppSessionClaimRequest,
   AppSessionRecord,
   RequestRecord,
   SessionCounts,
@@ -136,7 +137,7 @@ export class RedisSessionStore implements SessionStore {
     await runScript(this.#client, SAVE_STATE, { keys: [this.#keys.session(sessionId)], arguments: [JSON.stringify(state)] });
   }
 
-  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     return this.#apps.claimAppSession(claim);
   }
 

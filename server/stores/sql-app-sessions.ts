@@ -1,17 +1,9 @@
 import type { SqlClient } from './sql-client';
 import { sqlNumber } from './sql-client';
-import { claimAppSessions, type AppSessionClaimInput } from './sql-session-batches';
+import { claimAppSessions, type AppSessionClaimInput, type AppSessionClaimRow, type AppSessionRow } from './sql-session-batches';
 import { SqlWriteBatcher } from './sql-write-batcher';
-import type { AppSessionClaim, AppSessionRecord, AppSessionStatus, SessionTouch } from './types';
+import type { AppSessionClaim, AppSessionRecord, SessionTouch } from './types';
 
-interface AppSessionRow extends Record<string, unknown> {
-  app_session_id: string;
-  principal_hash: string | null;
-  created_at: unknown;
-  last_activity_at: unknown;
-  expires_at: unknown;
-  status: AppSessionStatus;
-}
 
 const APP_SESSION_COLUMNS = 'app_session_id, principal_hash, created_at, last_activity_at, expires_at, status';
 
@@ -27,7 +19,7 @@ const APP_SESSION_COLUMNS = 'app_session_id, principal_hash, created_at, last_ac
  */
 export class SqlAppSessions {
   readonly #sql: SqlClient;
-  readonly #claims: SqlWriteBatcher<AppSessionClaimInput, AppSessionRow & { inserted: boolean }>;
+  readonly #claims: SqlWriteBatcher<AppSessionClaimInput, AppSessionClaimRow>;
 
   constructor(sql: SqlClient) {
     this.#sql = sql;

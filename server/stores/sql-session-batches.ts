@@ -7,7 +7,7 @@
  */
 import { valuesList } from './sql-batches';
 import type { SqlExecutor } from './sql-client';
-import type { AppSessionStatus, SessionRecord, SessionStatus } from './types';
+import type { AppSessionClaimRequest, AppSessionStatus, SessionRecord, SessionStatus } from './types';
 
 /** The columns of `mcp_sessions`, in the order {@link insertSessions} fills them. */
 export const SESSION_COLUMNS = `session_id, app_session_id, principal_hash, initialize_params, protocol_version,
@@ -68,21 +68,20 @@ export function statusUpdate(changes: readonly StatusChange[]): { text: string; 
 }
 
 /** One `claimAppSession` call. */
-export interface AppSessionClaimInput {
-  appSessionId: string;
-  principalHash: string | null;
-  now: number;
-  expiresAt: number;
-}
+export type AppSessionClaimInput = AppSessionClaimRequest;
 
-/** An `mcp_app_sessions` row as a claim returns it; `inserted` marks a row the claim created. */
-export interface AppSessionClaimRow extends Record<string, unknown> {
+/** An `mcp_app_sessions` row. */
+export interface AppSessionRow extends Record<string, unknown> {
   app_session_id: string;
   principal_hash: string | null;
   created_at: unknown;
   last_activity_at: unknown;
   expires_at: unknown;
   status: AppSessionStatus;
+}
+
+/** An `mcp_app_sessions` row as a claim returns it; `inserted` marks a row the claim created. */
+export interface AppSessionClaimRow extends AppSessionRow {
   inserted: boolean;
 }
 

@@ -10,6 +10,7 @@ import { SqlWriteBatcher } from './sql-write-batcher';
 import { TickBatcher } from './tick-batcher';
 import type {
   AppSessionClaim,
+  AppSessionClaimRequest,
   AppSessionRecord,
   RequestRecord,
   SessionCounts,
@@ -125,7 +126,7 @@ export class SqlSessionStore implements SessionStore {
     await this.#sql.query('UPDATE mcp_sessions SET session_state = $2::jsonb WHERE session_id = $1', [sessionId, JSON.stringify(state)]);
   }
 
-  claimAppSession(claim: { appSessionId: string; principalHash: string | null; now: number; expiresAt: number }): Promise<AppSessionClaim> {
+  claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim> {
     return this.#apps.claimAppSession(claim);
   }
 

@@ -80,6 +80,23 @@ export interface AppSessionRecord {
 }
 
 /**
+ * What {@link SessionStore.claimAppSession} is asked: the id, who claims it, the clock and the new expiry.
+ * `syncWithNextWrite` is explained there.
+ *
+ * @example
+ * ```ts
+ * const request: AppSessionClaimRequest = { appSessionId: 'app-1', principalHash: null, now: Date.now(), expiresAt: Date.now() + 60_000 };
+ * ```
+ */
+export interface AppSessionClaimRequest {
+  appSessionId: string;
+  principalHash: string | null;
+  now: number;
+  expiresAt: number;
+  syncWithNextWrite?: boolean;
+}
+
+/**
  * An atomic claim of an app session id: `created` (it was free), `existing` (already this principal's, still
  * valid), `foreign` (another principal's) or `expired`. Only the first two grant the id.
  *
@@ -157,13 +174,7 @@ export interface SessionStore {
    * writes land in one ordered log (file) may then resolve the claim before it is on disk: that next write makes
    * it durable too, with one sync instead of two. Others ignore it.
    */
-  claimAppSession(claim: {
-    appSessionId: string;
-    principalHash: string | null;
-    now: number;
-    expiresAt: number;
-    syncWithNextWrite?: boolean;
-  }): Promise<AppSessionClaim>;
+  claimAppSession(claim: AppSessionClaimRequest): Promise<AppSessionClaim>;
   getAppSession(appSessionId: string): Promise<AppSessionRecord | undefined>;
   /** Marks an app session expired (a forced expiry of its protocol session). */
   expireAppSession(appSessionId: string): Promise<void>;
