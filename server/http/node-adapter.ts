@@ -83,13 +83,13 @@ function toHeaders(headers: IncomingHttpHeaders): Headers {
  *
  * @example
  * ```ts
- * const input = fromNodeRequest(req, undefined, abort.signal);
+ * const input = fromNodeRequest(req, undefined, () => abort.signal);
  * ```
  */
 export function fromNodeRequest(
   req: NodeRequestLike,
   parsedBody: unknown,
-  signal: AbortSignal | (() => AbortSignal),
+  signal: () => AbortSignal,
   responseDone?: ResponseDoneSlot,
   direct?: DirectAnswerTarget,
 ): McpHttpInput {
@@ -99,7 +99,7 @@ export function fromNodeRequest(
     method,
     url: `http://${host}${req.url ?? '/'}`,
     headers: toHeaders(req.headers),
-    signal: typeof signal === 'function' ? signal : () => signal,
+    signal,
   });
   const consumedBody = parsedBody === undefined && req.readableEnded === true ? req.body : undefined;
   return {
@@ -141,10 +141,10 @@ export { FIRST_CHUNK_HOLD_MS };
  *
  * @example
  * ```ts
- * await writeNodeResponse(res, await endpoint.serve(input), abort.signal);
+ * await writeNodeResponse(res, await endpoint.serve(input));
  * ```
  */
-export async function writeNodeResponse(res: ServerResponse, response: Response, clientGone?: AbortSignal): Promise<void> {
+export async function writeNodeResponse(res: ServerResponse, response: Response): Promise<void> {
   if (res.headersSent || res.destroyed) {
     await response.body?.cancel().catch(() => undefined);
     return;
@@ -178,9 +178,8 @@ export async function writeNodeResponse(res: ServerResponse, response: Response,
   }
   const reader = response.body.getReader();
   const cancel = (): void => void reader.cancel().catch(() => undefined);
-  // Without a signal, the response's own 'close' says the client left (or all was written: cancelling then is a no-op).
-  if (clientGone === undefined) res.once('close', cancel);
-  else clientGone.addEventListener('abort', cancel, { once: true });
+  // The response's 'close' says the client left (or all was written: cancelling then is a no-op).
+  res.once('close', cancel);
   let chunks = 0;
   try {
     for (;;) {
@@ -197,8 +196,7 @@ export async function writeNodeResponse(res: ServerResponse, response: Response,
   } catch {
     // The body errored (transport closed) or the reader was cancelled: end what we can.
   } finally {
-    if (clientGone === undefined) res.off('close', cancel);
-    else clientGone.removeEventListener('abort', cancel);
+    res.off('close', cancel);
     if (!res.destroyed && !res.writableEnded) res.end();
     letGo();
     cancel();

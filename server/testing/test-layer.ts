@@ -96,7 +96,7 @@ export function createTestLayer(mcp: SessionHandler, options: TestLayerOptions):
       const deadlines = { readTimeoutMs: options.bodyReadTimeoutMs, totalTimeoutMs: options.bodyTimeoutMs };
       const read = await readLimited(req, req.headers['content-length'], options.maxBodyBytes, deadlines);
       if (read.kind !== 'ok') {
-        await writeNodeResponse(res, bodyReadRefusal(read, options), new AbortController().signal);
+        await writeNodeResponse(res, bodyReadRefusal(read, options));
         return;
       }
       body = read.bytes;
@@ -113,7 +113,7 @@ export function createTestLayer(mcp: SessionHandler, options: TestLayerOptions):
         id: replyIdOf(body),
         ...(failure.retryAfter === undefined ? {} : { headers: { 'retry-after': String(failure.retryAfter) } }),
       });
-      await writeNodeResponse(res, refusal, new AbortController().signal);
+      await writeNodeResponse(res, refusal);
       return;
     }
     openResponses.track(res, faults.takeCutAfterEvents(httpMethod, rpcMethods));
